@@ -1,0 +1,93 @@
+package ambitiebot
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Target names where a delivery goes: "channel:<team>/<channel>",
+// "user:<user id>" (a direct message) or "webhook:<organisation key>". A
+// webhook target names the organisation, never its URL, which is a secret.
+type Target string
+
+// ChannelTarget, UserTarget and WebhookTarget build targets.
+func ChannelTarget(ref string) Target    { return Target("channel:" + ref) }
+func UserTarget(userID string) Target    { return Target("user:" + userID) }
+func WebhookTarget(orgKey string) Target { return Target("webhook:" + orgKey) }
+
+// Split returns the target's kind ("channel", "user", "webhook") and value.
+func (t Target) Split() (kind, value string) {
+	kind, value, _ = strings.Cut(string(t), ":")
+	return kind, value
+}
+
+// DeliveryState is where a delivery stands.
+type DeliveryState string
+
+const (
+	DeliveryPending DeliveryState = "pending"
+	DeliverySent    DeliveryState = "sent"
+	DeliveryFailed  DeliveryState = "failed" // permanently; reported once
+)
+
+// Delivery is one message to one target for one run. The pair (RunKey,
+// Target) is unique: queuing it again is a no-op, which is what makes a
+// broadcast effectively once across crashes and restarts.
+type Delivery struct {
+	ID          int64
+	RunKey      string // job and scheduled time, e.g. "awareness:2027-01-04T09:30:00+01:00"
+	Target      Target
+	Kind        string // "feed", "awareness", "reminder", "summary", "report", "notice"
+	OrgKey      string // the organisation the target belongs to, if any
+	Message     string // Markdown, already neutralised and localised
+	State       DeliveryState
+	Attempts    int
+	Uncertain   bool // an earlier attempt may have posted: look for the marker first
+	NextAttempt time.Time
+	LastError   string
+	PostID      string
+	CreatedAt   time.Time
+	SentAt      time.Time
+	Reported    bool // a permanent failure has been reported to the project leaders
+}
+
+// Marker is the value of the post prop that recognises this delivery's post
+// in its channel when an earlier attempt's outcome is unknown.
+func (d Delivery) Marker() string { return d.RunKey + "|" + string(d.Target) }
+
+// DeliveryFilter narrows FindDeliveries; zero fields match everything.
+type DeliveryFilter struct {
+	RunKey string
+	Kind   string
+	State  DeliveryState
+	Limit  int
+}
+
+// DeliveryService is the outbox: deliveries are written before anything is
+// sent and updated after every attempt.
+type DeliveryService interface {
+	// EnqueueDeliveries adds ds, skipping any (RunKey, Target) that already
+	// exists, and returns how many were added. Errors: EINVALID, EINTERNAL.
+	EnqueueDeliveries(ctx context.Context, ds []Delivery) (int, error)
+
+	// DueDeliveries returns pending deliveries whose NextAttempt is not
+	// after now, oldest first.
+	DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error)
+
+	// MarkDelivered records a successful post. Errors: ENOTFOUND, EINTERNAL.
+	MarkDelivered(ctx context.Context, id int64, postID string, at time.Time) error
+
+	// MarkRetry records a failed attempt that will be tried again at next;
+	// uncertain says the attempt may have posted. Errors: ENOTFOUND, EINTERNAL.
+	MarkRetry(ctx context.Context, id int64, cause string, uncertain bool, next time.Time) error
+
+	// MarkFailed records a permanent failure. Errors: ENOTFOUND, EINTERNAL.
+	MarkFailed(ctx context.Context, id int64, cause string) error
+
+	// MarkReported records that a permanent failure has been reported.
+	MarkReported(ctx context.Context, id int64) error
+
+	// FindDeliveries lists deliveries, newest first.
+	FindDeliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error)
+}

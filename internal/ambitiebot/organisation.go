@@ -1,0 +1,137 @@
+package ambitiebot
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Organisation is one signatory of the agreement.
+type Organisation struct {
+	Key     string // stable, lower-case, e.g. "emmen"
+	Name    string // "Gemeente Emmen"
+	Kind    OrgKind
+	Domains []string // e-mail domains of its staff, lower-case
+	Channel string   // "team/channel" where its staff get the awareness post
+	Webhook string   // incoming-webhook URL used instead of Channel; a secret
+}
+
+// Target is where the organisation's staff are reached: its webhook when
+// it has one, else its channel.
+func (o Organisation) Target() Target {
+	if o.Webhook != "" {
+		return WebhookTarget(o.Key)
+	}
+	return ChannelTarget(o.Channel)
+}
+
+var orgKeyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+
+// Organisations is the validated list of signatories.
+type Organisations struct {
+	list  []Organisation
+	byKey map[string]int
+}
+
+// NewOrganisations validates orgs: unique keys, known kinds, a channel or
+// webhook each, and no e-mail domain claimed twice.
+func NewOrganisations(orgs []Organisation) (*Organisations, error) {
+	if len(orgs) == 0 {
+		return nil, fmt.Errorf("organisations: the list is empty")
+	}
+	o := &Organisations{byKey: make(map[string]int, len(orgs))}
+	domains := map[string]string{}
+	for i, org := range orgs {
+		org.Key = strings.ToLower(strings.TrimSpace(org.Key))
+		if !orgKeyPattern.MatchString(org.Key) {
+			return nil, fmt.Errorf("organisations[%d]: key %q must be lower-case letters, digits and dashes", i, org.Key)
+		}
+		if _, dup := o.byKey[org.Key]; dup {
+			return nil, fmt.Errorf("organisations: key %q appears twice", org.Key)
+		}
+		if strings.TrimSpace(org.Name) == "" {
+			return nil, fmt.Errorf("organisations: %s has no name", org.Key)
+		}
+		if !org.Kind.Valid() {
+			return nil, fmt.Errorf("organisations: %s: kind %q is not gemeente, waterschap or provincie", org.Key, org.Kind)
+		}
+		if org.Channel == "" && org.Webhook == "" {
+			org.Channel = org.Key + "/town-square"
+		}
+		if org.Channel != "" && !validChannelRef(org.Channel) {
+			return nil, fmt.Errorf("organisations: %s: channel %q must look like team/channel", org.Key, org.Channel)
+		}
+		if org.Webhook != "" && !strings.HasPrefix(org.Webhook, "https://") && !strings.HasPrefix(org.Webhook, "http://") {
+			return nil, fmt.Errorf("organisations: %s: webhook must be an http(s) URL", org.Key)
+		}
+		org.Domains = slices.Clone(org.Domains)
+		for j, d := range org.Domains {
+			d = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
+			if d == "" || strings.ContainsAny(d, "@ /") {
+				return nil, fmt.Errorf("organisations: %s: domain %q is not a domain", org.Key, org.Domains[j])
+			}
+			if other, dup := domains[d]; dup {
+				return nil, fmt.Errorf("organisations: domain %s belongs to both %s and %s", d, other, org.Key)
+			}
+			domains[d] = org.Key
+			org.Domains[j] = d
+		}
+		o.byKey[org.Key] = len(o.list)
+		o.list = append(o.list, org)
+	}
+	return o, nil
+}
+
+func validChannelRef(ref string) bool {
+	team, ch, ok := strings.Cut(ref, "/")
+	return ok && team != "" && ch != "" && !strings.Contains(ch, "/")
+}
+
+// All returns every organisation in configured order.
+func (o *Organisations) All() []Organisation { return o.list }
+
+// Len returns the number of organisations.
+func (o *Organisations) Len() int { return len(o.list) }
+
+// ByKey finds an organisation by key, ignoring case.
+func (o *Organisations) ByKey(key string) (Organisation, bool) {
+	i, ok := o.byKey[strings.ToLower(strings.TrimSpace(key))]
+	if !ok {
+		return Organisation{}, false
+	}
+	return o.list[i], true
+}
+
+// ByEmail finds the organisation whose domain matches the address's domain
+// or a parent of it (subdomains count), ignoring case. The most specific
+// domain wins.
+func (o *Organisations) ByEmail(email string) (Organisation, bool) {
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return Organisation{}, false
+	}
+	host := strings.ToLower(strings.TrimSpace(email[at+1:]))
+	best, bestLen := -1, 0
+	for i, org := range o.list {
+		for _, d := range org.Domains {
+			if (host == d || strings.HasSuffix(host, "."+d)) && len(d) > bestLen {
+				best, bestLen = i, len(d)
+			}
+		}
+	}
+	if best < 0 {
+		return Organisation{}, false
+	}
+	return o.list[best], true
+}
+
+// Grouped returns the organisations ordered by kind (municipalities, the
+// province, water boards), keeping configured order within a kind.
+func (o *Organisations) Grouped() []Organisation {
+	out := slices.Clone(o.list)
+	slices.SortStableFunc(out, func(a, b Organisation) int {
+		return slices.Index(OrgKinds, a.Kind) - slices.Index(OrgKinds, b.Kind)
+	})
+	return out
+}

@@ -1,0 +1,120 @@
+package ambitiebot
+
+import (
+	"context"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxNoteRunes caps a toelichting so that views stay readable and a post
+// stays under the chat server's limit.
+const MaxNoteRunes = 500
+
+// Progress is an organisation's current status on one ambition. An
+// applicable ambition without a stored row is StatusNotStarted with a zero
+// UpdatedAt.
+type Progress struct {
+	OrgKey        string
+	AmbitionID    string
+	Status        Status
+	Note          string
+	UpdatedAt     time.Time
+	UpdatedBy     string // user id
+	UpdatedByName string // username at the time of the change
+}
+
+// Change is one entry in the append-only history.
+type Change struct {
+	ID         int64
+	OrgKey     string
+	AmbitionID string
+	From       Status
+	To         Status
+	Note       string
+	UserID     string
+	UserName   string
+	At         time.Time
+}
+
+// Update asks to set an organisation's status on an ambition. Feed holds
+// chat deliveries (e.g. the activity-feed post) that are queued in the same
+// transaction as the change, so an acknowledged change is never without its
+// post; an empty RunKey is filled with "change:<id>".
+type Update struct {
+	OrgKey     string
+	AmbitionID string
+	Status     Status
+	Note       string
+	User       User
+	Feed       []Delivery
+}
+
+// Validate checks what the store can check without the catalogue.
+func (u Update) Validate() error {
+	switch {
+	case u.OrgKey == "" || u.AmbitionID == "":
+		return Errorf(EINVALID, "ErrUpdateIncomplete", nil)
+	case !u.Status.Valid():
+		return Errorf(EINVALID, "ErrUnknownStatus", map[string]any{"Status": string(u.Status)})
+	case utf8.RuneCountInString(u.Note) > MaxNoteRunes:
+		return Errorf(EINVALID, "ErrNoteTooLong", map[string]any{"Max": MaxNoteRunes})
+	case u.Status.NeedsNote() && u.Note == "":
+		return Errorf(EINVALID, "ErrNoteRequired", map[string]any{"Status": string(u.Status)})
+	case u.User.ID == "":
+		return Errorf(EINVALID, "ErrUpdateIncomplete", nil)
+	}
+	return nil
+}
+
+// ProgressFilter narrows FindProgress; empty fields match everything.
+type ProgressFilter struct {
+	OrgKey     string
+	AmbitionID string
+}
+
+// ChangeFilter narrows FindChanges; zero fields match everything. Changes
+// come oldest first; Limit > 0 keeps the newest Limit of them.
+type ChangeFilter struct {
+	OrgKey     string
+	AmbitionID string
+	Since      time.Time // inclusive
+	Until      time.Time // exclusive
+	Limit      int
+}
+
+// ProgressService stores statuses and their history.
+type ProgressService interface {
+	// SetStatus records u in one transaction: the current status, a
+	// history entry and u.Feed. It returns the change once committed.
+	// When status and note equal the current ones nothing is written and
+	// the returned change has ID 0 and From == To.
+	// Errors: EINVALID (see Update.Validate), EINTERNAL.
+	SetStatus(ctx context.Context, u Update) (Change, error)
+
+	// FindProgress returns the stored statuses that match f, ordered by
+	// organisation key and ambition.
+	FindProgress(ctx context.Context, f ProgressFilter) ([]Progress, error)
+
+	// FindChanges returns the history entries that match f.
+	FindChanges(ctx context.Context, f ChangeFilter) ([]Change, error)
+}
+
+// UserLink ties a chat user to an organisation by hand, for users whose
+// e-mail address is hidden or on another domain.
+type UserLink struct {
+	UserID   string
+	OrgKey   string
+	LinkedBy string // user id of the project leader
+	LinkedAt time.Time
+}
+
+// LinkService stores manual user links.
+type LinkService interface {
+	// LinkUser creates or replaces the link for l.UserID.
+	// Errors: EINVALID, EINTERNAL.
+	LinkUser(ctx context.Context, l UserLink) error
+
+	// FindUserLink returns the link for a user.
+	// Errors: ENOTFOUND, EINTERNAL.
+	FindUserLink(ctx context.Context, userID string) (UserLink, error)
+}

@@ -1,0 +1,130 @@
+// Package i18n adapts go-i18n: it loads the embedded locales and renders
+// the bot's sentences, and domain errors, in a user's language.
+package i18n
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+
+	"github.com/BurntSushi/toml"
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+)
+
+// Languages the bot speaks; the first is the default.
+var Languages = []string{"nl", "en"}
+
+// Translator renders message ids in a language.
+type Translator struct {
+	bundle     *goi18n.Bundle
+	localizers map[string]*goi18n.Localizer
+}
+
+// New loads every *.toml file of fsys (named <area>.<lang>.toml).
+func New(fsys fs.FS) (*Translator, error) {
+	b := goi18n.NewBundle(language.Dutch)
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	files, err := fs.Glob(fsys, "*.toml")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := b.ParseMessageFileBytes(data, path.Base(f)); err != nil {
+			return nil, fmt.Errorf("locales: %s: %w", f, err)
+		}
+	}
+	t := &Translator{bundle: b, localizers: map[string]*goi18n.Localizer{}}
+	for _, l := range Languages {
+		t.localizers[l] = goi18n.NewLocalizer(b, l, "nl")
+	}
+	return t, nil
+}
+
+// Lang maps a Mattermost locale ("en", "en-GB", "nl", "") to a language the
+// bot speaks, defaulting to Dutch.
+func Lang(locale string) string {
+	if len(locale) >= 2 && locale[:2] == "en" {
+		return "en"
+	}
+	return "nl"
+}
+
+// T renders the message id in lang with data. A missing id renders as the
+// id itself, so a gap shows up in tests instead of an empty answer.
+func (t *Translator) T(lang, id string, data map[string]any) string {
+	return t.render(lang, &goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
+}
+
+// N renders the plural form of id for count; data also gets .Count.
+func (t *Translator) N(lang, id string, count int, data map[string]any) string {
+	d := map[string]any{"Count": count}
+	for k, v := range data {
+		d[k] = v
+	}
+	return t.render(lang, &goi18n.LocalizeConfig{MessageID: id, TemplateData: d, PluralCount: count})
+}
+
+func (t *Translator) render(lang string, cfg *goi18n.LocalizeConfig) string {
+	l, ok := t.localizers[Lang(lang)]
+	if !ok {
+		l = t.localizers["nl"]
+	}
+	s, err := l.Localize(cfg)
+	if err != nil || s == "" {
+		return cfg.MessageID
+	}
+	return s
+}
+
+// Error renders err for a user: its own sentence when it is a domain error,
+// else the generic internal-error sentence. The cause is never shown.
+func (t *Translator) Error(lang string, err error) string {
+	e := ambitiebot.UserError(err)
+	return t.T(lang, e.MessageID, e.Data)
+}
+
+// Status renders a status's label.
+func (t *Translator) Status(lang string, s ambitiebot.Status) string {
+	return t.T(lang, s.LabelID(), nil)
+}
+
+// MessageIDs returns the message ids defined for lang, for parity tests.
+func MessageIDs(fsys fs.FS, lang string) (map[string]string, error) {
+	files, err := fs.Glob(fsys, "*."+lang+".toml")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, f := range files {
+		var m map[string]any
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		if err := toml.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		for k, v := range m {
+			if _, dup := out[k]; dup {
+				return nil, fmt.Errorf("%s: message %s is defined twice", f, k)
+			}
+			switch v := v.(type) {
+			case string:
+				out[k] = v
+			case map[string]any: // plural forms
+				s, _ := v["other"].(string)
+				out[k] = s
+			default:
+				return nil, fmt.Errorf("%s: message %s is neither text nor plural forms", f, k)
+			}
+		}
+	}
+	return out, nil
+}
