@@ -1,0 +1,215 @@
+// Package command understands the /ambitie slash command: it parses what a
+// user typed, checks who may do it, calls the domain services and renders
+// the answer in the user's language. It knows nothing of HTTP or of
+// Mattermost's wire format; the Mattermost adapter carries it.
+package command
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+)
+
+// MaxTextBytes caps what the parser looks at; Mattermost itself allows far
+// longer commands, but nothing the bot understands needs more.
+const MaxTextBytes = 4096
+
+// Kind says what a command asks for.
+type Kind int
+
+const (
+	KindHelp        Kind = iota + 1
+	KindShow             // /ambitie 3.2
+	KindSet              // /ambitie [org] 3.2 gereed [toelichting]
+	KindMine             // /ambitie mijn
+	KindOverview         // /ambitie overzicht [org | thema N]
+	KindHistory          // /ambitie historie 3.2 [org]
+	KindLink             // /ambitie koppel @user org
+	KindMeeting          // /ambitie vergadering
+	KindMessage          // /ambitie bericht [id]
+	KindSendMessage      // /ambitie bericht verstuur [id]
+	KindReport           // /ambitie rapport [sinds DATE]
+	KindEdit             // /ambitie bijwerken
+)
+
+// Command is a parsed /ambitie command.
+type Command struct {
+	Kind       Kind
+	AmbitionID string
+	OrgKey     string // explicit organisation, as typed (lower-cased)
+	Status     ambitiebot.Status
+	Note       string
+	Username   string // for koppel, without @
+	Theme      int
+	MessageID  string
+	Since      string // for rapport, as typed (YYYY-MM-DD)
+}
+
+var keywords = map[string]Kind{
+	"help": KindHelp, "hulp": KindHelp, "?": KindHelp,
+	"mijn": KindMine, "mine": KindMine,
+	"overzicht": KindOverview, "overview": KindOverview,
+	"historie": KindHistory, "geschiedenis": KindHistory, "history": KindHistory,
+	"koppel": KindLink, "link": KindLink,
+	"vergadering": KindMeeting, "meeting": KindMeeting,
+	"bericht": KindMessage, "message": KindMessage,
+	"rapport": KindReport, "report": KindReport,
+	"bijwerken": KindEdit, "update": KindEdit,
+}
+
+func parseErr(id string, data map[string]any) error {
+	return ambitiebot.Errorf(ambitiebot.EINVALID, id, data)
+}
+
+// Parse turns the text after /ambitie into a Command. Whether organisations
+// exist and who may act is checked by the Handler, not here.
+func Parse(text string) (Command, error) {
+	if len(text) > MaxTextBytes {
+		return Command{}, parseErr("ErrTextTooLong", map[string]any{"Max": MaxTextBytes})
+	}
+	if !utf8.ValidString(text) {
+		return Command{}, parseErr("ErrGarbage", nil)
+	}
+	text = strings.TrimSpace(text)
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return Command{Kind: KindHelp}, nil
+	}
+	first := strings.ToLower(fields[0])
+	if k, ok := keywords[first]; ok {
+		return parseKeyword(k, fields[1:], text)
+	}
+	if id, ok := ambitiebot.ParseAmbitionID(first); ok {
+		return parseAmbition(id, "", fields, text, 1)
+	}
+	if looksLikeAmbition(first) {
+		return Command{}, parseErr("ErrBadAmbitionID", map[string]any{"ID": fields[0]})
+	}
+	// "<org> 3.2 status [note]": a project leader acting for an organisation.
+	if len(fields) >= 2 {
+		if id, ok := ambitiebot.ParseAmbitionID(fields[1]); ok {
+			cmd, err := parseAmbition(id, first, fields, text, 2)
+			if err == nil && cmd.Kind != KindSet {
+				return Command{}, parseErr("ErrStatusMissing", map[string]any{"ID": id})
+			}
+			return cmd, err
+		}
+	}
+	return Command{}, parseErr("ErrUnknownCommand", map[string]any{"Word": fields[0]})
+}
+
+// looksLikeAmbition catches "9.9.9", "3." and "x.2" so the user hears that
+// the number is wrong rather than that the command is unknown.
+func looksLikeAmbition(s string) bool {
+	return strings.ContainsAny(s, ".,") && strings.IndexFunc(s, func(r rune) bool { return r >= '0' && r <= '9' }) >= 0
+}
+
+// parseAmbition parses "<id> [status [note]]"; fields[next] is the first
+// word after the ambition id.
+func parseAmbition(id, org string, fields []string, text string, next int) (Command, error) {
+	if len(fields) == next {
+		return Command{Kind: KindShow, AmbitionID: id}, nil
+	}
+	status, used, ok := matchStatus(fields[next:])
+	if !ok {
+		return Command{}, parseErr("ErrUnknownStatusWord", map[string]any{"Word": fields[next]})
+	}
+	note := restAfter(text, next+used)
+	if utf8.RuneCountInString(note) > ambitiebot.MaxNoteRunes {
+		return Command{}, parseErr("ErrNoteTooLong", map[string]any{"Max": ambitiebot.MaxNoteRunes})
+	}
+	if status.NeedsNote() && note == "" {
+		return Command{}, parseErr("ErrNoteRequired_"+string(status), nil)
+	}
+	return Command{Kind: KindSet, AmbitionID: id, OrgKey: org, Status: status, Note: note}, nil
+}
+
+// matchStatus finds the longest status alias at the start of words, so
+// "niet van toepassing" and "in uitvoering" work as well as "nvt".
+func matchStatus(words []string) (ambitiebot.Status, int, bool) {
+	for n := min(3, len(words)); n >= 1; n-- {
+		if s, ok := ambitiebot.ParseStatus(strings.Join(words[:n], " ")); ok {
+			return s, n, true
+		}
+	}
+	return "", 0, false
+}
+
+// restAfter returns text after its first n words, keeping the user's own
+// spacing and line breaks inside the rest.
+func restAfter(text string, n int) string {
+	rest := text
+	for range n {
+		rest = strings.TrimLeft(rest, " \t\r\n")
+		i := strings.IndexAny(rest, " \t\r\n")
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i:]
+	}
+	return strings.TrimSpace(rest)
+}
+
+func parseKeyword(k Kind, args []string, text string) (Command, error) {
+	cmd := Command{Kind: k}
+	switch k {
+	case KindHelp, KindMine, KindMeeting, KindEdit:
+		if len(args) > 0 && k != KindHelp {
+			return Command{}, parseErr("ErrTooManyWords", nil)
+		}
+	case KindOverview:
+		switch {
+		case len(args) == 0:
+		case len(args) == 2 && (strings.EqualFold(args[0], "thema") || strings.EqualFold(args[0], "theme")):
+			n, err := strconv.Atoi(args[1])
+			if err != nil || n <= 0 {
+				return Command{}, parseErr("ErrBadTheme", map[string]any{"Theme": args[1]})
+			}
+			cmd.Theme = n
+		case len(args) == 1:
+			cmd.OrgKey = strings.ToLower(args[0])
+		default:
+			return Command{}, parseErr("ErrTooManyWords", nil)
+		}
+	case KindHistory:
+		if len(args) == 0 || len(args) > 2 {
+			return Command{}, parseErr("ErrHistoryUsage", nil)
+		}
+		id, ok := ambitiebot.ParseAmbitionID(args[0])
+		if !ok {
+			return Command{}, parseErr("ErrBadAmbitionID", map[string]any{"ID": args[0]})
+		}
+		cmd.AmbitionID = id
+		if len(args) == 2 {
+			cmd.OrgKey = strings.ToLower(args[1])
+		}
+	case KindLink:
+		if len(args) != 2 || !strings.HasPrefix(args[0], "@") || len(args[0]) < 2 {
+			return Command{}, parseErr("ErrLinkUsage", nil)
+		}
+		cmd.Username = strings.ToLower(strings.TrimPrefix(args[0], "@"))
+		cmd.OrgKey = strings.ToLower(args[1])
+	case KindMessage:
+		if len(args) > 0 && (strings.EqualFold(args[0], "verstuur") || strings.EqualFold(args[0], "send")) {
+			cmd.Kind = KindSendMessage
+			args = args[1:]
+		}
+		if len(args) > 1 {
+			return Command{}, parseErr("ErrTooManyWords", nil)
+		}
+		if len(args) == 1 {
+			cmd.MessageID = strings.ToLower(args[0])
+		}
+	case KindReport:
+		switch {
+		case len(args) == 0:
+		case len(args) == 2 && (strings.EqualFold(args[0], "sinds") || strings.EqualFold(args[0], "since")):
+			cmd.Since = args[1]
+		default:
+			return Command{}, parseErr("ErrReportUsage", nil)
+		}
+	}
+	return cmd, nil
+}
