@@ -1,0 +1,120 @@
+// Package mmhttp serves the HTTP endpoints that the Mattermost server
+// calls: the slash command (and, later, buttons and dialogs). It turns
+// Mattermost's wire format into command.Requests and back.
+package mmhttp
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/command"
+)
+
+// MaxBodyBytes caps what the bot reads from Mattermost: a slash command's
+// form is a few hundred bytes.
+const MaxBodyBytes = 64 << 10
+
+// Commands runs a parsed command; *command.Handler implements it.
+type Commands interface {
+	Handle(ctx context.Context, req command.Request) command.Response
+}
+
+// CommandHandler serves POST /command for the /ambitie slash command.
+type CommandHandler struct {
+	// Tokens are the command tokens Mattermost issued, one per team's
+	// registration; each is a separate secret.
+	Tokens   []string
+	Commands Commands
+	Logger   *slog.Logger
+}
+
+func (h *CommandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		w.Header().Set("Allow", "POST, GET")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	if !h.validToken(r) {
+		h.Logger.Warn("slash command with a missing or wrong token", slog.String("remote", r.RemoteAddr))
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	userID := r.Form.Get("user_id")
+	if !model.IsValidId(userID) {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	resp := h.Commands.Handle(r.Context(), command.Request{
+		UserID:    userID,
+		ChannelID: r.Form.Get("channel_id"),
+		TeamID:    r.Form.Get("team_id"),
+		TriggerID: r.Form.Get("trigger_id"),
+		Text:      r.Form.Get("text"),
+	})
+	writeJSON(w, commandResponse(resp))
+}
+
+// validToken compares the request's token with every configured token in
+// constant time. Mattermost sends it both as a form field and as an
+// "Authorization: Token …" header; either may be checked, both must not
+// disagree.
+func (h *CommandHandler) validToken(r *http.Request) bool {
+	token := r.PostForm.Get("token")
+	if token == "" {
+		token = r.URL.Query().Get("token")
+	}
+	if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, "Token ") {
+		if token != "" && token != strings.TrimPrefix(auth, "Token ") {
+			return false
+		}
+		token = strings.TrimPrefix(auth, "Token ")
+	}
+	if token == "" {
+		return false
+	}
+	ok := 0
+	for _, t := range h.Tokens {
+		ok |= subtle.ConstantTimeCompare([]byte(token), []byte(t))
+	}
+	return ok == 1
+}
+
+// commandResponse maps a command.Response onto Mattermost's. Slack-style
+// parsing is off so that echoed user text like <url|x> stays literal.
+func commandResponse(r command.Response) *model.CommandResponse {
+	out := &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, SkipSlackParsing: true}
+	if r.InChannel {
+		out.ResponseType = model.CommandResponseTypeInChannel
+	}
+	for i, t := range r.Texts {
+		if i == 0 {
+			out.Text = t
+			continue
+		}
+		out.ExtraResponses = append(out.ExtraResponses, &model.CommandResponse{
+			ResponseType: out.ResponseType, Text: t, SkipSlackParsing: true})
+	}
+	return out
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
