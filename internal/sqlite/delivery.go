@@ -1,0 +1,162 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+)
+
+// validateDelivery checks what a delivery needs before it is queued. A
+// SetStatus feed may leave RunKey empty; it is filled with the change id.
+func validateDelivery(d ambitiebot.Delivery, needRunKey bool) error {
+	kind, value := d.Target.Split()
+	switch {
+	case needRunKey && d.RunKey == "",
+		value == "",
+		kind != "channel" && kind != "user" && kind != "webhook",
+		strings.TrimSpace(d.Message) == "":
+		return invalid("SqliteErrDeliveryIncomplete")
+	}
+	return nil
+}
+
+// insertDelivery queues d unless its (RunKey, Target) exists, and reports
+// whether it was added. New deliveries are pending and due at once unless
+// d.NextAttempt says otherwise.
+func insertDelivery(ctx context.Context, tx *sql.Tx, d ambitiebot.Delivery, now time.Time) (bool, error) {
+	if err := validateDelivery(d, true); err != nil {
+		return false, err
+	}
+	next := d.NextAttempt
+	if next.IsZero() {
+		next = now
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO deliveries
+		(run_key, target, kind, org_key, message, state, next_attempt, created_at)
+		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
+		ON CONFLICT (run_key, target) DO NOTHING`,
+		d.RunKey, string(d.Target), d.Kind, d.OrgKey, d.Message, formatTime(next), formatTime(now))
+	if err != nil {
+		return false, internal(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, internal(err)
+	}
+	return n == 1, nil
+}
+
+// EnqueueDeliveries adds ds in one transaction, skipping any (RunKey,
+// Target) that already exists, and returns how many were added.
+func (db *DB) EnqueueDeliveries(ctx context.Context, ds []ambitiebot.Delivery) (int, error) {
+	for _, d := range ds {
+		if err := validateDelivery(d, true); err != nil {
+			return 0, err
+		}
+	}
+	added := 0
+	now := db.now()
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		added = 0
+		for _, d := range ds {
+			ok, err := insertDelivery(ctx, tx, d, now)
+			if err != nil {
+				return err
+			}
+			if ok {
+				added++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return added, nil
+}
+
+const deliveryColumns = `id, run_key, target, kind, org_key, message, state, attempts, uncertain,
+	next_attempt, last_error, post_id, created_at, sent_at, reported`
+
+func scanDeliveries(rows *sql.Rows) ([]ambitiebot.Delivery, error) {
+	defer rows.Close()
+	var out []ambitiebot.Delivery
+	for rows.Next() {
+		var d ambitiebot.Delivery
+		if err := rows.Scan(&d.ID, &d.RunKey, &d.Target, &d.Kind, &d.OrgKey, &d.Message, &d.State,
+			&d.Attempts, &d.Uncertain, timeColumn{&d.NextAttempt}, &d.LastError, &d.PostID,
+			timeColumn{&d.CreatedAt}, timeColumn{&d.SentAt}, &d.Reported); err != nil {
+			return nil, internal(err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err)
+	}
+	return out, nil
+}
+
+// DueDeliveries returns pending deliveries whose NextAttempt is not after
+// now, oldest (first queued) first, at most limit (all when limit <= 0).
+func (db *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]ambitiebot.Delivery, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries
+		WHERE state = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`, formatTime(now), sqlLimit(limit))
+	if err != nil {
+		return nil, internal(err)
+	}
+	return scanDeliveries(rows)
+}
+
+// FindDeliveries lists deliveries, newest first.
+func (db *DB) FindDeliveries(ctx context.Context, f ambitiebot.DeliveryFilter) ([]ambitiebot.Delivery, error) {
+	var w filter
+	if f.RunKey != "" {
+		w.add("run_key = ?", f.RunKey)
+	}
+	if f.Kind != "" {
+		w.add("kind = ?", f.Kind)
+	}
+	if f.State != "" {
+		w.add("state = ?", string(f.State))
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries`+w.where()+
+		` ORDER BY id DESC LIMIT ?`, append(w.args, sqlLimit(f.Limit))...)
+	if err != nil {
+		return nil, internal(err)
+	}
+	return scanDeliveries(rows)
+}
+
+// MarkDelivered records a successful post.
+func (db *DB) MarkDelivered(ctx context.Context, id int64, postID string, at time.Time) error {
+	return db.updateDelivery(ctx, id, `state = 'sent', attempts = attempts + 1, uncertain = 0,
+		post_id = ?, sent_at = ?`, postID, formatTime(at))
+}
+
+// MarkRetry records a failed attempt to be tried again at next. Once an
+// attempt may have posted, the delivery stays uncertain until it is
+// delivered: any earlier attempt's post may still turn up.
+func (db *DB) MarkRetry(ctx context.Context, id int64, cause string, uncertain bool, next time.Time) error {
+	return db.updateDelivery(ctx, id, `state = 'pending', attempts = attempts + 1,
+		uncertain = uncertain OR ?, last_error = ?, next_attempt = ?`, uncertain, cause, formatTime(next))
+}
+
+// MarkFailed records a permanent failure.
+func (db *DB) MarkFailed(ctx context.Context, id int64, cause string) error {
+	return db.updateDelivery(ctx, id, `state = 'failed', attempts = attempts + 1, last_error = ?`, cause)
+}
+
+// MarkReported records that a permanent failure has been reported.
+// Errors: ENOTFOUND, EINTERNAL.
+func (db *DB) MarkReported(ctx context.Context, id int64) error {
+	return db.updateDelivery(ctx, id, `reported = 1`)
+}
+
+func (db *DB) updateDelivery(ctx context.Context, id int64, set string, args ...any) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		return updateOne(ctx, tx, "delivery", `UPDATE deliveries SET `+set+` WHERE id = ?`, append(args, id)...)
+	})
+}

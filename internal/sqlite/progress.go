@@ -1,0 +1,152 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+)
+
+// applyUpdate writes one validated update inside the writer's transaction.
+// An update that changes nothing writes nothing and returns ID 0.
+func (db *DB) applyUpdate(ctx context.Context, tx *sql.Tx, u ambitiebot.Update) (ambitiebot.Change, error) {
+	now := db.now()
+	from, note := ambitiebot.StatusNotStarted, ""
+	err := tx.QueryRowContext(ctx,
+		`SELECT status, note FROM progress WHERE org_key = ? AND ambition_id = ?`,
+		u.OrgKey, u.AmbitionID).Scan(&from, &note)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return ambitiebot.Change{}, internal(err)
+	}
+	c := ambitiebot.Change{
+		OrgKey:     u.OrgKey,
+		AmbitionID: u.AmbitionID,
+		From:       from,
+		To:         u.Status,
+		Note:       u.Note,
+		UserID:     u.User.ID,
+		UserName:   u.User.Username,
+		At:         now,
+	}
+	if from == u.Status && note == u.Note {
+		return c, nil
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO changes
+		(org_key, ambition_id, from_status, to_status, note, user_id, user_name, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.OrgKey, c.AmbitionID, c.From, c.To, c.Note, c.UserID, c.UserName, formatTime(now))
+	if err != nil {
+		return ambitiebot.Change{}, internal(err)
+	}
+	if c.ID, err = res.LastInsertId(); err != nil {
+		return ambitiebot.Change{}, internal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO progress
+		(org_key, ambition_id, status, note, updated_at, updated_by, updated_by_name)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (org_key, ambition_id) DO UPDATE SET
+			status = excluded.status, note = excluded.note, updated_at = excluded.updated_at,
+			updated_by = excluded.updated_by, updated_by_name = excluded.updated_by_name`,
+		c.OrgKey, c.AmbitionID, c.To, c.Note, formatTime(now), c.UserID, c.UserName); err != nil {
+		return ambitiebot.Change{}, internal(err)
+	}
+	for _, d := range u.Feed {
+		if d.RunKey == "" {
+			d.RunKey = "change:" + strconv.FormatInt(c.ID, 10)
+		}
+		if _, err := insertDelivery(ctx, tx, d, now); err != nil {
+			return ambitiebot.Change{}, err
+		}
+	}
+	return c, nil
+}
+
+// FindProgress returns the stored statuses that match f, ordered by
+// organisation key and then numerically by ambition (3.9 before 3.10).
+func (db *DB) FindProgress(ctx context.Context, f ambitiebot.ProgressFilter) ([]ambitiebot.Progress, error) {
+	var w filter
+	if f.OrgKey != "" {
+		w.add("org_key = ?", f.OrgKey)
+	}
+	if f.AmbitionID != "" {
+		w.add("ambition_id = ?", f.AmbitionID)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT org_key, ambition_id, status, note,
+		updated_at, updated_by, updated_by_name FROM progress`+w.where(), w.args...)
+	if err != nil {
+		return nil, internal(err)
+	}
+	defer rows.Close()
+	var out []ambitiebot.Progress
+	for rows.Next() {
+		var p ambitiebot.Progress
+		if err := rows.Scan(&p.OrgKey, &p.AmbitionID, &p.Status, &p.Note,
+			timeColumn{&p.UpdatedAt}, &p.UpdatedBy, &p.UpdatedByName); err != nil {
+			return nil, internal(err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err)
+	}
+	slices.SortFunc(out, func(a, b ambitiebot.Progress) int {
+		if c := strings.Compare(a.OrgKey, b.OrgKey); c != 0 {
+			return c
+		}
+		return ambitiebot.CompareAmbitionIDs(a.AmbitionID, b.AmbitionID)
+	})
+	return out, nil
+}
+
+// FindChanges returns the history entries that match f, oldest first;
+// with f.Limit > 0 only the newest f.Limit of them.
+func (db *DB) FindChanges(ctx context.Context, f ambitiebot.ChangeFilter) ([]ambitiebot.Change, error) {
+	query, args := changesQuery(f)
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, internal(err)
+	}
+	defer rows.Close()
+	var out []ambitiebot.Change
+	for rows.Next() {
+		var c ambitiebot.Change
+		if err := rows.Scan(&c.ID, &c.OrgKey, &c.AmbitionID, &c.From, &c.To, &c.Note,
+			&c.UserID, &c.UserName, timeColumn{&c.At}); err != nil {
+			return nil, internal(err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err)
+	}
+	return out, nil
+}
+
+// changesQuery builds FindChanges' query. With a limit it takes the newest
+// rows by walking an index backwards, then puts them oldest first.
+func changesQuery(f ambitiebot.ChangeFilter) (string, []any) {
+	var w filter
+	if f.OrgKey != "" {
+		w.add("org_key = ?", f.OrgKey)
+	}
+	if f.AmbitionID != "" {
+		w.add("ambition_id = ?", f.AmbitionID)
+	}
+	if !f.Since.IsZero() {
+		w.add("at >= ?", formatTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		w.add("at < ?", formatTime(f.Until))
+	}
+	cols := `SELECT id, org_key, ambition_id, from_status, to_status, note, user_id, user_name, at FROM changes`
+	if f.Limit <= 0 {
+		return cols + w.where() + ` ORDER BY id`, w.args
+	}
+	return fmt.Sprintf(`SELECT * FROM (%s%s ORDER BY id DESC LIMIT %d) ORDER BY id`,
+		cols, w.where(), f.Limit), w.args
+}

@@ -1,0 +1,298 @@
+// Package sqlite stores the bot's progress, history, outbox and job runs in
+// one SQLite file, using github.com/mattn/go-sqlite3.
+//
+// Every connection runs in WAL mode with synchronous=FULL, so a committed
+// transaction survives a power cut, with foreign keys on and a busy
+// timeout. Writes go through one connection with immediate transactions;
+// status updates are additionally queued to one writer goroutine that
+// commits them in groups (see SetStatus). Reads use a separate pool.
+//
+// The package works alongside Litestream: it keeps WAL mode, leaves
+// SQLite's passive auto-checkpoint as it is and never forces a checkpoint
+// or truncates the WAL, so Litestream can hold its read lock and copy WAL
+// frames undisturbed. The busy timeout lets writers wait while Litestream
+// checkpoints.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+)
+
+// ErrClosed is the cause of the error returned by calls after Close.
+var ErrClosed = errors.New("sqlite: database is closed")
+
+// busyTimeout is how long a connection waits for another process's lock
+// (a CLI command, Litestream) before giving up with "database is locked".
+const busyTimeout = 10 * time.Second
+
+// DB is the SQLite database. It implements ambitiebot.ProgressService,
+// LinkService, DeliveryService and JobService.
+type DB struct {
+	// Now returns the current time; tests swap it. Set it before use.
+	Now func() time.Time
+
+	path  string
+	write *sql.DB // exactly one connection: SQLite has one writer anyway
+	read  *sql.DB
+
+	mu     sync.RWMutex // guards closed against sends on updates
+	closed bool
+	once   sync.Once
+	// updates carries SetStatus calls to the writer goroutine.
+	updates chan *updateRequest
+	done    chan struct{} // closed when the writer goroutine has drained
+}
+
+var (
+	_ ambitiebot.ProgressService = (*DB)(nil)
+	_ ambitiebot.LinkService     = (*DB)(nil)
+	_ ambitiebot.DeliveryService = (*DB)(nil)
+	_ ambitiebot.JobService      = (*DB)(nil)
+)
+
+// Open opens (creating if needed) the database at path, applies pending
+// migrations and starts the writer. It refuses a database whose schema is
+// newer than this binary.
+func Open(path string) (*DB, error) {
+	if path == "" {
+		return nil, fmt.Errorf("sqlite: no database path given")
+	}
+	write, err := sql.Open("sqlite3", WriteDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+
+	if err := migrate(context.Background(), write); err != nil {
+		_ = write.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+
+	read, err := sql.Open("sqlite3", dsn(path, "_query_only=1"))
+	if err != nil {
+		_ = write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	readers := max(4, runtime.NumCPU())
+	read.SetMaxOpenConns(readers)
+	read.SetMaxIdleConns(readers)
+
+	db := &DB{
+		Now:     time.Now,
+		path:    path,
+		write:   write,
+		read:    read,
+		updates: make(chan *updateRequest, maxBatch),
+		done:    make(chan struct{}),
+	}
+	go db.runWriter()
+	return db, nil
+}
+
+// WriteDSN is the go-sqlite3 data source name of the write connection:
+// WAL, synchronous=FULL, foreign keys, busy timeout and immediate
+// transactions. Benchmarks and tools that must compare against or share
+// the bot's settings open the file with it.
+func WriteDSN(path string) string { return dsn(path, "_txlock=immediate") }
+
+// dsn builds a go-sqlite3 URI for path with the pragmas every connection
+// needs plus extra. The path is escaped so that '?' or '#' in a file name
+// cannot be read as parameters.
+func dsn(path, extra string) string {
+	u := url.URL{Path: path}
+	return "file:" + u.EscapedPath() + "?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1" +
+		fmt.Sprintf("&_busy_timeout=%d", busyTimeout.Milliseconds()) + "&" + extra
+}
+
+// Close stops accepting updates, lets the writer commit what is queued and
+// closes the database. Calls after Close fail with ErrClosed.
+func (db *DB) Close() error {
+	var err error
+	db.once.Do(func() {
+		db.mu.Lock()
+		db.closed = true
+		close(db.updates)
+		db.mu.Unlock()
+		<-db.done
+		err = errors.Join(db.read.Close(), db.write.Close())
+	})
+	return err
+}
+
+// Ping checks that the database answers a query.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return internal(err)
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the database to dest while the
+// database stays in use. It refuses to overwrite an existing file.
+func (db *DB) Backup(ctx context.Context, dest string) error {
+	abs, err := filepath.Abs(dest)
+	if err != nil {
+		return internal(err)
+	}
+	if _, err := os.Stat(abs); err == nil {
+		return &ambitiebot.Error{Code: ambitiebot.ECONFLICT, MessageID: "SqliteErrBackupExists",
+			Data: map[string]any{"Path": dest}}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return internal(err)
+	}
+	// VACUUM INTO reads one snapshot, so writers carry on meanwhile; the
+	// copy is written through a read connection to keep the writer free.
+	u := url.URL{Path: abs}
+	if _, err := db.read.ExecContext(ctx, `VACUUM INTO ?`, "file:"+u.EscapedPath()); err != nil {
+		return internal(fmt.Errorf("backup to %s: %w", dest, err))
+	}
+	return nil
+}
+
+// now returns the injected clock's time in UTC.
+func (db *DB) now() time.Time { return db.Now().UTC() }
+
+// timeLayout is fixed-width so that stored text sorts in time order.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// formatTime stores t as UTC text; the zero time is stored as the empty
+// string, which sorts before every other time.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+// timeColumn scans stored time text into a UTC time.Time.
+type timeColumn struct{ t *time.Time }
+
+func (c timeColumn) Scan(v any) error {
+	var s string
+	switch v := v.(type) {
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	case nil:
+	default:
+		return fmt.Errorf("sqlite: time column holds %T", v)
+	}
+	if s == "" {
+		*c.t = time.Time{}
+		return nil
+	}
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return fmt.Errorf("sqlite: time column: %w", err)
+	}
+	*c.t = t.UTC()
+	return nil
+}
+
+// internal wraps a storage failure as the user-safe internal error.
+func internal(err error) error {
+	var e *ambitiebot.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &ambitiebot.Error{Code: ambitiebot.EINTERNAL, MessageID: "ErrInternal", Err: err}
+}
+
+// notFound is returned when the row a call names does not exist.
+func notFound(what string) error {
+	return &ambitiebot.Error{Code: ambitiebot.ENOTFOUND, MessageID: "ErrNotFound",
+		Err: fmt.Errorf("sqlite: %s not found", what)}
+}
+
+// invalid is returned for a request the store refuses to write.
+func invalid(messageID string) error {
+	return ambitiebot.Errorf(ambitiebot.EINVALID, messageID, nil)
+}
+
+// filter collects the conditions of a search query, so that only the
+// columns asked for appear in WHERE and SQLite can use their index.
+type filter struct {
+	conds []string
+	args  []any
+}
+
+func (f *filter) add(cond string, arg any) {
+	f.conds = append(f.conds, cond)
+	f.args = append(f.args, arg)
+}
+
+func (f *filter) where() string {
+	if len(f.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(f.conds, " AND ")
+}
+
+// writeTx runs fn in one immediate transaction on the write connection.
+func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if db.isClosed() {
+		return internal(ErrClosed)
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return internal(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(tx); err != nil {
+		return internal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return internal(err)
+	}
+	return nil
+}
+
+// sqlLimit turns "no limit" (n <= 0) into SQLite's LIMIT -1.
+func sqlLimit(n int) int {
+	if n <= 0 {
+		return -1
+	}
+	return n
+}
+
+// updateOne runs an UPDATE that must hit a row, and returns ENOTFOUND
+// naming what when it hits none.
+func updateOne(ctx context.Context, tx *sql.Tx, what, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound(what)
+	}
+	return nil
+}
+
+func (db *DB) isClosed() bool {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return db.closed
+}
