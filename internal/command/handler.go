@@ -256,7 +256,7 @@ func (h *Handler) meeting(lang string) (Response, error) {
 		return Response{}, ambitiebot.Errorf(ambitiebot.EINVALID, "ErrNotAvailable", nil)
 	}
 	next := h.Meetings.NextMeeting(h.Now()).In(h.Location)
-	data := map[string]any{"Date": h.longDate(lang, next), "Time": next.Format("15:04"), "URL": h.AgendaURL}
+	data := map[string]any{"Date": h.Tr.LongDate(lang, next), "Time": next.Format("15:04"), "URL": h.AgendaURL}
 	if h.AgendaURL == "" {
 		return h.reply(h.Tr.T(lang, "MeetingNext", data))
 	}

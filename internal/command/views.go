@@ -252,11 +252,6 @@ func (h *Handler) kinds(lang string, ks []ambitiebot.OrgKind) string {
 func (h *Handler) date(t time.Time) string     { return t.In(h.Location).Format("02-01-2006") }
 func (h *Handler) dateTime(t time.Time) string { return t.In(h.Location).Format("02-01-2006 15:04") }
 
-func (h *Handler) longDate(lang string, t time.Time) string {
-	return h.Tr.T(lang, "Weekday_"+strconv.Itoa(int(t.Weekday())), nil) + " " +
-		strconv.Itoa(t.Day()) + " " + h.Tr.T(lang, "Month_"+strconv.Itoa(int(t.Month())), nil) + " " + strconv.Itoa(t.Year())
-}
-
 // oneLine folds a toelichting onto one line so that it cannot break the
 // list or table it is shown in.
 func oneLine(s string) string {

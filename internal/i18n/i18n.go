@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"strconv"
+	"time"
 
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -93,6 +95,14 @@ func (t *Translator) Error(lang string, err error) string {
 // Status renders a status's label.
 func (t *Translator) Status(lang string, s ambitiebot.Status) string {
 	return t.T(lang, s.LabelID(), nil)
+}
+
+// LongDate renders a date as "dinsdag 19 januari 2027" or "Tuesday 19
+// January 2027"; t should already be in the zone the reader lives in.
+func (t *Translator) LongDate(lang string, d time.Time) string {
+	return t.T(lang, "Weekday_"+strconv.Itoa(int(d.Weekday())), nil) + " " +
+		strconv.Itoa(d.Day()) + " " + t.T(lang, "Month_"+strconv.Itoa(int(d.Month())), nil) + " " +
+		strconv.Itoa(d.Year())
 }
 
 // MessageIDs returns the message ids defined for lang, for parity tests.

@@ -1,0 +1,307 @@
+package rhythm
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
+)
+
+// Reminder is the job run at each reminder time: it queues the reminder
+// for the next meeting under the occurrence's run key.
+func (s *Service) Reminder(ctx context.Context, scheduledAt time.Time) error {
+	ds, err := s.reminderDeliveries(ctx, runKey("reminder", scheduledAt), scheduledAt)
+	if err != nil {
+		return err
+	}
+	_, err = s.enqueue(ctx, ds)
+	return err
+}
+
+// RemindNow queues the reminder for the next meeting at once, once per
+// meeting: a second call queues nothing and returns 0. With dryRun it
+// queues nothing and returns the deliveries it would queue.
+func (s *Service) RemindNow(ctx context.Context, dryRun bool) (int, []ambitiebot.Delivery, error) {
+	now := s.Now()
+	meeting := s.Calendar.NextMeeting(now)
+	key := "reminder:manual:" + meeting.In(s.Location).Format(time.DateOnly)
+	ds, err := s.reminderDeliveries(ctx, key, now)
+	if err != nil || dryRun {
+		return 0, ds, err
+	}
+	n, err := s.enqueue(ctx, ds)
+	return n, ds, err
+}
+
+// reminderDeliveries builds the working-group post and one direct message
+// per working-group member who belongs to an organisation.
+func (s *Service) reminderDeliveries(ctx context.Context, key string, at time.Time) ([]ambitiebot.Delivery, error) {
+	meeting := s.Calendar.NextMeeting(at)
+	previous := s.Calendar.PreviousMeeting(meeting)
+	mx, err := s.matrix(ctx)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := s.Progress.FindChanges(ctx, ambitiebot.ChangeFilter{Since: previous})
+	if err != nil {
+		return nil, err
+	}
+	updated := map[string]bool{}
+	for _, c := range changes {
+		updated[c.OrgKey] = true
+	}
+	const lang = "nl" // the working-group channel reads Dutch
+	var b strings.Builder
+	b.WriteString(s.Tr.T(lang, "ReminderHeader", map[string]any{
+		"Date": s.longDate(lang, meeting), "Time": meeting.In(s.Location).Format("15:04")}))
+	b.WriteString("\n\n")
+	var stale []string
+	for _, org := range s.Organisations.Grouped() {
+		if !updated[org.Key] {
+			stale = append(stale, "- "+org.Name)
+		}
+	}
+	if len(stale) == 0 {
+		b.WriteString(s.Tr.T(lang, "ReminderAllUpdated", nil) + "\n")
+	} else {
+		b.WriteString(s.Tr.T(lang, "ReminderNotUpdated", map[string]any{"Since": s.longDate(lang, previous)}) + "\n")
+		b.WriteString(strings.Join(stale, "\n") + "\n")
+	}
+	b.WriteString("\n" + s.blockedList(lang, mx))
+	ds := []ambitiebot.Delivery{{
+		RunKey: key, Target: ambitiebot.ChannelTarget(s.WorkingGroupChannel), Kind: "reminder",
+		Message: strings.TrimSpace(b.String()),
+	}}
+	dms, err := s.reminderDMs(ctx, key, meeting, mx)
+	if err != nil {
+		return nil, err
+	}
+	return append(ds, dms...), nil
+}
+
+// blockedList lists the open knelpunten, one organisation and ambition a
+// line.
+func (s *Service) blockedList(lang string, mx *ambitiebot.Matrix) string {
+	var lines []string
+	for _, org := range s.Organisations.Grouped() {
+		for _, a := range s.Catalogue.Ambitions() {
+			if p, ok := mx.Cell(org.Key, a.ID); ok && p.Status == ambitiebot.StatusBlocked {
+				lines = append(lines, fmt.Sprintf("- **%s** — %s: %s", org.Name, a.ID, s.clean(p.Note)))
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return s.Tr.T(lang, "ReminderNoBlocked", nil)
+	}
+	return s.Tr.T(lang, "ReminderBlocked", nil) + "\n" + strings.Join(lines, "\n")
+}
+
+// reminderDMs writes to every member of the working-group channel who
+// belongs to an organisation, in their own language.
+func (s *Service) reminderDMs(ctx context.Context, key string, meeting time.Time, mx *ambitiebot.Matrix) ([]ambitiebot.Delivery, error) {
+	channelID, err := s.Chat.ChannelID(ctx, s.WorkingGroupChannel)
+	if err != nil {
+		return nil, err
+	}
+	users, err := s.Chat.ChannelMembers(ctx, channelID)
+	if err != nil {
+		return nil, err
+	}
+	var ds []ambitiebot.Delivery
+	for _, u := range users {
+		if u.IsBot {
+			continue
+		}
+		m, err := s.Members.Resolve(ctx, u.ID)
+		if err != nil {
+			s.Logger.Warn("reminder: cannot resolve member", slog.String("user_id", u.ID), slog.Any("error", err))
+			continue
+		}
+		if !m.HasOrg {
+			continue
+		}
+		lang := i18n.Lang(m.User.Locale)
+		open := mx.OpenAmbitions(m.Org.Key)
+		var msg string
+		if len(open) == 0 {
+			if !s.ThankYou {
+				continue
+			}
+			msg = s.Tr.T(lang, "ReminderThanks", map[string]any{"Org": m.Org.Name, "Date": s.longDate(lang, meeting)})
+		} else {
+			msg = s.openList(lang, m.Org, m.User, meeting, open)
+		}
+		ds = append(ds, ambitiebot.Delivery{
+			RunKey: key, Target: ambitiebot.UserTarget(u.ID), Kind: "reminder", OrgKey: m.Org.Key, Message: msg,
+		})
+	}
+	return ds, nil
+}
+
+func (s *Service) openList(lang string, org ambitiebot.Organisation, u ambitiebot.User, meeting time.Time, open []ambitiebot.Progress) string {
+	var b strings.Builder
+	b.WriteString(s.Tr.N(lang, "ReminderOpen", len(open), map[string]any{
+		"User": u.Username, "Org": org.Name, "Date": s.longDate(lang, meeting)}))
+	b.WriteString("\n")
+	for _, p := range open {
+		a, _ := s.Catalogue.Ambition(p.AmbitionID)
+		line := fmt.Sprintf("- **%s** %s — %s", a.ID, s.Tr.Status(lang, p.Status), shorten(a.Localized(lang), 90))
+		b.WriteString(line + "\n")
+	}
+	b.WriteString("\n" + s.Tr.T(lang, "ReminderHowTo", map[string]any{"ID": open[0].AmbitionID}))
+	return b.String()
+}
+
+// Summary is the meeting-morning job: what changed since the previous
+// meeting, the new knelpunten and the days left to the deadline.
+func (s *Service) Summary(ctx context.Context, scheduledAt time.Time) error {
+	msg, err := s.SummaryText(ctx, scheduledAt)
+	if err != nil {
+		return err
+	}
+	_, err = s.enqueue(ctx, []ambitiebot.Delivery{{
+		RunKey: runKey("summary", scheduledAt), Target: ambitiebot.ChannelTarget(s.WorkingGroupChannel),
+		Kind: "summary", Message: msg,
+	}})
+	return err
+}
+
+// SummaryText renders the meeting-day summary for the meeting on or after at.
+func (s *Service) SummaryText(ctx context.Context, at time.Time) (string, error) {
+	// The summary runs on the meeting morning, before the meeting itself.
+	meeting := s.Calendar.NextMeeting(at.Add(-time.Second))
+	previous := s.Calendar.PreviousMeeting(meeting)
+	changes, err := s.Progress.FindChanges(ctx, ambitiebot.ChangeFilter{Since: previous, Until: at})
+	if err != nil {
+		return "", err
+	}
+	const lang = "nl"
+	var b strings.Builder
+	b.WriteString(s.Tr.T(lang, "SummaryHeader", map[string]any{"Since": s.longDate(lang, previous)}) + "\n\n")
+	b.WriteString(s.deadlineLine(lang, at) + "\n\n")
+	byOrg := map[string][]ambitiebot.Change{}
+	var blocked []string
+	for _, c := range changes {
+		byOrg[c.OrgKey] = append(byOrg[c.OrgKey], c)
+		if c.To == ambitiebot.StatusBlocked && c.From != ambitiebot.StatusBlocked {
+			blocked = append(blocked, fmt.Sprintf("- **%s** — %s: %s", s.orgName(c.OrgKey), c.AmbitionID, s.clean(c.Note)))
+		}
+	}
+	if len(changes) == 0 {
+		b.WriteString(s.Tr.T(lang, "SummaryNoChanges", nil) + "\n")
+	} else {
+		b.WriteString(s.Tr.T(lang, "SummaryChanges", nil) + "\n")
+		var quiet []string
+		for _, org := range s.Organisations.Grouped() {
+			cs := byOrg[org.Key]
+			if len(cs) == 0 {
+				quiet = append(quiet, org.Name)
+				continue
+			}
+			b.WriteString("- **" + org.Name + "**: " + s.moves(lang, cs) + "\n")
+		}
+		if len(quiet) > 0 {
+			b.WriteString("\n" + s.Tr.T(lang, "SummaryQuiet", map[string]any{"Orgs": strings.Join(quiet, ", ")}) + "\n")
+		}
+	}
+	if len(blocked) > 0 {
+		b.WriteString("\n" + s.Tr.T(lang, "SummaryNewBlocked", nil) + "\n" + strings.Join(blocked, "\n") + "\n")
+	}
+	return strings.TrimSpace(b.String()), nil
+}
+
+// moves lists an organisation's changes as "3.2 → Gereed, 1.1 → In
+// uitvoering", keeping only the latest change per ambition.
+func (s *Service) moves(lang string, cs []ambitiebot.Change) string {
+	last := map[string]ambitiebot.Change{}
+	for _, c := range cs {
+		last[c.AmbitionID] = c
+	}
+	ids := make([]string, 0, len(last))
+	for id := range last {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, ambitiebot.CompareAmbitionIDs)
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = id + " → " + s.Tr.Status(lang, last[id].To)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// deadlineLine says how many days are left to the agreement's deadline,
+// or how far past it we are.
+func (s *Service) deadlineLine(lang string, at time.Time) string {
+	days := s.daysBetween(at, s.Deadline)
+	data := map[string]any{"Deadline": s.longDate(lang, s.Deadline)}
+	switch {
+	case days > 0:
+		return s.Tr.N(lang, "DeadlineLeft", days, data)
+	case days == 0:
+		return s.Tr.T(lang, "DeadlineToday", data)
+	default:
+		return s.Tr.N(lang, "DeadlinePassed", -days, data)
+	}
+}
+
+// Report is the half-yearly job: each project leader gets the full
+// overview in a direct message, ready to forward to the board.
+func (s *Service) Report(ctx context.Context, scheduledAt time.Time) error {
+	ds, err := s.ReportDeliveries(ctx, runKey("report", scheduledAt), scheduledAt)
+	if err != nil {
+		return err
+	}
+	_, err = s.enqueue(ctx, ds)
+	return err
+}
+
+// ReportDeliveries builds the board report for every project leader.
+func (s *Service) ReportDeliveries(ctx context.Context, key string, at time.Time) ([]ambitiebot.Delivery, error) {
+	mx, err := s.matrix(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ds []ambitiebot.Delivery
+	for _, name := range s.ProjectLeaders {
+		u, err := s.Chat.UserByUsername(ctx, name)
+		if err != nil {
+			s.Logger.Warn("report: project leader not found", slog.String("username", name), slog.Any("error", err))
+			continue
+		}
+		lang := i18n.Lang(u.Locale)
+		head := s.Tr.T(lang, "ReportHeader", map[string]any{"Date": s.longDate(lang, at)}) + "\n" +
+			s.deadlineLine(lang, at) + "\n\n"
+		for i, text := range s.Overview(lang, mx, 0) {
+			if i == 0 {
+				text = head + text
+			}
+			// One delivery per part: the target carries the part number
+			// so that (run key, target) stays unique.
+			target := ambitiebot.UserTarget(u.ID)
+			key := key
+			if i > 0 {
+				key = fmt.Sprintf("%s#%d", key, i+1)
+			}
+			ds = append(ds, ambitiebot.Delivery{RunKey: key, Target: target, Kind: "report", Message: text})
+		}
+	}
+	return ds, nil
+}
+
+// clean puts a user's toelichting on one line with its mentions made inert.
+func (s *Service) clean(note string) string {
+	return s.Neutralize(strings.Join(strings.Fields(note), " "))
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n])) + "…"
+}
