@@ -1,0 +1,181 @@
+// Package config loads ambitiebot's configuration: environment variables,
+// an optional TOML file and the embedded defaults, which include the
+// catalogue of the Drentse aanpak ondermijning and its 17 signatories.
+//
+// Errors are for administrators: one English sentence naming the key.
+// Secrets (tokens, the action secret, webhook URLs) never appear in them.
+package config
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	// The meeting calendar depends on the time zone; embedding its data
+	// keeps the bot correct on hosts and images without /usr/share/zoneinfo.
+	_ "time/tzdata"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+)
+
+// Config is the validated configuration. Fields set from the environment
+// win over the file; everything else has a default.
+type Config struct {
+	File string // the TOML file read, "" when none
+
+	MattermostURL string   // AMBITIEBOT_MATTERMOST_URL, without trailing slash
+	BotToken      string   // AMBITIEBOT_BOT_TOKEN(_FILE); secret
+	CommandTokens []string // AMBITIEBOT_COMMAND_TOKEN(_FILE); each a secret
+	Listen        string   // AMBITIEBOT_LISTEN
+	DBPath        string   // AMBITIEBOT_DB
+	PublicURL     string   // AMBITIEBOT_PUBLIC_URL, without trailing slash
+	ActionSecret  string   // AMBITIEBOT_ACTION_SECRET(_FILE); secret; "" = generate and store
+
+	Location      *time.Location // timezone, or AMBITIEBOT_TIMEZONE
+	WorkingGroup  WorkingGroup
+	Agreement     Agreement
+	Meeting       Meeting
+	Awareness     Awareness
+	Limits        Limits
+	Catalogue     *ambitiebot.Catalogue
+	Organisations *ambitiebot.Organisations
+}
+
+// WorkingGroup is the provincial working group's channel and leaders.
+type WorkingGroup struct {
+	Channel        string   // "team/channel"
+	ProjectLeaders []string // usernames, lower-case, without @
+	ActivityFeed   bool     // post every status change in Channel
+}
+
+// IsProjectLeader reports whether username (as the chat server reports
+// it, with or without @) is a configured project leader.
+func (w WorkingGroup) IsProjectLeader(username string) bool {
+	return slices.Contains(w.ProjectLeaders, normaliseUsername(username))
+}
+
+// Agreement holds the agreement's dates, at midnight in Config.Location.
+type Agreement struct {
+	SignedOn time.Time
+	Deadline time.Time
+}
+
+// Meeting describes the working group's monthly meeting and the jobs
+// around it, in Config.Location.
+type Meeting struct {
+	Week          int // 1–5, or -1 for the last such weekday of the month
+	Weekday       time.Weekday
+	Hour, Minute  int
+	SkipMonths    []time.Month // sorted, no duplicates
+	Cancelled     []time.Time  // dates at midnight in Config.Location, sorted
+	Reminders     []Reminder
+	SummaryHour   int
+	SummaryMinute int
+	ReportMonths  []time.Month // months whose meeting brings the board report
+	ThankYou      bool         // thank members whose organisation is up to date
+	Grace         time.Duration
+}
+
+// Reminder is sent DaysBefore days before the meeting at Hour:Minute.
+type Reminder struct {
+	DaysBefore   int
+	Hour, Minute int
+}
+
+// Awareness configures the rotation of awareness posts.
+type Awareness struct {
+	Schedule string // a robfig cron spec or an Nth-weekday rule, parsed by the calendar
+	Dir      string // extra message files, "" when none
+}
+
+// Limits protect the bot and the chat from floods.
+type Limits struct {
+	CommandsPerMinute int // per user
+	MaxNote           int // runes in a toelichting
+}
+
+// Environment variable names.
+const (
+	EnvConfig            = "AMBITIEBOT_CONFIG"
+	EnvMattermostURL     = "AMBITIEBOT_MATTERMOST_URL"
+	EnvBotToken          = "AMBITIEBOT_BOT_TOKEN"
+	EnvBotTokenFile      = "AMBITIEBOT_BOT_TOKEN_FILE"
+	EnvCommandToken      = "AMBITIEBOT_COMMAND_TOKEN"
+	EnvCommandTokenFile  = "AMBITIEBOT_COMMAND_TOKEN_FILE"
+	EnvListen            = "AMBITIEBOT_LISTEN"
+	EnvDB                = "AMBITIEBOT_DB"
+	EnvPublicURL         = "AMBITIEBOT_PUBLIC_URL"
+	EnvActionSecret      = "AMBITIEBOT_ACTION_SECRET"
+	EnvActionSecretFile  = "AMBITIEBOT_ACTION_SECRET_FILE"
+	EnvTimezone          = "AMBITIEBOT_TIMEZONE"
+	defaultListen        = ":8080"
+	defaultDB            = "ambitiebot.db"
+	minActionSecretBytes = 32
+)
+
+// Load reads the configuration from the environment (through getenv, e.g.
+// os.LookupEnv) and, when file is not empty, from that TOML file. The
+// environment wins over the file and the file over the embedded defaults.
+// Load checks every value; Validate says whether the result can serve.
+func Load(getenv func(string) (string, bool), file string) (*Config, error) {
+	var data []byte
+	if file != "" {
+		var err error
+		if data, err = os.ReadFile(file); err != nil {
+			return nil, fmt.Errorf("config: cannot read the configuration file: %w", err)
+		}
+	}
+	return load(getenv, file, data)
+}
+
+func load(getenv func(string) (string, bool), name string, data []byte) (*Config, error) {
+	fc, err := decodeWithDefaults(name, data)
+	if err != nil {
+		return nil, err
+	}
+	env := environment(getenv)
+	c := &Config{File: name}
+	if err := c.readEnv(env); err != nil {
+		return nil, err
+	}
+	tz, tzKey := fc.Timezone, "timezone"
+	if v := env.get(EnvTimezone); v != "" {
+		tz, tzKey = v, EnvTimezone
+	}
+	if c.Location, err = loadLocation(tzKey, tz); err != nil {
+		return nil, err
+	}
+	if err := c.applyFile(fc); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Validate checks that c is complete. A server (forServe) also needs the
+// Mattermost URL, the bot token and at least one command token; the other
+// commands (schedule, report, ...) work without them.
+func (c *Config) Validate(forServe bool) error {
+	switch {
+	case c.Location == nil:
+		return fmt.Errorf("config: timezone is not set")
+	case c.Catalogue == nil:
+		return fmt.Errorf("config: the ambition catalogue is not set")
+	case c.Organisations == nil:
+		return fmt.Errorf("config: the organisations are not set")
+	case !forServe:
+		return nil
+	case c.MattermostURL == "":
+		return fmt.Errorf("config: %s is required to serve", EnvMattermostURL)
+	case c.BotToken == "":
+		return fmt.Errorf("config: %s or %s is required to serve", EnvBotToken, EnvBotTokenFile)
+	case len(c.CommandTokens) == 0:
+		return fmt.Errorf("config: %s or %s is required to serve", EnvCommandToken, EnvCommandTokenFile)
+	}
+	return nil
+}
+
+func normaliseUsername(s string) string {
+	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s), "@"))
+}

@@ -1,0 +1,145 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// environment reads variables; unset and blank are the same.
+type environment func(string) (string, bool)
+
+func (e environment) get(name string) string {
+	if e == nil {
+		return ""
+	}
+	v, ok := e(name)
+	if !ok {
+		return ""
+	}
+	return strings.TrimSpace(v)
+}
+
+func (c *Config) readEnv(env environment) error {
+	var err error
+	if c.MattermostURL, err = httpURL(EnvMattermostURL, env.get(EnvMattermostURL)); err != nil {
+		return err
+	}
+	if c.PublicURL, err = httpURL(EnvPublicURL, env.get(EnvPublicURL)); err != nil {
+		return err
+	}
+	c.Listen = env.get(EnvListen)
+	if c.Listen == "" {
+		c.Listen = defaultListen
+	}
+	if err := checkListen(c.Listen); err != nil {
+		return err
+	}
+	c.DBPath = env.get(EnvDB)
+	if c.DBPath == "" {
+		c.DBPath = defaultDB
+	}
+	if c.BotToken, err = secret(env, EnvBotToken, EnvBotTokenFile); err != nil {
+		return err
+	}
+	if c.ActionSecret, err = secret(env, EnvActionSecret, EnvActionSecretFile); err != nil {
+		return err
+	}
+	if c.ActionSecret != "" && len(c.ActionSecret) < minActionSecretBytes {
+		return fmt.Errorf("config: %s: must be at least %d characters long (for example the output of `openssl rand -hex 32`)", EnvActionSecret, minActionSecretBytes)
+	}
+	c.CommandTokens, err = commandTokens(env)
+	return err
+}
+
+// secret returns the value of the variable name, or the trimmed contents of
+// the file named by fileVar. Giving both is an error, since one of them
+// would be silently ignored.
+func secret(env environment, name, fileVar string) (string, error) {
+	v, path := env.get(name), env.get(fileVar)
+	switch {
+	case v != "" && path != "":
+		return "", fmt.Errorf("config: %s and %s are both set; set only one", name, fileVar)
+	case path == "":
+		return v, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("config: %s: cannot read the file: %w", fileVar, err)
+	}
+	v = strings.TrimSpace(string(data))
+	if v == "" {
+		return "", fmt.Errorf("config: %s: the file %s is empty", fileVar, path)
+	}
+	return v, nil
+}
+
+// commandTokens collects the slash-command tokens, one per team's command,
+// from the variable (comma-separated) and the file (commas or lines).
+func commandTokens(env environment) ([]string, error) {
+	var out []string
+	add := func(list string) {
+		for _, t := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' }) {
+			if t = strings.TrimSpace(t); t != "" && !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	add(env.get(EnvCommandToken))
+	if path := env.get(EnvCommandTokenFile); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("config: %s: cannot read the file: %w", EnvCommandTokenFile, err)
+		}
+		if strings.TrimSpace(string(data)) == "" {
+			return nil, fmt.Errorf("config: %s: the file %s is empty", EnvCommandTokenFile, path)
+		}
+		add(string(data))
+	}
+	for _, t := range out {
+		if strings.ContainsAny(t, " \t") {
+			return nil, fmt.Errorf("config: %s: a token contains a space; separate tokens with commas", EnvCommandToken)
+		}
+	}
+	return out, nil
+}
+
+// httpURL checks that s, when set, is an absolute http(s) URL and returns
+// it without a trailing slash, so that paths can be appended.
+func httpURL(key, s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return "", fmt.Errorf("config: %s: must be an http(s) URL like https://chat.example.org, got %q", key, redactURL(s))
+	}
+	return strings.TrimRight(s, "/"), nil
+}
+
+// redactURL hides credentials an administrator may have put in a URL.
+func redactURL(s string) string {
+	if at := strings.LastIndexByte(s, '@'); at >= 0 {
+		return "***" + s[at:]
+	}
+	return s
+}
+
+func checkListen(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		var n int
+		n, err = strconv.Atoi(port)
+		if err == nil && (n < 0 || n > 65535) {
+			err = fmt.Errorf("port out of range")
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("config: %s: must be host:port or :port, got %q", EnvListen, addr)
+	}
+	return nil
+}

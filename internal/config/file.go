@@ -1,0 +1,472 @@
+package config
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+)
+
+// defaultsTOML holds every default, the catalogue and the organisations,
+// in the schema of the configuration file.
+//
+//go:embed defaults.toml
+var defaultsTOML string
+
+// fileConfig mirrors the TOML schema. Values that can be written in more
+// than one way (a week number or "last", a month number or name, a TOML
+// date or a string) are decoded as any and checked in applyFile.
+type fileConfig struct {
+	Timezone      string             `toml:"timezone"`
+	WorkingGroup  fileWorkingGroup   `toml:"working_group"`
+	Agreement     fileAgreement      `toml:"agreement"`
+	Meeting       fileMeeting        `toml:"meeting"`
+	Awareness     fileAwareness      `toml:"awareness"`
+	Limits        fileLimits         `toml:"limits"`
+	Themes        []fileTheme        `toml:"themes"`
+	Ambitions     []fileAmbition     `toml:"ambitions"`
+	Organisations []fileOrganisation `toml:"organisations"`
+}
+
+type fileWorkingGroup struct {
+	Channel        string   `toml:"channel"`
+	ProjectLeaders []string `toml:"project_leaders"`
+	ActivityFeed   bool     `toml:"activity_feed"`
+}
+
+type fileAgreement struct {
+	SignedOn any `toml:"signed_on"`
+	Deadline any `toml:"deadline"`
+}
+
+type fileMeeting struct {
+	Week         any            `toml:"week"`
+	Weekday      string         `toml:"weekday"`
+	Time         string         `toml:"time"`
+	SkipMonths   []any          `toml:"skip_months"`
+	Cancelled    []any          `toml:"cancelled"`
+	Reminders    []fileReminder `toml:"reminders"`
+	SummaryAt    string         `toml:"summary_at"`
+	ReportMonths []any          `toml:"report_months"`
+	ThankYou     bool           `toml:"thank_you"`
+	Grace        string         `toml:"grace"`
+}
+
+type fileReminder struct {
+	DaysBefore int    `toml:"days_before"`
+	At         string `toml:"at"`
+}
+
+type fileAwareness struct {
+	Schedule string `toml:"schedule"`
+	Dir      string `toml:"dir"`
+}
+
+type fileLimits struct {
+	CommandsPerMinute int `toml:"commands_per_minute"`
+	MaxNote           int `toml:"max_note"`
+}
+
+type fileTheme struct {
+	Number int    `toml:"number"`
+	Name   string `toml:"name"`
+	NameEN string `toml:"name_en"`
+}
+
+type fileAmbition struct {
+	ID        string   `toml:"id"`
+	Text      string   `toml:"text"`
+	TextEN    string   `toml:"text_en"`
+	AppliesTo []string `toml:"applies_to"`
+}
+
+type fileOrganisation struct {
+	Key     string   `toml:"key"`
+	Name    string   `toml:"name"`
+	Kind    string   `toml:"kind"`
+	Domains []string `toml:"domains"`
+	Channel string   `toml:"channel"`
+	Webhook string   `toml:"webhook"`
+}
+
+// decodeWithDefaults decodes the embedded defaults and then the file over
+// them. A list in the file replaces the default list as a whole: the
+// decoder would otherwise decode into the default elements and keep their
+// fields that the file leaves out.
+func decodeWithDefaults(name string, data []byte) (fileConfig, error) {
+	fc, err := defaults()
+	if err != nil || data == nil {
+		return fc, err
+	}
+	def := fc
+	fc.WorkingGroup.ProjectLeaders = nil
+	fc.Meeting.SkipMonths, fc.Meeting.Cancelled, fc.Meeting.ReportMonths = nil, nil, nil
+	fc.Meeting.Reminders = nil
+	fc.Themes, fc.Ambitions, fc.Organisations = nil, nil, nil
+	if err := decodeStrict(name, string(data), &fc); err != nil {
+		return fc, err
+	}
+	keep(&fc.WorkingGroup.ProjectLeaders, def.WorkingGroup.ProjectLeaders)
+	keep(&fc.Meeting.SkipMonths, def.Meeting.SkipMonths)
+	keep(&fc.Meeting.Cancelled, def.Meeting.Cancelled)
+	keep(&fc.Meeting.ReportMonths, def.Meeting.ReportMonths)
+	keep(&fc.Meeting.Reminders, def.Meeting.Reminders)
+	keep(&fc.Themes, def.Themes)
+	keep(&fc.Ambitions, def.Ambitions)
+	keep(&fc.Organisations, def.Organisations)
+	return fc, nil
+}
+
+// defaults decodes the embedded defaults once. Callers get a copy whose
+// lists they must not modify in place; decodeWithDefaults replaces them.
+var defaults = sync.OnceValues(func() (fileConfig, error) {
+	var fc fileConfig
+	err := decodeStrict("the embedded defaults", defaultsTOML, &fc)
+	return fc, err
+})
+
+// keep restores the default of a list the file did not give.
+func keep[T any](list *[]T, def []T) {
+	if *list == nil {
+		*list = def
+	}
+}
+
+// decodeStrict decodes TOML and rejects keys the schema does not know, so
+// that a misspelt key is an error instead of a silently ignored setting.
+func decodeStrict(name, data string, fc *fileConfig) error {
+	md, err := toml.Decode(data, fc)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return fmt.Errorf("config: %s: line %d: %s", name, pe.Position.Line, pe.Message)
+		}
+		msg := err.Error()
+		if m := typeErrorPattern.FindStringSubmatch(msg); m != nil {
+			return fmt.Errorf("config: %s: must be %s, not %s (%s line %s)", m[2], typeWords[m[4]], typeWords[m[3]], name, m[1])
+		}
+		return fmt.Errorf("config: %s: %s", name, strings.TrimPrefix(msg, "toml: "))
+	}
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		keys := make([]string, len(undecoded))
+		for i, k := range undecoded {
+			keys[i] = k.String()
+		}
+		what := "unknown key"
+		if len(keys) > 1 {
+			what = "unknown keys"
+		}
+		return fmt.Errorf("config: %s: %s in %s", strings.Join(keys, ", "), what, name)
+	}
+	return nil
+}
+
+// typeErrorPattern picks the key and the types out of the decoder's
+// message for a value of the wrong type, so that the error leads with the key.
+var typeErrorPattern = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]+)"\): incompatible types: TOML value has type (\S+); destination has type (\S+)$`)
+
+// typeWords names the decoder's types (Go types of TOML values, and the
+// destination kinds) for administrators.
+var typeWords = map[string]string{
+	"string": "text", "int64": "a whole number", "integer": "a whole number", "float64": "a number",
+	"float": "a number", "bool": "true or false", "boolean": "true or false", "time.Time": "a date or time",
+	"map": "a table", "map[string]any": "a table", "slice": "a list", "[]any": "a list",
+	"[]map[string]any": "a list of tables",
+}
+
+// applyFile checks the decoded file and fills c. c.Location must be set.
+func (c *Config) applyFile(fc fileConfig) error {
+	var err error
+	if c.WorkingGroup, err = workingGroup(fc.WorkingGroup); err != nil {
+		return err
+	}
+	if c.Agreement, err = agreement(fc.Agreement, c.Location); err != nil {
+		return err
+	}
+	if c.Meeting, err = meeting(fc.Meeting, c.Location); err != nil {
+		return err
+	}
+	if strings.TrimSpace(fc.Awareness.Schedule) == "" {
+		return fmt.Errorf("config: awareness.schedule: must not be empty")
+	}
+	c.Awareness = Awareness{Schedule: strings.TrimSpace(fc.Awareness.Schedule), Dir: strings.TrimSpace(fc.Awareness.Dir)}
+	if c.Awareness.Dir != "" {
+		if st, err := os.Stat(c.Awareness.Dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("config: awareness.dir: %q is not a readable directory", c.Awareness.Dir)
+		}
+	}
+	if fc.Limits.CommandsPerMinute < 1 {
+		return fmt.Errorf("config: limits.commands_per_minute: must be at least 1, got %d", fc.Limits.CommandsPerMinute)
+	}
+	if fc.Limits.MaxNote < 1 || fc.Limits.MaxNote > 2000 {
+		return fmt.Errorf("config: limits.max_note: must be 1–2000, got %d", fc.Limits.MaxNote)
+	}
+	c.Limits = Limits{CommandsPerMinute: fc.Limits.CommandsPerMinute, MaxNote: fc.Limits.MaxNote}
+	if c.Catalogue, err = catalogue(fc.Themes, fc.Ambitions); err != nil {
+		return err
+	}
+	c.Organisations, err = organisations(fc.Organisations)
+	return err
+}
+
+// usernamePattern follows Mattermost's rule for usernames.
+var usernamePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,63}$`)
+
+func workingGroup(f fileWorkingGroup) (WorkingGroup, error) {
+	w := WorkingGroup{Channel: strings.TrimSpace(f.Channel), ActivityFeed: f.ActivityFeed}
+	team, ch, ok := strings.Cut(w.Channel, "/")
+	if !ok || team == "" || ch == "" || strings.Contains(ch, "/") {
+		return w, fmt.Errorf("config: working_group.channel: must look like team/channel, got %q", w.Channel)
+	}
+	for _, u := range f.ProjectLeaders {
+		name := normaliseUsername(u)
+		if !usernamePattern.MatchString(name) {
+			return w, fmt.Errorf("config: working_group.project_leaders: %q is not a Mattermost username", u)
+		}
+		if !slices.Contains(w.ProjectLeaders, name) {
+			w.ProjectLeaders = append(w.ProjectLeaders, name)
+		}
+	}
+	return w, nil
+}
+
+func agreement(f fileAgreement, loc *time.Location) (Agreement, error) {
+	var a Agreement
+	var err error
+	if a.SignedOn, err = date("agreement.signed_on", f.SignedOn, loc); err != nil {
+		return a, err
+	}
+	if f.Deadline == nil {
+		// The agreement runs two years from the signing date.
+		a.Deadline = a.SignedOn.AddDate(2, 0, 0)
+		return a, nil
+	}
+	if a.Deadline, err = date("agreement.deadline", f.Deadline, loc); err != nil {
+		return a, err
+	}
+	if !a.Deadline.After(a.SignedOn) {
+		return a, fmt.Errorf("config: agreement.deadline: must be after agreement.signed_on (%s)", a.SignedOn.Format(time.DateOnly))
+	}
+	return a, nil
+}
+
+func meeting(f fileMeeting, loc *time.Location) (Meeting, error) {
+	var m Meeting
+	var err error
+	if m.Week, err = week(f.Week); err != nil {
+		return m, err
+	}
+	if m.Weekday, err = weekday("meeting.weekday", f.Weekday); err != nil {
+		return m, err
+	}
+	if m.Hour, m.Minute, err = clock("meeting.time", f.Time); err != nil {
+		return m, err
+	}
+	if m.SkipMonths, err = months("meeting.skip_months", f.SkipMonths); err != nil {
+		return m, err
+	}
+	if len(m.SkipMonths) == 12 {
+		return m, fmt.Errorf("config: meeting.skip_months: skips every month, so the working group would never meet")
+	}
+	for _, v := range f.Cancelled {
+		d, err := date("meeting.cancelled", v, loc)
+		if err != nil {
+			return m, err
+		}
+		if !slices.ContainsFunc(m.Cancelled, d.Equal) {
+			m.Cancelled = append(m.Cancelled, d)
+		}
+	}
+	slices.SortFunc(m.Cancelled, time.Time.Compare)
+	for _, r := range f.Reminders {
+		rem := Reminder{DaysBefore: r.DaysBefore}
+		if r.DaysBefore < 0 || r.DaysBefore > 27 {
+			return m, fmt.Errorf("config: meeting.reminders.days_before: must be 0–27, got %d", r.DaysBefore)
+		}
+		if rem.Hour, rem.Minute, err = clock("meeting.reminders.at", r.At); err != nil {
+			return m, err
+		}
+		if rem.DaysBefore == 0 && rem.Hour*60+rem.Minute >= m.Hour*60+m.Minute {
+			return m, fmt.Errorf("config: meeting.reminders.at: a reminder on the meeting day must be before the meeting at %s, got %q", f.Time, r.At)
+		}
+		m.Reminders = append(m.Reminders, rem)
+	}
+	if m.SummaryHour, m.SummaryMinute, err = clock("meeting.summary_at", f.SummaryAt); err != nil {
+		return m, err
+	}
+	if m.ReportMonths, err = months("meeting.report_months", f.ReportMonths); err != nil {
+		return m, err
+	}
+	m.ThankYou = f.ThankYou
+	if m.Grace, err = time.ParseDuration(strings.TrimSpace(f.Grace)); err != nil || m.Grace < 0 {
+		return m, fmt.Errorf("config: meeting.grace: must be a duration like \"12h\" or \"90m\", got %q", f.Grace)
+	}
+	return m, nil
+}
+
+func week(v any) (int, error) {
+	switch w := v.(type) {
+	case int64:
+		if w >= 1 && w <= 5 {
+			return int(w), nil
+		}
+	case string:
+		if strings.EqualFold(strings.TrimSpace(w), "last") || strings.EqualFold(strings.TrimSpace(w), "laatste") {
+			return -1, nil
+		}
+	}
+	return 0, fmt.Errorf("config: meeting.week: must be 1–5 or \"last\", got %s", show(v))
+}
+
+var weekdays = map[string]time.Weekday{
+	"zondag": time.Sunday, "maandag": time.Monday, "dinsdag": time.Tuesday, "woensdag": time.Wednesday,
+	"donderdag": time.Thursday, "vrijdag": time.Friday, "zaterdag": time.Saturday,
+	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+}
+
+func weekday(key, s string) (time.Weekday, error) {
+	d, ok := weekdays[strings.ToLower(strings.TrimSpace(s))]
+	if !ok {
+		return 0, fmt.Errorf("config: %s: must be a day of the week such as \"dinsdag\" or \"tuesday\", got %q", key, s)
+	}
+	return d, nil
+}
+
+var clockPattern = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):([0-5][0-9])$`)
+
+// clock parses "HH:MM" on a 24-hour clock.
+func clock(key, s string) (hour, minute int, err error) {
+	m := clockPattern.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, 0, fmt.Errorf("config: %s: must be a time like \"09:30\", got %q", key, s)
+	}
+	hour, _ = strconv.Atoi(m[1])
+	minute, _ = strconv.Atoi(m[2])
+	return hour, minute, nil
+}
+
+var monthNames = map[string]time.Month{
+	"januari": time.January, "februari": time.February, "maart": time.March, "april": time.April,
+	"mei": time.May, "juni": time.June, "juli": time.July, "augustus": time.August,
+	"september": time.September, "oktober": time.October, "november": time.November, "december": time.December,
+	"january": time.January, "february": time.February, "march": time.March, "may": time.May,
+	"june": time.June, "july": time.July, "august": time.August, "october": time.October,
+}
+
+// months parses month numbers or Dutch or English names into a sorted
+// list without duplicates.
+func months(key string, list []any) ([]time.Month, error) {
+	out := []time.Month{}
+	for _, v := range list {
+		var m time.Month
+		switch x := v.(type) {
+		case int64:
+			if x >= 1 && x <= 12 {
+				m = time.Month(x)
+			}
+		case string:
+			m = monthNames[strings.ToLower(strings.TrimSpace(x))]
+		}
+		if m == 0 {
+			return nil, fmt.Errorf("config: %s: must list months as 1–12 or names such as \"juli\", got %s", key, show(v))
+		}
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// date accepts a TOML date (2024-02-02) or a string "2024-02-02" and
+// returns midnight of that day in loc.
+func date(key string, v any, loc *time.Location) (time.Time, error) {
+	var y, d int
+	var m time.Month
+	switch x := v.(type) {
+	case time.Time:
+		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
+			y, m, d = x.Date()
+		}
+	case string:
+		if t, err := time.Parse(time.DateOnly, strings.TrimSpace(x)); err == nil {
+			y, m, d = t.Date()
+		}
+	}
+	if y == 0 {
+		return time.Time{}, fmt.Errorf("config: %s: must be a date like 2024-02-02, got %s", key, show(v))
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, loc), nil
+}
+
+// show renders a decoded TOML value for an error message.
+func show(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strconv.Quote(x)
+	case time.Time:
+		if x.Year() == 0 {
+			return x.Format(time.TimeOnly)
+		}
+		return x.Format(time.RFC3339)
+	}
+	return fmt.Sprint(v)
+}
+
+func loadLocation(key, name string) (*time.Location, error) {
+	loc, err := time.LoadLocation(strings.TrimSpace(name))
+	if err != nil || strings.TrimSpace(name) == "" {
+		return nil, fmt.Errorf("config: %s: unknown time zone %q; use a name like Europe/Amsterdam", key, name)
+	}
+	return loc, nil
+}
+
+func catalogue(themes []fileTheme, ambitions []fileAmbition) (*ambitiebot.Catalogue, error) {
+	ts := make([]ambitiebot.Theme, len(themes))
+	for i, t := range themes {
+		ts[i] = ambitiebot.Theme{Number: t.Number, Name: strings.TrimSpace(t.Name), NameEN: strings.TrimSpace(t.NameEN)}
+	}
+	as := make([]ambitiebot.Ambition, len(ambitions))
+	for i, a := range ambitions {
+		kinds := make([]ambitiebot.OrgKind, len(a.AppliesTo))
+		for j, k := range a.AppliesTo {
+			kinds[j] = ambitiebot.OrgKind(strings.ToLower(strings.TrimSpace(k)))
+		}
+		as[i] = ambitiebot.Ambition{ID: strings.TrimSpace(a.ID), Text: strings.TrimSpace(a.Text), TextEN: strings.TrimSpace(a.TextEN), AppliesTo: kinds}
+	}
+	cat, err := ambitiebot.NewCatalogue(ts, as)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return cat, nil
+}
+
+func organisations(list []fileOrganisation) (*ambitiebot.Organisations, error) {
+	orgs := make([]ambitiebot.Organisation, len(list))
+	for i, o := range list {
+		orgs[i] = ambitiebot.Organisation{
+			Key:     o.Key,
+			Name:    strings.TrimSpace(o.Name),
+			Kind:    ambitiebot.OrgKind(strings.ToLower(strings.TrimSpace(o.Kind))),
+			Domains: o.Domains,
+			Channel: strings.TrimSpace(o.Channel),
+			Webhook: strings.TrimSpace(o.Webhook),
+		}
+	}
+	o, err := ambitiebot.NewOrganisations(orgs)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return o, nil
+}
