@@ -1,0 +1,157 @@
+package ambitiebot
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseAmbitionID(t *testing.T) {
+	for in, want := range map[string]string{
+		"3.2": "3.2", "3,2": "3.2", " 3.10 ": "3.10", "03.2": "3.2", "3.02": "3.2",
+		"1.1": "1.1", "\t5,2\n": "5.2", "99.99": "99.99",
+	} {
+		if got, ok := ParseAmbitionID(in); !ok || got != want {
+			t.Errorf("ParseAmbitionID(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{
+		"3", "3.", ".2", "3.2.1", "-3.2", "3.-2", "+3.2", "3.+2", "a.b", "3.0", "0.1", "",
+		" ", ".", "3 .2", "3.2a", "100.1", "3.100", "3,,2", "３.２",
+	} {
+		if got, ok := ParseAmbitionID(in); ok {
+			t.Errorf("ParseAmbitionID(%q) = %q, want rejected", in, got)
+		}
+	}
+}
+
+func TestCompareAmbitionIDs(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		sign int
+	}{
+		{"3.9", "3.10", -1}, {"3.10", "3.1", 1}, {"2.5", "3.1", -1}, {"10.1", "9.9", 1}, {"3.2", "3.2", 0},
+	} {
+		got := CompareAmbitionIDs(c.a, c.b)
+		if (got < 0 && c.sign >= 0) || (got > 0 && c.sign <= 0) || (got == 0 && c.sign != 0) {
+			t.Errorf("CompareAmbitionIDs(%s, %s) = %d, want sign %d", c.a, c.b, got, c.sign)
+		}
+	}
+	ids := []string{"3.10", "1.2", "3.1", "3.9", "1.10", "2.1"}
+	slices.SortFunc(ids, CompareAmbitionIDs)
+	if want := []string{"1.2", "1.10", "2.1", "3.1", "3.9", "3.10"}; !slices.Equal(ids, want) {
+		t.Errorf("sorted = %v, want %v", ids, want)
+	}
+}
+
+var (
+	all       = []OrgKind{KindMunicipality, KindProvince, KindWaterBoard}
+	municipal = []OrgKind{KindMunicipality}
+)
+
+func testThemes() []Theme {
+	return []Theme{{Number: 3, Name: "Wet- en regelgeving", NameEN: "Law"}, {Number: 1, Name: "Bewustwording"}}
+}
+
+func TestNewCatalogue(t *testing.T) {
+	kinds := []OrgKind{KindProvince, KindWaterBoard}
+	in := []Ambition{
+		{ID: "3.10", Text: "Tien", AppliesTo: all},
+		{ID: "3.1", Text: "Een", TextEN: "One", AppliesTo: municipal},
+		{ID: "1.1", Theme: 1, Text: "Bewust", AppliesTo: all},
+		{ID: "3.9", Text: "Negen", AppliesTo: kinds},
+	}
+	c, err := NewCatalogue(testThemes(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds[0] = KindMunicipality // the catalogue must own its slices
+	var ids []string
+	for _, a := range c.Ambitions() {
+		ids = append(ids, a.ID)
+	}
+	if want := []string{"1.1", "3.1", "3.9", "3.10"}; !slices.Equal(ids, want) {
+		t.Errorf("order = %v, want %v", ids, want)
+	}
+	if th := c.Themes(); th[0].Number != 1 || th[1].Number != 3 {
+		t.Errorf("themes not ordered: %+v", th)
+	}
+	a, ok := c.Ambition("3.10")
+	if !ok || a.Text != "Tien" || a.Theme != 3 {
+		t.Errorf("Ambition(3.10) = %+v, %v", a, ok)
+	}
+	if a, _ := c.Ambition("3.1"); a.Text != "Een" || a.Localized("en") != "One" || a.Localized("nl") != "Een" {
+		t.Errorf("Ambition(3.1) = %+v", a)
+	}
+	if a, _ := c.Ambition("3.10"); a.Localized("en") != "Tien" {
+		t.Error("an ambition without English text must fall back to Dutch")
+	}
+	if _, ok := c.Ambition("3.2"); ok {
+		t.Error("Ambition(3.2) found")
+	}
+	if a, _ := c.Ambition("3.9"); a.AppliesToKind(KindMunicipality) || !a.AppliesToKind(KindWaterBoard) {
+		t.Errorf("3.9 applies to %v after the caller changed its slice", a.AppliesTo)
+	}
+	if n := len(c.ForKind(KindMunicipality)); n != 3 {
+		t.Errorf("ForKind(gemeente) = %d, want 3", n)
+	}
+	if n := len(c.ForKind(KindProvince)); n != 3 {
+		t.Errorf("ForKind(provincie) = %d, want 3", n)
+	}
+	if n := len(c.InTheme(3)); n != 3 {
+		t.Errorf("InTheme(3) = %d, want 3", n)
+	}
+	if th, ok := c.Theme(3); !ok || th.Localized("en") != "Law" {
+		t.Errorf("Theme(3) = %+v", th)
+	}
+	if th, _ := c.Theme(1); th.Localized("en") != "Bewustwording" {
+		t.Error("a theme without English name must fall back to Dutch")
+	}
+	if _, ok := c.Theme(2); ok {
+		t.Error("Theme(2) found")
+	}
+}
+
+func TestNewCatalogueErrors(t *testing.T) {
+	ok := Ambition{ID: "1.1", Text: "x", AppliesTo: all}
+	cases := []struct {
+		name      string
+		themes    []Theme
+		ambitions []Ambition
+		want      string
+	}{
+		{"no themes", nil, []Ambition{ok}, "at least one theme"},
+		{"no ambitions", testThemes(), nil, "at least one theme and one ambition"},
+		{"theme number", []Theme{{Number: 0, Name: "x"}}, []Ambition{ok}, "theme 0 needs a positive number"},
+		{"theme name", []Theme{{Number: 1, Name: " "}}, []Ambition{ok}, "theme 1 needs a positive number and a name"},
+		{"theme twice", []Theme{{Number: 1, Name: "a"}, {Number: 1, Name: "b"}}, []Ambition{ok}, "theme 1 appears twice"},
+		{"bad id", testThemes(), []Ambition{{ID: "3", Text: "x", AppliesTo: all}}, `ambition "3": id must look like 3.2`},
+		{"id not canonical", testThemes(), []Ambition{{ID: "03.2", Text: "x", AppliesTo: all}}, `ambition "03.2"`},
+		{"id with comma", testThemes(), []Ambition{{ID: "3,2", Text: "x", AppliesTo: all}}, `ambition "3,2"`},
+		{"theme mismatch", testThemes(), []Ambition{{ID: "3.1", Theme: 1, Text: "x", AppliesTo: all}}, "ambition 3.1: theme 3 is not in the catalogue"},
+		{"unknown theme", testThemes(), []Ambition{{ID: "2.1", Text: "x", AppliesTo: all}}, "ambition 2.1: theme 2 is not in the catalogue"},
+		{"no text", testThemes(), []Ambition{{ID: "1.1", Text: " \n", AppliesTo: all}}, "ambition 1.1 has no text"},
+		{"nobody", testThemes(), []Ambition{{ID: "1.1", Text: "x"}}, "ambition 1.1 applies to nobody"},
+		{"unknown kind", testThemes(), []Ambition{{ID: "1.1", Text: "x", AppliesTo: []OrgKind{"gemeentes"}}}, `ambition 1.1: unknown kind "gemeentes"`},
+		{"twice", testThemes(), []Ambition{ok, ok}, "ambition 1.1 appears twice"},
+	}
+	for _, tc := range cases {
+		c, err := NewCatalogue(tc.themes, tc.ambitions)
+		if err == nil || c != nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: NewCatalogue = %v, %v; want an error containing %q", tc.name, c, err, tc.want)
+		}
+	}
+}
+
+func TestOrgKindValid(t *testing.T) {
+	for _, k := range OrgKinds {
+		if !k.Valid() {
+			t.Errorf("%s not valid", k)
+		}
+	}
+	for _, k := range []OrgKind{"", "Gemeente", "rijk"} {
+		if k.Valid() {
+			t.Errorf("%q valid", k)
+		}
+	}
+}

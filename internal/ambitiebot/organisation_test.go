@@ -1,0 +1,129 @@
+package ambitiebot
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func testOrganisations(t *testing.T) *Organisations {
+	t.Helper()
+	o, err := NewOrganisations([]Organisation{
+		{Key: "waterschap", Name: "Waterschap", Kind: KindWaterBoard, Domains: []string{"water.nl"}, Webhook: "https://elders.example.org/hooks/1"},
+		{Key: "Emmen", Name: "Gemeente Emmen", Kind: KindMunicipality, Domains: []string{" @Emmen.NL "}},
+		{Key: "provincie", Name: "Provincie Drenthe", Kind: KindProvince, Domains: []string{"drenthe.nl"}, Channel: "drenthe/algemeen"},
+		{Key: "rud", Name: "RUD Drenthe", Kind: KindProvince, Domains: []string{"rud.drenthe.nl"}},
+		{Key: "assen", Name: "Gemeente Assen", Kind: KindMunicipality, Domains: []string{"assen.nl", "gemeente-assen.nl"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func TestNewOrganisations(t *testing.T) {
+	o := testOrganisations(t)
+	if o.Len() != 5 || len(o.All()) != 5 {
+		t.Fatalf("Len = %d", o.Len())
+	}
+	emmen, ok := o.ByKey(" EMMEN ")
+	if !ok || emmen.Key != "emmen" || !slices.Equal(emmen.Domains, []string{"emmen.nl"}) {
+		t.Errorf("ByKey(EMMEN) = %+v, %v; want key and domain normalised", emmen, ok)
+	}
+	if emmen.Channel != "emmen/town-square" || emmen.Target() != ChannelTarget("emmen/town-square") {
+		t.Errorf("default channel = %q, target %q", emmen.Channel, emmen.Target())
+	}
+	w, _ := o.ByKey("waterschap")
+	if w.Channel != "" || w.Target() != WebhookTarget("waterschap") {
+		t.Errorf("webhook organisation: channel %q, target %q", w.Channel, w.Target())
+	}
+	if kind, value := w.Target().Split(); kind != "webhook" || value != "waterschap" {
+		t.Errorf("Split = %s, %s", kind, value)
+	}
+	if p, _ := o.ByKey("provincie"); p.Target() != ChannelTarget("drenthe/algemeen") {
+		t.Errorf("configured channel lost: %+v", p)
+	}
+	if _, ok := o.ByKey("nope"); ok {
+		t.Error("ByKey(nope) found")
+	}
+	var keys []string
+	for _, g := range o.Grouped() {
+		keys = append(keys, g.Key)
+	}
+	if want := []string{"emmen", "assen", "provincie", "rud", "waterschap"}; !slices.Equal(keys, want) {
+		t.Errorf("Grouped = %v, want %v", keys, want)
+	}
+	if o.All()[0].Key != "waterschap" {
+		t.Error("Grouped must not reorder All")
+	}
+}
+
+func TestByEmail(t *testing.T) {
+	o := testOrganisations(t)
+	for email, want := range map[string]string{
+		"jan@emmen.nl":           "emmen",
+		"Jan.Smit@EMMEN.NL":      "emmen",
+		"jan@zorg.emmen.nl":      "emmen",
+		"a@b.c.emmen.nl":         "emmen",
+		"piet@drenthe.nl":        "provincie",
+		"piet@rud.drenthe.nl":    "rud",
+		"piet@x.rud.drenthe.nl":  "rud",
+		"piet@post.drenthe.nl":   "provincie",
+		"x@gemeente-assen.nl":    "assen",
+		"weird\"@local@assen.nl": "assen",
+		"  jan@emmen.nl  ":       "emmen",
+	} {
+		if org, ok := o.ByEmail(email); !ok || org.Key != want {
+			t.Errorf("ByEmail(%q) = %q, %v; want %s", email, org.Key, ok, want)
+		}
+	}
+	for _, email := range []string{
+		"jan@notemmen.nl", "jan@emmen.nl.example.com", "jan@emmen", "emmen.nl", "", "jan@", "@", "jan@riec.nl", "jan@ssen.nl",
+	} {
+		if org, ok := o.ByEmail(email); ok {
+			t.Errorf("ByEmail(%q) = %s, want no match", email, org.Key)
+		}
+	}
+}
+
+func TestNewOrganisationsErrors(t *testing.T) {
+	base := func() Organisation {
+		return Organisation{Key: "emmen", Name: "Gemeente Emmen", Kind: KindMunicipality, Domains: []string{"emmen.nl"}}
+	}
+	with := func(f func(*Organisation)) []Organisation {
+		o := base()
+		f(&o)
+		return []Organisation{o}
+	}
+	cases := []struct {
+		name string
+		orgs []Organisation
+		want string
+	}{
+		{"empty", nil, "the list is empty"},
+		{"bad key", with(func(o *Organisation) { o.Key = "em men" }), `organisations[0]: key "em men"`},
+		{"empty key", with(func(o *Organisation) { o.Key = "" }), `key ""`},
+		{"dash first", with(func(o *Organisation) { o.Key = "-emmen" }), `key "-emmen"`},
+		{"key twice", []Organisation{base(), {Key: "EMMEN", Name: "x", Kind: KindMunicipality}}, `key "emmen" appears twice`},
+		{"no name", with(func(o *Organisation) { o.Name = " " }), "emmen has no name"},
+		{"kind", with(func(o *Organisation) { o.Kind = "Gemeente" }), `emmen: kind "Gemeente"`},
+		{"channel", with(func(o *Organisation) { o.Channel = "town-square" }), `emmen: channel "town-square" must look like team/channel`},
+		{"channel depth", with(func(o *Organisation) { o.Channel = "a/b/c" }), `channel "a/b/c"`},
+		{"channel team", with(func(o *Organisation) { o.Channel = "/b" }), `channel "/b"`},
+		{"webhook", with(func(o *Organisation) { o.Webhook = "ftp://hooks.example.org/SECRET" }), "emmen: webhook must be an http(s) URL"},
+		{"domain at", with(func(o *Organisation) { o.Domains = []string{"jan@emmen.nl"} }), `domain "jan@emmen.nl" is not a domain`},
+		{"domain space", with(func(o *Organisation) { o.Domains = []string{"em men.nl"} }), `domain "em men.nl"`},
+		{"domain empty", with(func(o *Organisation) { o.Domains = []string{" @ "} }), "is not a domain"},
+		{"domain twice", []Organisation{base(), {Key: "assen", Name: "Assen", Kind: KindMunicipality, Domains: []string{"EMMEN.nl"}}}, "domain emmen.nl belongs to both emmen and assen"},
+	}
+	for _, tc := range cases {
+		o, err := NewOrganisations(tc.orgs)
+		if err == nil || o != nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: NewOrganisations = %v; want an error containing %q", tc.name, err, tc.want)
+			continue
+		}
+		if strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("%s: error shows the webhook URL: %v", tc.name, err)
+		}
+	}
+}
