@@ -179,36 +179,7 @@ func TestSetStatusConcurrent(t *testing.T) {
 		t.Fatalf("concurrent update failed: %v", err)
 	}
 
-	changes, err := db.FindChanges(ctx, ambitiebot.ChangeFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := map[string]ambitiebot.Change{}
-	for _, c := range changes {
-		key := c.OrgKey + "|" + c.AmbitionID
-		prev, seen := last[key]
-		want := ambitiebot.StatusNotStarted
-		if seen {
-			want = prev.To
-		}
-		if c.From != want {
-			t.Fatalf("change %d on %s starts from %s, previous change ended at %s", c.ID, key, c.From, want)
-		}
-		last[key] = c
-	}
-	progress, err := db.FindProgress(ctx, ambitiebot.ProgressFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(progress) != len(last) {
-		t.Fatalf("%d progress rows for %d cells with history", len(progress), len(last))
-	}
-	for _, p := range progress {
-		c := last[p.OrgKey+"|"+p.AmbitionID]
-		if p.Status != c.To || p.Note != c.Note || !p.UpdatedAt.Equal(c.At) || p.UpdatedBy != c.UserID {
-			t.Errorf("progress %+v disagrees with last change %+v", p, c)
-		}
-	}
+	changes := checkHistory(t, db)
 	feed, err := db.FindDeliveries(ctx, ambitiebot.DeliveryFilter{Kind: "feed"})
 	if err != nil {
 		t.Fatal(err)
@@ -378,4 +349,43 @@ func TestCloseDrains(t *testing.T) {
 			t.Errorf("acknowledged update %d: stored %+v, acknowledged %+v", i, got, changes[i])
 		}
 	}
+}
+
+// checkHistory checks that the history of every cell is an unbroken chain
+// from niet-gestart that ends in the cell's current status, and returns the
+// whole history.
+func checkHistory(t *testing.T, db *sqlite.DB) []ambitiebot.Change {
+	t.Helper()
+	ctx := context.Background()
+	changes, err := db.FindChanges(ctx, ambitiebot.ChangeFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := map[string]ambitiebot.Change{}
+	for _, c := range changes {
+		key := c.OrgKey + "|" + c.AmbitionID
+		prev, seen := last[key]
+		want := ambitiebot.StatusNotStarted
+		if seen {
+			want = prev.To
+		}
+		if c.From != want {
+			t.Fatalf("change %d on %s starts from %s, previous change ended at %s", c.ID, key, c.From, want)
+		}
+		last[key] = c
+	}
+	progress, err := db.FindProgress(ctx, ambitiebot.ProgressFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(progress) != len(last) {
+		t.Fatalf("%d progress rows for %d cells with history", len(progress), len(last))
+	}
+	for _, p := range progress {
+		c := last[p.OrgKey+"|"+p.AmbitionID]
+		if p.Status != c.To || p.Note != c.Note || !p.UpdatedAt.Equal(c.At) || p.UpdatedBy != c.UserID {
+			t.Errorf("progress %+v disagrees with last change %+v", p, c)
+		}
+	}
+	return changes
 }

@@ -39,6 +39,10 @@ var ErrClosed = errors.New("sqlite: database is closed")
 // (a CLI command, Litestream) before giving up with "database is locked".
 const busyTimeout = 10 * time.Second
 
+// stmtCacheSize is how many prepared statements each connection keeps, so
+// that the writer does not parse the same SQL for every update.
+const stmtCacheSize = 32
+
 // DB is the SQLite database. It implements ambitiebot.ProgressService,
 // LinkService, DeliveryService and JobService.
 type DB struct {
@@ -118,7 +122,7 @@ func WriteDSN(path string) string { return dsn(path, "_txlock=immediate") }
 func dsn(path, extra string) string {
 	u := url.URL{Path: path}
 	return "file:" + u.EscapedPath() + "?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1" +
-		fmt.Sprintf("&_busy_timeout=%d", busyTimeout.Milliseconds()) + "&" + extra
+		fmt.Sprintf("&_busy_timeout=%d&_stmt_cache_size=%d", busyTimeout.Milliseconds(), stmtCacheSize) + "&" + extra
 }
 
 // Close stops accepting updates, lets the writer commit what is queued and
@@ -148,6 +152,9 @@ func (db *DB) Ping(ctx context.Context) error {
 // Backup writes a consistent copy of the database to dest while the
 // database stays in use. It refuses to overwrite an existing file.
 func (db *DB) Backup(ctx context.Context, dest string) error {
+	if db.isClosed() {
+		return internal(ErrClosed)
+	}
 	abs, err := filepath.Abs(dest)
 	if err != nil {
 		return internal(err)
@@ -158,13 +165,39 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return internal(err)
 	}
-	// VACUUM INTO reads one snapshot, so writers carry on meanwhile; the
-	// copy is written through a read connection to keep the writer free.
+	// VACUUM INTO reads one snapshot, so writers carry on meanwhile. It
+	// runs on a connection of its own: the read pool is query-only, and the
+	// write connection must stay free for the writer.
+	conn, err := sql.Open("sqlite3", dsn(db.path, "_txlock=deferred"))
+	if err != nil {
+		return internal(err)
+	}
+	defer func() { _ = conn.Close() }()
 	u := url.URL{Path: abs}
-	if _, err := db.read.ExecContext(ctx, `VACUUM INTO ?`, "file:"+u.EscapedPath()); err != nil {
+	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, "file:"+u.EscapedPath()); err != nil {
+		return internal(fmt.Errorf("backup to %s: %w", dest, err))
+	}
+	// SQLite writes the copy without syncing it; a backup must survive a
+	// crash right after it was reported done.
+	if err := syncFile(abs); err != nil {
+		return internal(fmt.Errorf("backup to %s: %w", dest, err))
+	}
+	if err := syncFile(filepath.Dir(abs)); err != nil {
 		return internal(fmt.Errorf("backup to %s: %w", dest, err))
 	}
 	return nil
+}
+
+func syncFile(name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // now returns the injected clock's time in UTC.

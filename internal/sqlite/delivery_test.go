@@ -1,0 +1,181 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+)
+
+func delivery(runKey string, target ambitiebot.Target) ambitiebot.Delivery {
+	return ambitiebot.Delivery{RunKey: runKey, Target: target, Kind: "awareness", OrgKey: "emmen", Message: "**Let op**"}
+}
+
+func deliveryIDs(ds []ambitiebot.Delivery) string {
+	var out []int64
+	for _, d := range ds {
+		out = append(out, d.ID)
+	}
+	return fmt.Sprint(out)
+}
+
+func TestEnqueueDeliveriesIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t)
+	batch := []ambitiebot.Delivery{
+		delivery("awareness:1", "channel:emmen/town-square"),
+		delivery("awareness:1", "channel:assen/town-square"),
+		delivery("awareness:1", "webhook:meppel"),
+	}
+	n, err := db.EnqueueDeliveries(ctx, batch)
+	if err != nil || n != 3 {
+		t.Fatalf("first enqueue = %d, %v", n, err)
+	}
+	n, err = db.EnqueueDeliveries(ctx, append(batch, delivery("awareness:1", "user:u7"), delivery("awareness:2", "webhook:meppel")))
+	if err != nil || n != 2 {
+		t.Fatalf("second enqueue = %d, %v; want only the 2 new ones", n, err)
+	}
+	all, err := db.FindDeliveries(ctx, ambitiebot.DeliveryFilter{})
+	if err != nil || len(all) != 5 {
+		t.Fatalf("deliveries = %d, %v", len(all), err)
+	}
+	got := all[len(all)-1]
+	if got.RunKey != "awareness:1" || got.Target != "channel:emmen/town-square" || got.Kind != "awareness" ||
+		got.OrgKey != "emmen" || got.Message != "**Let op**" || got.State != ambitiebot.DeliveryPending ||
+		got.Attempts != 0 || got.Uncertain || got.CreatedAt.IsZero() || !got.NextAttempt.Equal(got.CreatedAt) {
+		t.Errorf("stored delivery = %+v", got)
+	}
+
+	for _, bad := range []ambitiebot.Delivery{
+		{Target: "user:u1", Message: "m"},
+		{RunKey: "r", Target: "user:", Message: "m"},
+		{RunKey: "r", Target: "fax:123", Message: "m"},
+		{RunKey: "r", Target: "user:u1", Message: "  "},
+	} {
+		_, err := db.EnqueueDeliveries(ctx, []ambitiebot.Delivery{delivery("awareness:3", "user:u1"), bad})
+		wantCode(t, err, ambitiebot.EINVALID, "SqliteErrDeliveryIncomplete")
+	}
+	if rest, _ := db.FindDeliveries(ctx, ambitiebot.DeliveryFilter{RunKey: "awareness:3"}); len(rest) != 0 {
+		t.Errorf("an invalid batch queued %d deliveries", len(rest))
+	}
+}
+
+func TestDueDeliveriesAndTransitions(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t)
+	t0 := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC) // after the test clock's enqueue time
+	later := delivery("r", "user:later")
+	later.NextAttempt = t0.Add(time.Hour)
+	if _, err := db.EnqueueDeliveries(ctx, []ambitiebot.Delivery{
+		delivery("r", "user:a"), later, delivery("r", "user:b"), delivery("r", "user:c"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	due := func(now time.Time, limit int) []ambitiebot.Delivery {
+		t.Helper()
+		ds, err := db.DueDeliveries(ctx, now, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ds
+	}
+	all := due(t0.Add(2*time.Hour), 0)
+	if len(all) != 4 {
+		t.Fatalf("due later = %d, want 4", len(all))
+	}
+	a, lat, b, c := all[0], all[1], all[2], all[3]
+	if lat.Target != "user:later" || !(a.ID < lat.ID && lat.ID < b.ID && b.ID < c.ID) {
+		t.Fatalf("due order = %v", all)
+	}
+	if got := due(t0, 0); deliveryIDs(got) != fmt.Sprint([]int64{a.ID, b.ID, c.ID}) {
+		t.Errorf("due now = %s, want a, b, c (later not yet)", deliveryIDs(got))
+	}
+	if got := due(t0, 2); deliveryIDs(got) != fmt.Sprint([]int64{a.ID, b.ID}) {
+		t.Errorf("due now, limit 2 = %s", deliveryIDs(got))
+	}
+
+	// a: an uncertain attempt, then a certain failure: still uncertain.
+	next := t0.Add(30 * time.Second)
+	if err := db.MarkRetry(ctx, a.ID, "timeout", true, next); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkRetry(ctx, a.ID, "429", false, next); err != nil {
+		t.Fatal(err)
+	}
+	if got := due(t0, 0); deliveryIDs(got) != fmt.Sprint([]int64{b.ID, c.ID}) {
+		t.Errorf("after retry, due now = %s", deliveryIDs(got))
+	}
+	got := find(t, db, a.ID)
+	if got.State != ambitiebot.DeliveryPending || got.Attempts != 2 || !got.Uncertain ||
+		got.LastError != "429" || !got.NextAttempt.Equal(next) {
+		t.Errorf("after retries = %+v", got)
+	}
+	if due := due(next, 0); len(due) == 0 || due[0].ID != a.ID {
+		t.Errorf("a is not due at its next attempt")
+	}
+
+	// a is delivered: sent, no longer uncertain or due.
+	sentAt := next.Add(time.Second)
+	if err := db.MarkDelivered(ctx, a.ID, "post-1", sentAt); err != nil {
+		t.Fatal(err)
+	}
+	got = find(t, db, a.ID)
+	if got.State != ambitiebot.DeliverySent || got.PostID != "post-1" || !got.SentAt.Equal(sentAt) ||
+		got.Uncertain || got.Attempts != 3 {
+		t.Errorf("after delivery = %+v", got)
+	}
+
+	// b fails for good, then is reported once.
+	if err := db.MarkFailed(ctx, b.ID, "403: not a member"); err != nil {
+		t.Fatal(err)
+	}
+	got = find(t, db, b.ID)
+	if got.State != ambitiebot.DeliveryFailed || got.LastError != "403: not a member" || got.Reported || got.Attempts != 1 {
+		t.Errorf("after failure = %+v", got)
+	}
+	if err := db.MarkReported(ctx, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := find(t, db, b.ID); !got.Reported || got.State != ambitiebot.DeliveryFailed {
+		t.Errorf("after report = %+v", got)
+	}
+	if got := due(t0.Add(2*time.Hour), 0); deliveryIDs(got) != fmt.Sprint([]int64{lat.ID, c.ID}) {
+		t.Errorf("due at the end = %s, want later and c", deliveryIDs(got))
+	}
+
+	failed, err := db.FindDeliveries(ctx, ambitiebot.DeliveryFilter{State: ambitiebot.DeliveryFailed})
+	if err != nil || deliveryIDs(failed) != fmt.Sprint([]int64{b.ID}) {
+		t.Errorf("failed = %v, %v", failed, err)
+	}
+	newest, err := db.FindDeliveries(ctx, ambitiebot.DeliveryFilter{RunKey: "r", Kind: "awareness", Limit: 2})
+	if err != nil || deliveryIDs(newest) != fmt.Sprint([]int64{c.ID, b.ID}) {
+		t.Errorf("newest two = %s, %v", deliveryIDs(newest), err)
+	}
+
+	for name, err := range map[string]error{
+		"delivered": db.MarkDelivered(ctx, 999, "p", t0),
+		"retry":     db.MarkRetry(ctx, 999, "x", false, t0),
+		"failed":    db.MarkFailed(ctx, 999, "x"),
+		"reported":  db.MarkReported(ctx, 999),
+	} {
+		t.Run(name, func(t *testing.T) { wantCode(t, err, ambitiebot.ENOTFOUND, "ErrNotFound") })
+	}
+}
+
+func find(t *testing.T, db *sqlite.DB, id int64) ambitiebot.Delivery {
+	t.Helper()
+	all, err := db.FindDeliveries(context.Background(), ambitiebot.DeliveryFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range all {
+		if d.ID == id {
+			return d
+		}
+	}
+	t.Fatalf("delivery %d not found", id)
+	return ambitiebot.Delivery{}
+}
