@@ -6,9 +6,10 @@ import (
 	"unicode/utf8"
 )
 
-// MaxNoteRunes caps a toelichting so that views stay readable and a post
-// stays under the chat server's limit.
-const MaxNoteRunes = 500
+// MaxNoteRunes is the hard cap on a toelichting, so that every view and
+// post stays under the chat server's limit; the command parser applies the
+// (lower) configured limit.
+const MaxNoteRunes = 2000
 
 // Progress is an organisation's current status on one ambition. An
 // applicable ambition without a stored row is StatusNotStarted with a zero

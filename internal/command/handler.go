@@ -58,6 +58,8 @@ type Handler struct {
 	// WorkingGroupChannel is "team/channel" of the working group.
 	WorkingGroupChannel string
 	ActivityFeed        bool
+	// MaxNote is the configured limit on a toelichting, in runes.
+	MaxNote int
 	// Notify wakes the delivery dispatcher after deliveries were queued.
 	Notify    func()
 	Logger    *slog.Logger
@@ -75,7 +77,7 @@ func (h *Handler) Handle(ctx context.Context, req Request) Response {
 	start := h.Now()
 	lang := "nl"
 	resp, err := func() (Response, error) {
-		cmd, perr := Parse(req.Text)
+		cmd, perr := Parse(req.Text, h.MaxNote)
 		if cmd.Kind == KindHelp && perr == nil {
 			// Help needs no identity, so it works even when the chat
 			// server cannot be asked who the user is.

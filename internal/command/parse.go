@@ -63,9 +63,16 @@ func parseErr(id string, data map[string]any) error {
 	return ambitiebot.Errorf(ambitiebot.EINVALID, id, data)
 }
 
-// Parse turns the text after /ambitie into a Command. Whether organisations
-// exist and who may act is checked by the Handler, not here.
-func Parse(text string) (Command, error) {
+// DefaultMaxNote is the configured limit on a toelichting unless set.
+const DefaultMaxNote = 500
+
+// Parse turns the text after /ambitie into a Command, accepting a
+// toelichting of at most maxNote runes (DefaultMaxNote when 0). Whether
+// organisations exist and who may act is checked by the Handler, not here.
+func Parse(text string, maxNote int) (Command, error) {
+	if maxNote <= 0 || maxNote > ambitiebot.MaxNoteRunes {
+		maxNote = DefaultMaxNote
+	}
 	if len(text) > MaxTextBytes {
 		return Command{}, parseErr("ErrTextTooLong", map[string]any{"Max": MaxTextBytes})
 	}
@@ -82,7 +89,7 @@ func Parse(text string) (Command, error) {
 		return parseKeyword(k, fields[1:], text)
 	}
 	if id, ok := ambitiebot.ParseAmbitionID(first); ok {
-		return parseAmbition(id, "", fields, text, 1)
+		return parseAmbition(id, "", fields, text, 1, maxNote)
 	}
 	if looksLikeAmbition(first) {
 		return Command{}, parseErr("ErrBadAmbitionID", map[string]any{"ID": fields[0]})
@@ -90,7 +97,7 @@ func Parse(text string) (Command, error) {
 	// "<org> 3.2 status [note]": a project leader acting for an organisation.
 	if len(fields) >= 2 {
 		if id, ok := ambitiebot.ParseAmbitionID(fields[1]); ok {
-			cmd, err := parseAmbition(id, first, fields, text, 2)
+			cmd, err := parseAmbition(id, first, fields, text, 2, maxNote)
 			if err == nil && cmd.Kind != KindSet {
 				return Command{}, parseErr("ErrStatusMissing", map[string]any{"ID": id})
 			}
@@ -108,7 +115,7 @@ func looksLikeAmbition(s string) bool {
 
 // parseAmbition parses "<id> [status [note]]"; fields[next] is the first
 // word after the ambition id.
-func parseAmbition(id, org string, fields []string, text string, next int) (Command, error) {
+func parseAmbition(id, org string, fields []string, text string, next, maxNote int) (Command, error) {
 	if len(fields) == next {
 		return Command{Kind: KindShow, AmbitionID: id}, nil
 	}
@@ -117,8 +124,8 @@ func parseAmbition(id, org string, fields []string, text string, next int) (Comm
 		return Command{}, parseErr("ErrUnknownStatusWord", map[string]any{"Word": fields[next]})
 	}
 	note := restAfter(text, next+used)
-	if utf8.RuneCountInString(note) > ambitiebot.MaxNoteRunes {
-		return Command{}, parseErr("ErrNoteTooLong", map[string]any{"Max": ambitiebot.MaxNoteRunes})
+	if utf8.RuneCountInString(note) > maxNote {
+		return Command{}, parseErr("ErrNoteTooLong", map[string]any{"Max": maxNote})
 	}
 	if status.NeedsNote() && note == "" {
 		return Command{}, parseErr("ErrNoteRequired_"+string(status), nil)

@@ -10,7 +10,7 @@ import (
 )
 
 func TestParse(t *testing.T) {
-	long := strings.Repeat("x", ambitiebot.MaxNoteRunes+1)
+	long := strings.Repeat("x", DefaultMaxNote+1)
 	tests := []struct {
 		in    string
 		want  Command
@@ -83,7 +83,7 @@ func TestParse(t *testing.T) {
 		{in: "rapport gisteren", errID: "ErrReportUsage"},
 	}
 	for _, tt := range tests {
-		got, err := Parse(tt.in)
+		got, err := Parse(tt.in, 0)
 		if tt.errID != "" {
 			var e *ambitiebot.Error
 			if !errors.As(err, &e) || e.MessageID != tt.errID {
@@ -104,7 +104,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		cmd, err := Parse(s)
+		cmd, err := Parse(s, 0)
 		if err != nil {
 			if ambitiebot.ErrorCode(err) != ambitiebot.EINVALID {
 				t.Fatalf("Parse(%q): error %v is not a user error", s, err)
@@ -121,7 +121,7 @@ func FuzzParse(f *testing.F) {
 			if cmd.Status.NeedsNote() && cmd.Note == "" {
 				t.Fatalf("Parse(%q): %s without note", s, cmd.Status)
 			}
-			if utf8.RuneCountInString(cmd.Note) > ambitiebot.MaxNoteRunes {
+			if utf8.RuneCountInString(cmd.Note) > DefaultMaxNote {
 				t.Fatalf("Parse(%q): note too long", s)
 			}
 			if _, ok := ambitiebot.ParseAmbitionID(cmd.AmbitionID); !ok {
@@ -129,6 +129,17 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestParseNoteLimit(t *testing.T) {
+	note := strings.Repeat("é", 800)
+	if _, err := Parse("3.2 gereed "+note, 0); ambitiebot.ErrorCode(err) != ambitiebot.EINVALID {
+		t.Errorf("800 runes accepted under the default limit: %v", err)
+	}
+	cmd, err := Parse("3.2 gereed "+note, 1000)
+	if err != nil || cmd.Note != note {
+		t.Errorf("800 runes refused under a limit of 1000: %v", err)
+	}
 }
 
 func TestSplit(t *testing.T) {
