@@ -2,7 +2,9 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"sync"
@@ -109,4 +111,22 @@ func checkIntegrity(t *testing.T, path string) {
 	if result != "ok" {
 		t.Fatalf("integrity_check of %s = %q", path, result)
 	}
+}
+
+// A backup that does not complete leaves no file behind that a later
+// attempt would refuse or an operator might restore.
+func TestBackupFailureLeavesNoFile(t *testing.T) {
+	db, _ := openDB(t)
+	dest := filepath.Join(t.TempDir(), "canceled.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := db.Backup(ctx, dest)
+	wantCode(t, err, ambitiebot.EINTERNAL, "ErrInternal")
+	if _, statErr := os.Stat(dest); !errors.Is(statErr, os.ErrNotExist) {
+		t.Fatalf("a failed backup left %s behind (%v)", dest, statErr)
+	}
+	if err := db.Backup(context.Background(), dest); err != nil {
+		t.Fatalf("retry after a failed backup: %v", err)
+	}
+	checkIntegrity(t, dest)
 }

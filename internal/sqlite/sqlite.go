@@ -126,7 +126,8 @@ func dsn(path, extra string) string {
 }
 
 // Close stops accepting updates, lets the writer commit what is queued and
-// closes the database. Calls after Close fail with ErrClosed.
+// closes the database. Every call after Close fails; SetStatus, the other
+// writes and Backup with ErrClosed as the cause.
 func (db *DB) Close() error {
 	var err error
 	db.once.Do(func() {
@@ -159,10 +160,17 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 	if err != nil {
 		return internal(err)
 	}
-	if _, err := os.Stat(abs); err == nil {
+	// Creating dest exclusively refuses an existing file without a race;
+	// VACUUM INTO accepts the empty file it leaves.
+	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
 		return &ambitiebot.Error{Code: ambitiebot.ECONFLICT, MessageID: "SqliteErrBackupExists",
-			Data: map[string]any{"Path": dest}}
-	} else if !errors.Is(err, os.ErrNotExist) {
+			Data: map[string]any{"Path": dest}, Err: err}
+	}
+	if err != nil {
+		return internal(err)
+	}
+	if err := f.Close(); err != nil {
 		return internal(err)
 	}
 	// VACUUM INTO reads one snapshot, so writers carry on meanwhile. It
@@ -170,11 +178,14 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 	// write connection must stay free for the writer.
 	conn, err := sql.Open("sqlite3", dsn(db.path, "_txlock=deferred"))
 	if err != nil {
+		_ = os.Remove(abs)
 		return internal(err)
 	}
 	defer func() { _ = conn.Close() }()
 	u := url.URL{Path: abs}
 	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, "file:"+u.EscapedPath()); err != nil {
+		_ = os.Remove(abs) // ours, and at best a torn copy
+
 		return internal(fmt.Errorf("backup to %s: %w", dest, err))
 	}
 	// SQLite writes the copy without syncing it; a backup must survive a
