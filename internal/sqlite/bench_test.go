@@ -177,3 +177,29 @@ func seedChanges(b *testing.B, path string, n int) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkFindProgress reads the whole 17 × 28 matrix, as every overview
+// does.
+func BenchmarkFindProgress(b *testing.B) {
+	ctx := context.Background()
+	db, path := openDB(b)
+	raw := rawDB(b, path)
+	for org := range 17 {
+		for amb := range 28 {
+			if _, err := raw.Exec(`INSERT INTO progress (org_key, ambition_id, status, note, updated_at, updated_by)
+				VALUES (?, ?, 'gereed', 'toelichting', '2027-01-04T08:30:00.000000000Z', 'u1')`,
+				fmt.Sprint("org-", org), fmt.Sprintf("%d.%d", amb/6+1, amb%6+1)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	for b.Loop() {
+		ps, err := db.FindProgress(ctx, ambitiebot.ProgressFilter{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(ps) != 17*28 {
+			b.Fatalf("%d rows, want %d", len(ps), 17*28)
+		}
+	}
+}
