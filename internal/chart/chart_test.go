@@ -11,27 +11,16 @@ import (
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/chart"
-	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
 	"github.com/drentse-aanpak/ambitiebot/internal/report/reporttest"
-	"github.com/drentse-aanpak/ambitiebot/locales"
 )
 
 var asOf = time.Date(2027, 1, 4, 9, 30, 0, 0, time.UTC)
-
-func translator(t testing.TB) *i18n.Translator {
-	t.Helper()
-	tr, err := i18n.New(locales.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr
-}
 
 // render renders m and returns the decoded PNG with the layout of the
 // same drawing.
 func render(t *testing.T, m *ambitiebot.Matrix, opts chart.Options) (image.Image, *chart.Layout) {
 	t.Helper()
-	tr := translator(t)
+	tr := reporttest.Translator(t)
 	data, err := chart.Render(m, tr, "nl", opts)
 	if err != nil {
 		t.Fatal(err)
@@ -250,7 +239,7 @@ func TestRenderAggregatesManyOrganisations(t *testing.T) {
 }
 
 func TestMaxRows(t *testing.T) {
-	tr := translator(t)
+	tr := reporttest.Translator(t)
 	cat := reporttest.Catalogue()
 	for _, c := range []struct {
 		orgs, maxRows int
@@ -272,7 +261,7 @@ func TestMaxRows(t *testing.T) {
 // The same data renders to the same bytes, concurrently too (each render
 // has its own font faces).
 func TestRenderDeterministicAndConcurrent(t *testing.T) {
-	tr := translator(t)
+	tr := reporttest.Translator(t)
 	cat, orgs := reporttest.Catalogue(), reporttest.Organisations(17)
 	m := ambitiebot.NewMatrix(cat, orgs, reporttest.Progress(cat, orgs, 0.7, 3, asOf))
 	want, err := chart.Render(m, tr, "nl", chart.Options{AsOf: asOf})
@@ -292,7 +281,7 @@ func TestRenderDeterministicAndConcurrent(t *testing.T) {
 }
 
 func benchmarkRender(b *testing.B, n int, opts chart.Options) {
-	tr := translator(b)
+	tr := reporttest.Translator(b)
 	cat, orgs := reporttest.Catalogue(), reporttest.Organisations(n)
 	m := ambitiebot.NewMatrix(cat, orgs, reporttest.Progress(cat, orgs, 0.7, 1, asOf))
 	b.ReportAllocs()

@@ -9,10 +9,23 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"testing"
 	"time"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
+	"github.com/drentse-aanpak/ambitiebot/locales"
 )
+
+// Translator loads the real, embedded locales.
+func Translator(tb testing.TB) *i18n.Translator {
+	tb.Helper()
+	tr, err := i18n.New(locales.FS)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tr
+}
 
 var (
 	all       = []ambitiebot.OrgKind{ambitiebot.KindMunicipality, ambitiebot.KindProvince, ambitiebot.KindWaterBoard}
