@@ -1,0 +1,136 @@
+package mmtest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+)
+
+// CommandTrigger is the slash command the bot answers.
+const CommandTrigger = "/ambitie"
+
+// atMention finds possible @username mentions the way Mattermost's
+// possibleAtMentions does: '@' and the characters a username may hold.
+var atMention = regexp.MustCompile(`\B@([[:alnum:]][[:alnum:]\.\-_:]*)`)
+
+// CommandRequest builds the request Mattermost sends to a custom slash
+// command's URL when user types "/ambitie text" in channel: a form POST
+// with the command's token in the Authorization header and the form.
+func (s *Server) CommandRequest(botURL, token string, user *model.User, channel *model.Channel, text string) *http.Request {
+	s.tb.Helper()
+	form := url.Values{}
+	s.mu.Lock()
+	team := s.teams[channel.TeamId]
+	teamName := ""
+	if team != nil {
+		teamName = team.Name
+	}
+	form.Set("token", token)
+	form.Set("team_id", channel.TeamId)
+	form.Set("team_domain", teamName)
+	form.Set("channel_id", channel.Id)
+	form.Set("channel_name", channel.Name)
+	form.Set("user_id", user.Id)
+	form.Set("user_name", user.Username)
+	form.Set("command", CommandTrigger)
+	form.Set("text", text)
+	form.Set("root_id", "")
+	for k, v := range s.userMentions(text, channel.TeamId).ToURLValues() {
+		form[k] = v
+	}
+	for k, v := range s.channelMentions(text, channel.TeamId).ToURLValues() {
+		form[k] = v
+	}
+	s.mu.Unlock()
+	form.Set("trigger_id", s.NewTriggerID())
+	form.Set("response_url", s.srv.URL+"/hooks/commands/"+model.NewId())
+
+	req, err := http.NewRequest(http.MethodPost, botURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		s.tb.Fatalf("mmtest: command request: %v", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Authorization", "Token "+token)
+	req.Header.Set("User-Agent", "Mattermost-Bot/1.1")
+	return req
+}
+
+// ExecuteCommand sends CommandRequest and reads the reply as Mattermost
+// does: anything but 200 is an error, the body is capped at 1 MiB and
+// parsed with model.CommandResponseFromHTTPBody. It returns the HTTP status
+// too.
+func (s *Server) ExecuteCommand(botURL, token string, user *model.User, channel *model.Channel, text string) (*model.CommandResponse, int, error) {
+	s.tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req := s.CommandRequest(botURL, token, user, channel, text).WithContext(ctx)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer resp.Body.Close()
+	body := io.LimitReader(resp.Body, 1<<20)
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(body)
+		return nil, resp.StatusCode, fmt.Errorf("command answered %s: %s", resp.Status, strings.TrimSpace(string(msg)))
+	}
+	cr, err := model.CommandResponseFromHTTPBody(resp.Header.Get("Content-Type"), body)
+	if err != nil {
+		return nil, resp.StatusCode, err
+	}
+	if cr == nil {
+		return nil, resp.StatusCode, fmt.Errorf("command answered an unreadable body")
+	}
+	return cr, resp.StatusCode, nil
+}
+
+// userMentions maps the @usernames in text that belong to team members to
+// their ids, trimming trailing punctuation as Mattermost does.
+func (s *Server) userMentions(text, teamID string) model.UserMentionMap {
+	m := model.UserMentionMap{}
+	for _, match := range atMention.FindAllStringSubmatch(text, -1) {
+		name := strings.ToLower(match[1])
+		for name != "" {
+			if u := s.userByName(name); u != nil && s.teamMembers[teamID][u.Id] {
+				m[name] = u.Id
+				break
+			}
+			if !strings.ContainsAny(name[len(name)-1:], ".-_:") {
+				break
+			}
+			name = name[:len(name)-1]
+		}
+	}
+	return m
+}
+
+// channelMentions maps the ~channel names in text that are public channels
+// of the team to their ids.
+func (s *Server) channelMentions(text, teamID string) model.ChannelMentionMap {
+	m := model.ChannelMentionMap{}
+	for _, name := range model.ChannelMentions(text) {
+		for _, c := range s.channels {
+			if c.TeamId == teamID && c.Name == name && c.Type == model.ChannelTypeOpen {
+				m[name] = c.Id
+			}
+		}
+	}
+	return m
+}
+
+func (s *Server) userByName(name string) *model.User {
+	for _, u := range s.users {
+		if u.Username == name {
+			return u
+		}
+	}
+	return nil
+}

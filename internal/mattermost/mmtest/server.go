@@ -1,0 +1,286 @@
+// Package mmtest is an in-process fake Mattermost server for tests. It
+// serves the REST routes the bot and its setup tooling call, with the JSON
+// of the real model types, records what was done, and can fail, lose
+// replies, slow down and rate-limit on demand.
+package mmtest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+)
+
+// Server is a fake Mattermost server. Seed it with AddTeam, AddChannel,
+// AddUser, ...; point a client at URL(). It is safe for concurrent use.
+type Server struct {
+	tb     testing.TB
+	srv    *httptest.Server
+	mux    *http.ServeMux
+	routes map[string]bool
+
+	mu          sync.Mutex
+	now         func() time.Time
+	teams       map[string]*model.Team
+	channels    map[string]*model.Channel
+	users       map[string]*model.User
+	tokens      map[string]string          // access token to user id
+	userTokens  map[string]string          // user id to access token
+	teamMembers map[string]map[string]bool // team id to user ids
+	members     map[string]map[string]bool // channel id to user ids
+	posts       []*model.Post              // in creation order
+	uploads     []Upload
+	dialogs     []model.OpenDialogRequest
+	commands    []*model.Command
+	hooks       map[string]hook
+	triggers    map[string]time.Time // trigger id to expiry
+	hideEmails  bool
+	faults      map[string]*fault
+	limiter     *bucket
+}
+
+// Upload is a file received on POST /api/v4/files.
+type Upload struct {
+	Info *model.FileInfo
+	Data []byte
+}
+
+type hook struct {
+	channelID, creatorID string
+}
+
+// New starts a fake server that is closed when the test ends.
+func New(tb testing.TB) *Server {
+	tb.Helper()
+	s := &Server{
+		tb:          tb,
+		mux:         http.NewServeMux(),
+		routes:      map[string]bool{},
+		now:         time.Now,
+		teams:       map[string]*model.Team{},
+		channels:    map[string]*model.Channel{},
+		users:       map[string]*model.User{},
+		tokens:      map[string]string{},
+		userTokens:  map[string]string{},
+		teamMembers: map[string]map[string]bool{},
+		members:     map[string]map[string]bool{},
+		hooks:       map[string]hook{},
+		triggers:    map[string]time.Time{},
+		faults:      map[string]*fault{},
+	}
+	s.registerRoutes()
+	s.srv = httptest.NewServer(s.mux)
+	tb.Cleanup(s.srv.Close)
+	return s
+}
+
+// URL is the server's base URL, as given to model.NewAPIv4Client.
+func (s *Server) URL() string { return s.srv.URL }
+
+// SetNow replaces the clock used for timestamps, trigger ids and rate
+// limiting (default time.Now).
+func (s *Server) SetNow(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+// HideEmails makes the server blank other users' e-mail addresses, as
+// Mattermost does when PrivacySettings.ShowEmailAddress is off. Admins and
+// the user themself still see them.
+func (s *Server) HideEmails(hide bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hideEmails = hide
+}
+
+// AddTeam creates an open team; name is the team's URL name.
+func (s *Server) AddTeam(name string) *model.Team {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := &model.Team{Id: model.NewId(), Name: name, DisplayName: name, Type: model.TeamOpen, CreateAt: s.millis()}
+	s.teams[t.Id] = t
+	cp := *t
+	return &cp
+}
+
+// AddChannel creates a public channel in team.
+func (s *Server) AddChannel(team *model.Team, name string) *model.Channel {
+	return s.addChannel(team, name, model.ChannelTypeOpen)
+}
+
+// AddPrivateChannel creates a private channel in team.
+func (s *Server) AddPrivateChannel(team *model.Team, name string) *model.Channel {
+	return s.addChannel(team, name, model.ChannelTypePrivate)
+}
+
+func (s *Server) addChannel(team *model.Team, name string, typ model.ChannelType) *model.Channel {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.teams[team.Id] == nil {
+		s.tb.Fatalf("mmtest: AddChannel %q: unknown team %q", name, team.Name)
+	}
+	c := &model.Channel{Id: model.NewId(), TeamId: team.Id, Name: name, DisplayName: name, Type: typ, CreateAt: s.millis()}
+	s.channels[c.Id] = c
+	return c.DeepCopy()
+}
+
+// AddUser creates a user with an access token (see Token).
+func (s *Server) AddUser(username, email, locale string) *model.User {
+	u, _ := s.addUser(username, email, locale, model.SystemUserRoleId, false)
+	return u
+}
+
+// AddBot creates a bot account and returns it with its access token.
+func (s *Server) AddBot(username string) (*model.User, string) {
+	return s.addUser(username, "", "", model.SystemUserRoleId, true)
+}
+
+// AddAdmin creates a system admin and returns it with its access token,
+// for setup tooling that registers commands.
+func (s *Server) AddAdmin(username string) (*model.User, string) {
+	return s.addUser(username, username+"@example.org", "", model.SystemAdminRoleId+" "+model.SystemUserRoleId, false)
+}
+
+func (s *Server) addUser(username, email, locale, roles string, bot bool) (*model.User, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.userByName(strings.ToLower(username)) != nil {
+		s.tb.Fatalf("mmtest: user %q exists", username)
+	}
+	u := &model.User{
+		Id: model.NewId(), Username: strings.ToLower(username), Email: email, Locale: locale,
+		Roles: roles, IsBot: bot, CreateAt: s.millis(),
+	}
+	u.UpdateAt = u.CreateAt
+	token := model.NewId()
+	s.users[u.Id] = u
+	s.tokens[token] = u.Id
+	s.userTokens[u.Id] = token
+	return u.DeepCopy(), token
+}
+
+// Token returns a user's access token.
+func (s *Server) Token(userID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.userTokens[userID]
+}
+
+// AddTeamMember puts a user in a team.
+func (s *Server) AddTeamMember(teamID, userID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.addTeamMember(teamID, userID)
+}
+
+func (s *Server) addTeamMember(teamID, userID string) {
+	if s.teamMembers[teamID] == nil {
+		s.teamMembers[teamID] = map[string]bool{}
+	}
+	s.teamMembers[teamID][userID] = true
+}
+
+// AddMember puts a user in a channel, and in its team.
+func (s *Server) AddMember(channelID, userID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.channels[channelID]
+	if c == nil || s.users[userID] == nil {
+		s.tb.Fatalf("mmtest: AddMember: unknown channel %q or user %q", channelID, userID)
+	}
+	s.addMember(c, userID)
+}
+
+func (s *Server) addMember(c *model.Channel, userID string) {
+	s.addTeamMember(c.TeamId, userID)
+	if s.members[c.Id] == nil {
+		s.members[c.Id] = map[string]bool{}
+	}
+	s.members[c.Id][userID] = true
+}
+
+// AddWebhook creates an incoming webhook that posts in a channel and
+// returns its URL.
+func (s *Server) AddWebhook(channelID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.channels[channelID] == nil {
+		s.tb.Fatalf("mmtest: AddWebhook: unknown channel %q", channelID)
+	}
+	id := model.NewId()
+	s.hooks[id] = hook{channelID: channelID, creatorID: model.NewId()}
+	return s.srv.URL + "/hooks/" + id
+}
+
+// NewTriggerID issues a trigger id, as Mattermost includes in a slash
+// command or button click; it opens one dialog within 30 seconds.
+func (s *Server) NewTriggerID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := model.NewId()
+	s.triggers[id] = s.now().Add(30 * time.Second)
+	return id
+}
+
+// Posts returns the posts in a channel, oldest first.
+func (s *Server) Posts(channelID string) []*model.Post {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*model.Post
+	for _, p := range s.posts {
+		if p.ChannelId == channelID {
+			out = append(out, p.Clone())
+		}
+	}
+	return out
+}
+
+// AllPosts returns every post, oldest first.
+func (s *Server) AllPosts() []*model.Post {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*model.Post, len(s.posts))
+	for i, p := range s.posts {
+		out[i] = p.Clone()
+	}
+	return out
+}
+
+// Uploads returns the files uploaded, in order.
+func (s *Server) Uploads() []Upload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Upload, len(s.uploads))
+	for i, u := range s.uploads {
+		info := *u.Info
+		out[i] = Upload{Info: &info, Data: slices.Clone(u.Data)}
+	}
+	return out
+}
+
+// DialogsOpened returns the dialog requests received, in order.
+func (s *Server) DialogsOpened() []model.OpenDialogRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.dialogs)
+}
+
+// Commands returns the registered slash commands.
+func (s *Server) Commands() []*model.Command {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*model.Command, len(s.commands))
+	for i, c := range s.commands {
+		cp := *c
+		out[i] = &cp
+	}
+	return out
+}
+
+func (s *Server) millis() int64 { return s.now().UnixMilli() }
