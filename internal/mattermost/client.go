@@ -1,0 +1,399 @@
+// Package mattermost adapts the Mattermost REST API (Client4) to the
+// ambitiebot.Chat port. It is the only package that imports Mattermost's
+// server/public module.
+package mattermost
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptrace"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+)
+
+// MarkerProp is the post prop that carries ambitiebot.Post.Marker.
+const MarkerProp = "ambitiebot_marker"
+
+// RecentPosts is how many of a channel's newest posts FindPostByMarker
+// reads. The search API does not index props, so the marker is looked for
+// in the channel itself.
+const RecentPosts = 200
+
+// membersPerPage is the page size for channel members; Mattermost caps
+// per_page at 200.
+const membersPerPage = 200
+
+// Options tune a Client. Zero values get the defaults.
+type Options struct {
+	Timeout time.Duration    // per HTTP request; default 10s
+	UserTTL time.Duration    // how long a looked-up user is trusted; default 60s
+	Now     func() time.Time // clock for the user cache; default time.Now
+	Logger  *slog.Logger     // default slog.Default()
+}
+
+// Client talks to one Mattermost server as the bot. It is safe for
+// concurrent use.
+type Client struct {
+	api  *model.Client4
+	http *http.Client
+	ttl  time.Duration
+	now  func() time.Time
+	log  *slog.Logger
+
+	mu       sync.Mutex
+	me       *ambitiebot.User
+	users    map[string]cachedUser // by user id
+	names    map[string]string     // lower-case username to user id
+	channels map[string]string     // "team/channel" to channel id
+	directs  map[string]string     // user id to the bot's direct channel with them
+}
+
+type cachedUser struct {
+	user    ambitiebot.User
+	expires time.Time
+}
+
+var _ ambitiebot.Chat = (*Client)(nil)
+
+// New returns a Client for the server at baseURL that authenticates with
+// the bot's personal access token.
+func New(baseURL, botToken string, opts Options) *Client {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	if opts.UserTTL <= 0 {
+		opts.UserTTL = 60 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	hc := &http.Client{
+		Timeout:   opts.Timeout,
+		Transport: http.DefaultTransport.(*http.Transport).Clone(),
+	}
+	api := model.NewAPIv4Client(baseURL)
+	api.HTTPClient = hc
+	api.SetToken(botToken)
+	return &Client{
+		api:      api,
+		http:     hc,
+		ttl:      opts.UserTTL,
+		now:      opts.Now,
+		log:      opts.Logger,
+		users:    map[string]cachedUser{},
+		names:    map[string]string{},
+		channels: map[string]string{},
+		directs:  map[string]string{},
+	}
+}
+
+// run performs one Client4 call and classifies its failure.
+func run[T any](ctx context.Context, c *Client, cl call, f func(context.Context) (T, *model.Response, error)) (T, error) {
+	var wrote atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				wrote.Store(true)
+			}
+		},
+	})
+	v, resp, err := f(ctx)
+	if err == nil {
+		return v, nil
+	}
+	var zero T
+	status, header := 0, http.Header(nil)
+	if resp != nil {
+		status, header = resp.StatusCode, resp.Header
+	}
+	return zero, c.fail(classify(cl, status, header, err, wrote.Load(), c.now()))
+}
+
+func (c *Client) fail(ce *ambitiebot.ChatError) error {
+	c.log.Debug("mattermost request failed", "op", ce.Op, "status", ce.Status,
+		"temporary", ce.Temporary, "uncertain", ce.Uncertain, "retry_after", ce.RetryAfter, "err", ce.Err)
+	return ce
+}
+
+func toUser(u *model.User) ambitiebot.User {
+	return ambitiebot.User{
+		ID:       u.Id,
+		Username: u.Username,
+		// Mattermost sends "" when it hides e-mail addresses; that is
+		// "unknown", never a domain to match.
+		Email:  strings.TrimSpace(u.Email),
+		Locale: u.Locale,
+		IsBot:  u.IsBot,
+	}
+}
+
+// Me returns the bot's own account; it does not change while running, so
+// it is fetched once.
+func (c *Client) Me(ctx context.Context) (ambitiebot.User, error) {
+	c.mu.Lock()
+	me := c.me
+	c.mu.Unlock()
+	if me != nil {
+		return *me, nil
+	}
+	u, err := run(ctx, c, call{op: "get me"}, func(ctx context.Context) (*model.User, *model.Response, error) {
+		return c.api.GetMe(ctx, "")
+	})
+	if err != nil {
+		return ambitiebot.User{}, err
+	}
+	bot := toUser(u)
+	c.mu.Lock()
+	c.me = &bot
+	c.mu.Unlock()
+	return bot, nil
+}
+
+// User looks a user up by id, from the cache when it is fresh.
+func (c *Client) User(ctx context.Context, id string) (ambitiebot.User, error) {
+	if u, ok := c.cachedUser(id); ok {
+		return u, nil
+	}
+	notFound := ambitiebot.Errorf(ambitiebot.ENOTFOUND, MsgUserNotFound, nil)
+	if !model.IsValidId(id) {
+		return ambitiebot.User{}, notFound
+	}
+	u, err := run(ctx, c, call{op: "get user", notFound: notFound}, func(ctx context.Context) (*model.User, *model.Response, error) {
+		return c.api.GetUser(ctx, id, "")
+	})
+	if err != nil {
+		return ambitiebot.User{}, err
+	}
+	return c.remember(u), nil
+}
+
+// UserByUsername looks a user up by username, with or without '@'.
+func (c *Client) UserByUsername(ctx context.Context, username string) (ambitiebot.User, error) {
+	name := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(username), "@"))
+	c.mu.Lock()
+	id, known := c.names[name]
+	c.mu.Unlock()
+	if known {
+		if u, ok := c.cachedUser(id); ok {
+			return u, nil
+		}
+	}
+	notFound := ambitiebot.Errorf(ambitiebot.ENOTFOUND, MsgUsernameNotFound, map[string]any{"Username": name})
+	if name == "" {
+		return ambitiebot.User{}, notFound
+	}
+	u, err := run(ctx, c, call{op: "get user by username", notFound: notFound}, func(ctx context.Context) (*model.User, *model.Response, error) {
+		return c.api.GetUserByUsername(ctx, name, "")
+	})
+	if err != nil {
+		return ambitiebot.User{}, err
+	}
+	return c.remember(u), nil
+}
+
+// ForgetUser drops a user from the cache, so the next lookup asks the
+// server.
+func (c *Client) ForgetUser(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.users, id)
+}
+
+func (c *Client) cachedUser(id string) (ambitiebot.User, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cu, ok := c.users[id]
+	if !ok || !c.now().Before(cu.expires) {
+		return ambitiebot.User{}, false
+	}
+	return cu.user, true
+}
+
+func (c *Client) remember(mu *model.User) ambitiebot.User {
+	u := toUser(mu)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.users[u.ID] = cachedUser{user: u, expires: c.now().Add(c.ttl)}
+	c.names[strings.ToLower(u.Username)] = u.ID
+	return u
+}
+
+// ChannelID resolves "team/channel" (team and channel names, as in the
+// channel's URL) to the channel's id. A channel id is returned as is.
+func (c *Client) ChannelID(ctx context.Context, ref string) (string, error) {
+	ref = strings.TrimSpace(ref)
+	if model.IsValidId(ref) {
+		return ref, nil
+	}
+	notFound := ambitiebot.Errorf(ambitiebot.ENOTFOUND, MsgChannelNotFound, map[string]any{"Channel": ref})
+	team, name, ok := strings.Cut(ref, "/")
+	if !ok || team == "" || name == "" {
+		return "", notFound
+	}
+	c.mu.Lock()
+	id, known := c.channels[ref]
+	c.mu.Unlock()
+	if known {
+		return id, nil
+	}
+	ch, err := run(ctx, c, call{op: "get channel", notFound: notFound}, func(ctx context.Context) (*model.Channel, *model.Response, error) {
+		return c.api.GetChannelByNameForTeamName(ctx, name, team, "")
+	})
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	c.channels[ref] = ch.Id
+	c.mu.Unlock()
+	return ch.Id, nil
+}
+
+// ChannelMembers lists every user in a channel, page by page. The users
+// also refresh the user cache.
+func (c *Client) ChannelMembers(ctx context.Context, channelID string) ([]ambitiebot.User, error) {
+	var members []ambitiebot.User
+	for page := 0; ; page++ {
+		users, err := run(ctx, c, call{op: "get channel members"}, func(ctx context.Context) ([]*model.User, *model.Response, error) {
+			return c.api.GetUsersInChannel(ctx, channelID, page, membersPerPage, "")
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			members = append(members, c.remember(u))
+		}
+		if len(users) < membersPerPage {
+			return members, nil
+		}
+	}
+}
+
+// DirectChannelID returns the direct channel between the bot and a user;
+// Mattermost creates it on first use and returns the same one after.
+func (c *Client) DirectChannelID(ctx context.Context, userID string) (string, error) {
+	c.mu.Lock()
+	id, known := c.directs[userID]
+	c.mu.Unlock()
+	if known {
+		return id, nil
+	}
+	me, err := c.Me(ctx)
+	if err != nil {
+		return "", err
+	}
+	ch, err := run(ctx, c, call{op: "create direct channel"}, func(ctx context.Context) (*model.Channel, *model.Response, error) {
+		return c.api.CreateDirectChannel(ctx, me.ID, userID)
+	})
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	c.directs[userID] = ch.Id
+	c.mu.Unlock()
+	return ch.Id, nil
+}
+
+// CreatePost posts as the bot, with p.Marker in the MarkerProp prop.
+func (c *Client) CreatePost(ctx context.Context, p ambitiebot.Post) (string, error) {
+	post := &model.Post{ChannelId: p.ChannelID, Message: p.Message, FileIds: model.StringArray(p.FileIDs)}
+	if p.Marker != "" {
+		post.AddProp(MarkerProp, p.Marker)
+	}
+	created, err := run(ctx, c, call{op: "create post", creating: true}, func(ctx context.Context) (*model.Post, *model.Response, error) {
+		return c.api.CreatePost(ctx, post)
+	})
+	if err != nil {
+		return "", err
+	}
+	return created.Id, nil
+}
+
+// FindPostByMarker looks through the channel's RecentPosts newest posts for
+// one of the bot's own that carries marker. Posts by anyone else are
+// ignored: any user can set props on their own posts.
+func (c *Client) FindPostByMarker(ctx context.Context, channelID, marker string) (string, error) {
+	me, err := c.Me(ctx)
+	if err != nil {
+		return "", err
+	}
+	notFound := ambitiebot.Errorf(ambitiebot.ENOTFOUND, MsgPostNotFound, nil)
+	if marker == "" {
+		return "", notFound
+	}
+	list, err := run(ctx, c, call{op: "get posts"}, func(ctx context.Context) (*model.PostList, *model.Response, error) {
+		return c.api.GetPostsForChannel(ctx, channelID, 0, RecentPosts, "", false, false)
+	})
+	if err != nil {
+		return "", err
+	}
+	for _, id := range list.Order {
+		p := list.Posts[id]
+		if p == nil || p.UserId != me.ID {
+			continue
+		}
+		if m, _ := p.GetProp(MarkerProp).(string); m == marker {
+			return p.Id, nil
+		}
+	}
+	return "", notFound
+}
+
+// UploadFile uploads data as a file in a channel, to be attached to a post
+// with Post.FileIDs.
+func (c *Client) UploadFile(ctx context.Context, channelID, name string, data []byte) (string, error) {
+	cl := call{op: "upload file", creating: true}
+	resp, err := run(ctx, c, cl, func(ctx context.Context) (*model.FileUploadResponse, *model.Response, error) {
+		return c.api.UploadFile(ctx, data, channelID, name)
+	})
+	if err != nil {
+		return "", err
+	}
+	if len(resp.FileInfos) == 0 || resp.FileInfos[0] == nil {
+		return "", c.fail(classify(cl, http.StatusCreated, nil, errors.New("upload answered without a file"), true, c.now()))
+	}
+	return resp.FileInfos[0].Id, nil
+}
+
+// PostWebhook posts text to a Mattermost incoming webhook. The URL is a
+// secret: it is never logged nor put in an error.
+func (c *Client) PostWebhook(ctx context.Context, hookURL, text string) error {
+	cl := call{op: "post webhook", creating: true}
+	body, err := json.Marshal(map[string]string{"text": text})
+	if err != nil {
+		return c.fail(&ambitiebot.ChatError{Op: cl.op, Err: err})
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hookURL, bytes.NewReader(body))
+	if err != nil {
+		return c.fail(&ambitiebot.ChatError{Op: cl.op, Err: errors.New("invalid webhook URL")})
+	}
+	req.Header.Set("Content-Type", "application/json")
+	_, err = run(ctx, c, cl, func(ctx context.Context) (struct{}, *model.Response, error) {
+		resp, err := c.http.Do(req.WithContext(ctx))
+		if err != nil {
+			return struct{}{}, nil, err
+		}
+		defer resp.Body.Close()
+		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		if resp.StatusCode != http.StatusOK {
+			return struct{}{}, model.BuildResponse(resp), fmt.Errorf("webhook answered %s: %s", resp.Status, strings.TrimSpace(string(snippet)))
+		}
+		return struct{}{}, nil, nil
+	})
+	return err
+}

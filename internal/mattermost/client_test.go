@@ -1,0 +1,381 @@
+package mattermost
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmtest"
+)
+
+type fixture struct {
+	srv     *mmtest.Server
+	team    *model.Team
+	channel *model.Channel
+	bot     *model.User
+	token   string
+	jan     *model.User
+	now     time.Time
+	logs    *syncBuffer
+	client  *Client
+}
+
+// syncBuffer collects log output from concurrent requests.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func newFixture(t *testing.T, opts Options) *fixture {
+	t.Helper()
+	srv := mmtest.New(t)
+	f := &fixture{srv: srv, team: srv.AddTeam("drenthe"), now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), logs: &syncBuffer{}}
+	f.channel = srv.AddChannel(f.team, "werkgroep")
+	f.bot, f.token = srv.AddBot("ambitiebot")
+	f.jan = srv.AddUser("jan", "jan@emmen.nl", "nl")
+	srv.AddMember(f.channel.Id, f.bot.Id)
+	srv.AddMember(f.channel.Id, f.jan.Id)
+	opts.Now = func() time.Time { return f.now }
+	opts.Logger = slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	f.client = New(srv.URL(), f.token, opts)
+	t.Cleanup(func() {
+		if strings.Contains(f.logs.String(), f.token) {
+			t.Error("the bot token was logged")
+		}
+	})
+	return f
+}
+
+func chatError(t *testing.T, err error) *ambitiebot.ChatError {
+	t.Helper()
+	ce, ok := ambitiebot.AsChatError(err)
+	if !ok {
+		t.Fatalf("error %v is not a *ChatError", err)
+	}
+	return ce
+}
+
+func TestLookups(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	me, err := f.client.Me(ctx)
+	if err != nil || me.ID != f.bot.Id || !me.IsBot {
+		t.Fatalf("Me = %+v, %v", me, err)
+	}
+	u, err := f.client.User(ctx, f.jan.Id)
+	want := ambitiebot.User{ID: f.jan.Id, Username: "jan", Email: "jan@emmen.nl", Locale: "nl"}
+	if err != nil || u != want {
+		t.Fatalf("User = %+v, %v; want %+v", u, err, want)
+	}
+	if u, err = f.client.UserByUsername(ctx, "@Jan"); err != nil || u != want {
+		t.Fatalf("UserByUsername = %+v, %v", u, err)
+	}
+
+	f.srv.HideEmails(true)
+	piet := f.srv.AddUser("piet", "piet@assen.nl", "en")
+	if u, err = f.client.User(ctx, piet.Id); err != nil || u.Email != "" || u.Locale != "en" {
+		t.Errorf("user with hidden e-mail = %+v, %v", u, err)
+	}
+
+	id, err := f.client.ChannelID(ctx, "drenthe/werkgroep")
+	if err != nil || id != f.channel.Id {
+		t.Fatalf("ChannelID = %q, %v", id, err)
+	}
+	if id, err = f.client.ChannelID(ctx, f.channel.Id); err != nil || id != f.channel.Id {
+		t.Errorf("ChannelID(id) = %q, %v", id, err)
+	}
+	f.srv.Fail("GET /api/v4/teams/name/{team}/channels/name/{channel}", 1, http.StatusInternalServerError)
+	if id, err = f.client.ChannelID(ctx, "drenthe/werkgroep"); err != nil || id != f.channel.Id {
+		t.Errorf("cached ChannelID = %q, %v", id, err)
+	}
+}
+
+func TestChannelMembersPages(t *testing.T) {
+	f := newFixture(t, Options{})
+	for i := range 230 {
+		u := f.srv.AddUser(fmt.Sprintf("lid%03d", i), "", "")
+		f.srv.AddMember(f.channel.Id, u.Id)
+	}
+	members, err := f.client.ChannelMembers(context.Background(), f.channel.Id)
+	if err != nil || len(members) != 232 {
+		t.Fatalf("ChannelMembers = %d members, %v", len(members), err)
+	}
+	seen := map[string]bool{}
+	for _, m := range members {
+		seen[m.ID] = true
+	}
+	if len(seen) != 232 || !seen[f.jan.Id] || !seen[f.bot.Id] {
+		t.Errorf("members are not the channel's %d distinct users", len(seen))
+	}
+}
+
+func TestUserCache(t *testing.T) {
+	f := newFixture(t, Options{UserTTL: time.Minute})
+	ctx := context.Background()
+	if _, err := f.client.User(ctx, f.jan.Id); err != nil {
+		t.Fatal(err)
+	}
+	// Every further request for the user fails, so a success comes from the cache.
+	f.srv.Fail("GET /api/v4/users/{id}", 100, http.StatusInternalServerError)
+	f.now = f.now.Add(59 * time.Second)
+	if _, err := f.client.User(ctx, f.jan.Id); err != nil {
+		t.Errorf("within the TTL: %v", err)
+	}
+	if _, err := f.client.UserByUsername(ctx, "jan"); err != nil {
+		t.Errorf("by username within the TTL: %v", err)
+	}
+	f.now = f.now.Add(time.Second)
+	if _, err := f.client.User(ctx, f.jan.Id); err == nil {
+		t.Error("after the TTL the server was not asked")
+	}
+
+	f.srv.Fail("GET /api/v4/users/{id}", 0, 0)
+	if _, err := f.client.User(ctx, f.jan.Id); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.Fail("GET /api/v4/users/{id}", 1, http.StatusInternalServerError)
+	f.client.ForgetUser(f.jan.Id)
+	if _, err := f.client.User(ctx, f.jan.Id); err == nil {
+		t.Error("after ForgetUser the server was not asked")
+	}
+}
+
+func TestNotFound(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	check := func(name string, err error, msgID string) {
+		t.Helper()
+		if ambitiebot.ErrorCode(err) != ambitiebot.ENOTFOUND {
+			t.Errorf("%s: code %q (%v), want not_found", name, ambitiebot.ErrorCode(err), err)
+			return
+		}
+		var de *ambitiebot.Error
+		errors.As(err, &de)
+		if de.MessageID != msgID {
+			t.Errorf("%s: message %q, want %q", name, de.MessageID, msgID)
+		}
+		if ce, ok := ambitiebot.AsChatError(err); ok && (ce.Status != http.StatusNotFound || ce.Temporary) {
+			t.Errorf("%s: chat error %+v", name, ce)
+		}
+	}
+	_, err := f.client.User(ctx, model.NewId())
+	check("User", err, MsgUserNotFound)
+	chatError(t, err)
+	_, err = f.client.UserByUsername(ctx, "niemand")
+	check("UserByUsername", err, MsgUsernameNotFound)
+	_, err = f.client.ChannelID(ctx, "drenthe/nergens")
+	check("ChannelID", err, MsgChannelNotFound)
+	chatError(t, err)
+	_, err = f.client.ChannelID(ctx, "geen-team")
+	check("ChannelID without team", err, MsgChannelNotFound)
+	_, err = f.client.FindPostByMarker(ctx, f.channel.Id, "nooit-gepost")
+	check("FindPostByMarker", err, MsgPostNotFound)
+}
+
+func TestPostsFilesAndMarkers(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	fileID, err := f.client.UploadFile(ctx, f.channel.Id, "overzicht.csv", []byte("org;gereed\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ups := f.srv.Uploads(); len(ups) != 1 || ups[0].Info.Id != fileID || string(ups[0].Data) != "org;gereed\n" {
+		t.Fatalf("uploads = %+v", ups)
+	}
+	id, err := f.client.CreatePost(ctx, ambitiebot.Post{ChannelID: f.channel.Id, Message: "Overzicht", Marker: "feed-42", FileIDs: []string{fileID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts := f.srv.Posts(f.channel.Id)
+	if len(posts) != 1 || posts[0].Id != id || posts[0].UserId != f.bot.Id || posts[0].GetProp(MarkerProp) != "feed-42" ||
+		len(posts[0].FileIds) != 1 || posts[0].FileIds[0] != fileID {
+		t.Fatalf("posts = %+v", posts)
+	}
+	for i := range 5 {
+		if _, err := f.client.CreatePost(ctx, ambitiebot.Post{ChannelID: f.channel.Id, Message: "later", Marker: fmt.Sprint("feed-", 100+i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := f.client.FindPostByMarker(ctx, f.channel.Id, "feed-42"); err != nil || got != id {
+		t.Errorf("FindPostByMarker = %q, %v; want %q", got, err, id)
+	}
+
+	// Anyone can put a marker prop on their own post; only the bot's count.
+	jan := model.NewAPIv4Client(f.srv.URL())
+	jan.SetToken(f.srv.Token(f.jan.Id))
+	forged := &model.Post{ChannelId: f.channel.Id, Message: "nep"}
+	forged.AddProp(MarkerProp, "feed-7")
+	if _, _, err := jan.CreatePost(ctx, forged); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.client.FindPostByMarker(ctx, f.channel.Id, "feed-7"); ambitiebot.ErrorCode(err) != ambitiebot.ENOTFOUND {
+		t.Errorf("someone else's marker was found: %v", err)
+	}
+
+	dm, err := f.client.DirectChannelID(ctx, f.jan.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv.Fail("POST /api/v4/channels/direct", 1, http.StatusInternalServerError)
+	if again, err := f.client.DirectChannelID(ctx, f.jan.Id); err != nil || again != dm {
+		t.Errorf("second DirectChannelID = %q, %v", again, err)
+	}
+	if _, err := f.client.CreatePost(ctx, ambitiebot.Post{ChannelID: dm, Message: "privé"}); err != nil {
+		t.Errorf("post in direct channel: %v", err)
+	}
+}
+
+func TestPostWebhook(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	hook := f.srv.AddWebhook(f.channel.Id)
+	if err := f.client.PostWebhook(ctx, hook, "Emmen: 3.2 → Gereed"); err != nil {
+		t.Fatal(err)
+	}
+	if posts := f.srv.Posts(f.channel.Id); len(posts) != 1 || posts[0].Message != "Emmen: 3.2 → Gereed" {
+		t.Fatalf("posts = %+v", posts)
+	}
+	unknown := f.srv.URL() + "/hooks/" + model.NewId()
+	err := f.client.PostWebhook(ctx, unknown, "x")
+	if ce := chatError(t, err); ce.Status != http.StatusBadRequest || ce.Temporary || strings.Contains(err.Error(), unknown) {
+		t.Errorf("unknown hook: %+v (%v)", ce, err)
+	}
+	f.srv.Fail("POST /hooks/{id}", 1, http.StatusBadGateway)
+	if ce := chatError(t, f.client.PostWebhook(ctx, hook, "x")); !ce.Temporary || !ce.Uncertain {
+		t.Errorf("502: %+v", ce)
+	}
+	f.srv.LoseReply("POST /hooks/{id}", 1)
+	err = f.client.PostWebhook(ctx, hook, "verloren")
+	if ce := chatError(t, err); !ce.Temporary || !ce.Uncertain || strings.Contains(err.Error(), hook) {
+		t.Errorf("lost reply: %+v (%v)", ce, err)
+	}
+	if strings.Contains(f.logs.String(), hook) || strings.Contains(f.logs.String(), unknown) {
+		t.Error("a webhook URL was logged")
+	}
+}
+
+func TestErrorClassification(t *testing.T) {
+	ctx := context.Background()
+	post := func(f *fixture) error {
+		_, err := f.client.CreatePost(ctx, ambitiebot.Post{ChannelID: f.channel.Id, Message: "x", Marker: "m-1"})
+		return err
+	}
+
+	t.Run("429 honours Retry-After", func(t *testing.T) {
+		f := newFixture(t, Options{})
+		f.srv.Fail("POST /api/v4/posts", 1, http.StatusTooManyRequests)
+		ce := chatError(t, post(f))
+		if ce.Status != 429 || !ce.Temporary || ce.Uncertain || ce.RetryAfter != time.Second {
+			t.Errorf("%+v", ce)
+		}
+	})
+	t.Run("429 from the rate limiter", func(t *testing.T) {
+		f := newFixture(t, Options{})
+		f.srv.SetNow(func() time.Time { return f.now })
+		f.srv.RateLimit(0.2, 1)
+		if _, err := f.client.Me(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ce := chatError(t, post(f))
+		if ce.Status != 429 || !ce.Temporary || ce.RetryAfter != 5*time.Second {
+			t.Errorf("%+v", ce)
+		}
+	})
+	t.Run("500 on a post is uncertain", func(t *testing.T) {
+		f := newFixture(t, Options{})
+		f.srv.Fail("POST /api/v4/posts", 1, http.StatusInternalServerError)
+		if ce := chatError(t, post(f)); ce.Status != 500 || !ce.Temporary || !ce.Uncertain {
+			t.Errorf("%+v", ce)
+		}
+	})
+	t.Run("500 on a lookup is not uncertain", func(t *testing.T) {
+		f := newFixture(t, Options{})
+		f.srv.Fail("GET /api/v4/users/{id}", 1, http.StatusServiceUnavailable)
+		_, err := f.client.User(ctx, f.jan.Id)
+		if ce := chatError(t, err); ce.Status != 503 || !ce.Temporary || ce.Uncertain {
+			t.Errorf("%+v", ce)
+		}
+	})
+	t.Run("lost reply is uncertain and the marker finds the post", func(t *testing.T) {
+		f := newFixture(t, Options{})
+		f.srv.LoseReply("POST /api/v4/posts", 1)
+		ce := chatError(t, post(f))
+		if ce.Status != 0 || !ce.Temporary || !ce.Uncertain {
+			t.Errorf("%+v", ce)
+		}
+		id, err := f.client.FindPostByMarker(ctx, f.channel.Id, "m-1")
+		if posts := f.srv.Posts(f.channel.Id); err != nil || len(posts) != 1 || posts[0].Id != id {
+			t.Errorf("FindPostByMarker = %q, %v; posts %v", id, err, posts)
+		}
+	})
+	t.Run("timeout is uncertain", func(t *testing.T) {
+		f := newFixture(t, Options{Timeout: 50 * time.Millisecond})
+		f.srv.Delay("POST /api/v4/posts", 300*time.Millisecond)
+		if ce := chatError(t, post(f)); ce.Status != 0 || !ce.Temporary || !ce.Uncertain {
+			t.Errorf("%+v", ce)
+		}
+	})
+	t.Run("403 is permanent", func(t *testing.T) {
+		f := newFixture(t, Options{})
+		elders := f.srv.AddChannel(f.team, "elders")
+		_, err := f.client.CreatePost(ctx, ambitiebot.Post{ChannelID: elders.Id, Message: "x"})
+		if ce := chatError(t, err); ce.Status != 403 || ce.Temporary || ce.Uncertain {
+			t.Errorf("%+v", ce)
+		}
+	})
+	t.Run("connection refused is temporary and certain", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		c := New("http://"+addr, "token", Options{})
+		_, err = c.CreatePost(ctx, ambitiebot.Post{ChannelID: model.NewId(), Message: "x"})
+		if ce := chatError(t, err); ce.Status != 0 || !ce.Temporary || ce.Uncertain {
+			t.Errorf("%+v", ce)
+		}
+	})
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		header http.Header
+		want   time.Duration
+	}{
+		{http.Header{"Retry-After": {"3"}, "X-Ratelimit-Reset": {"9"}}, 3 * time.Second},
+		{http.Header{"Retry-After": {now.Add(4 * time.Second).Format(http.TimeFormat)}}, 4 * time.Second},
+		{http.Header{"X-Ratelimit-Reset": {"7"}}, 7 * time.Second},
+		{http.Header{"Retry-After": {"soon"}}, 0},
+		{nil, 0},
+	}
+	for _, tt := range tests {
+		if got := retryAfter(tt.header, now); got != tt.want {
+			t.Errorf("retryAfter(%v) = %v, want %v", tt.header, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,149 @@
+package mattermost
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/mattermost/mattermost/server/public/shared/markdown"
+)
+
+// serverMentions is the test oracle: the channel-wide mentions Mattermost's
+// notification code finds in a post's message. Like getExplicitMentions it
+// walks the Markdown text nodes, joining adjacent ones, and hands each run
+// to wordMentions. The message first makes the trip through JSON that every
+// post makes, which replaces invalid UTF-8 (on which the Markdown parser
+// can panic).
+func serverMentions(message string) []string {
+	wire, err := json.Marshal(message)
+	if err != nil {
+		panic(err)
+	}
+	if err := json.Unmarshal(wire, &message); err != nil {
+		panic(err)
+	}
+	var found []string
+	buf := ""
+	markdown.Inspect(message, func(node any) bool {
+		text, ok := node.(*markdown.Text)
+		if !ok {
+			if buf != "" {
+				found = append(found, wordMentions(buf)...)
+			}
+			buf = ""
+			return true
+		}
+		buf += text.Text
+		return false
+	})
+	if buf != "" {
+		found = append(found, wordMentions(buf)...)
+	}
+	return found
+}
+
+// wordMentions transcribes StandardMentionParser.ProcessText with only the
+// channel-wide keywords, as Mattermost has them when channel mentions are
+// allowed.
+func wordMentions(text string) []string {
+	var found []string
+	check := func(word string) bool {
+		if channelWideMentions[strings.ToLower(word)] {
+			found = append(found, word)
+			return true
+		}
+		return false
+	}
+	for _, word := range strings.FieldsFunc(text, func(c rune) bool {
+		return !(c == ':' || c == '.' || c == '-' || c == '_' || c == '@' || unicode.IsLetter(c) || unicode.IsNumber(c))
+	}) {
+		if word[0] == ':' && word[len(word)-1] == ':' {
+			continue
+		}
+		word = strings.TrimLeft(word, ":.-_")
+		if check(word) {
+			continue
+		}
+		foundWithoutSuffix := false
+		w := word
+		for w != "" && strings.LastIndexAny(w, ".-:_") == len(w)-1 {
+			w = w[:len(w)-1]
+			if check(w) {
+				foundWithoutSuffix = true
+				break
+			}
+		}
+		if foundWithoutSuffix {
+			continue
+		}
+		if !channelWideMentions[word] && strings.HasPrefix(word, "@") {
+			continue
+		} else if strings.ContainsAny(word, ".-:") {
+			for _, split := range strings.FieldsFunc(word, func(c rune) bool { return c == '.' || c == '-' || c == ':' }) {
+				check(split)
+			}
+		}
+	}
+	return found
+}
+
+func TestNeutralize(t *testing.T) {
+	zw := zeroWidthSpace
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"gereed, zie @jan", "gereed, zie @jan"},
+		{"@channel", "@" + zw + "channel"},
+		{"hoi @ALL en @Here!", "hoi @" + zw + "ALL en @" + zw + "Here!"},
+		{"(@channel)", "(@" + zw + "channel)"},
+		{"einde @here.", "einde @" + zw + "here."},
+		{"__@all__", "__@" + zw + "all__"},
+		{"zie x.@channel.y", "zie x.@" + zw + "channel.y"},
+		{"@channel.team is een gebruiker", "@channel.team is een gebruiker"},
+		{"@allison en @channels", "@allison en @channels"},
+		{"mail@all.nl", "mail@all.nl"},
+		{":@here:", ":@here:"},
+		{`\@channel`, `\@` + zw + "channel"},
+		{"&#64;channel", "&#64;" + zw + "channel"},
+		{"@&#99;hannel", "@" + zw + "&#99;hannel"},
+		{"&commat;here", "&commat;" + zw + "here"},
+		{"@" + zw + "channel", "@" + zw + "channel"},
+	}
+	for _, tt := range tests {
+		if got := Neutralize(tt.in); got != tt.want {
+			t.Errorf("Neutralize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzNeutralize(f *testing.F) {
+	for _, s := range []string{
+		"@channel", "Hoi @all!", "**@Here**", "x.@channel.y", "@channel.team",
+		"a_@all", "_@here_", `y.\@channel.x`, "&#64;all", "@&#x63;hannel",
+		"`@channel`", "[@here](https://example.org)", "@jan @piet-jan", ":@all:",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := Neutralize(in)
+		if m := serverMentions(out); len(m) > 0 {
+			t.Fatalf("Neutralize(%q) = %q: Mattermost still finds %q", in, out, m)
+		}
+		if again := Neutralize(out); again != out {
+			t.Fatalf("not idempotent: %q -> %q -> %q", in, out, again)
+		}
+		if strings.ReplaceAll(out, zeroWidthSpace, "") != strings.ReplaceAll(in, zeroWidthSpace, "") {
+			t.Fatalf("Neutralize(%q) = %q changed more than zero-width spaces", in, out)
+		}
+		// Without escapes or character references the words Mattermost
+		// splits are the literal text, so the word oracle alone decides.
+		if !strings.ContainsAny(in, `\&`) {
+			if m := wordMentions(out); len(m) > 0 {
+				t.Fatalf("Neutralize(%q) = %q: words still mention %q", in, out, m)
+			}
+			if len(wordMentions(in)) == 0 && out != in {
+				t.Fatalf("Neutralize(%q) = %q, want it unchanged", in, out)
+			}
+		}
+	})
+}
