@@ -218,12 +218,33 @@ func (s *Scheduler) catchUp(ctx context.Context, jobs []*job) error {
 		if !last.IsZero() {
 			from = last
 		}
+		s.resumeInterrupted(ctx, j, runs, now)
 		s.settle(ctx, j, j.sched.Next(from), now)
 		s.mu.Lock()
 		j.next = j.sched.Next(now)
 		s.mu.Unlock()
 	}
 	return nil
+}
+
+// resumeInterrupted deals with occurrences left "running" by a process
+// that died mid-run: none runs here yet, so they are marked failed (which
+// StartJobRun allows to run again) and rerun when at most Grace old. Jobs
+// only queue idempotent deliveries, so a rerun adds just what is missing.
+func (s *Scheduler) resumeInterrupted(ctx context.Context, j *job, runs []ambitiebot.JobRun, now time.Time) {
+	for _, r := range runs {
+		if r.State != ambitiebot.JobRunning {
+			continue
+		}
+		j.log.Warn("occurrence was interrupted by a stop", "scheduled_at", r.ScheduledAt)
+		if err := s.Jobs.FinishJobRun(ctx, j.name, r.ScheduledAt, ambitiebot.JobFailed, "interrupted by a stop", now); err != nil {
+			j.log.Error("recording interrupted occurrence", "scheduled_at", r.ScheduledAt, "err", err)
+			continue
+		}
+		if !r.ScheduledAt.Before(now.Add(-s.Grace)) {
+			s.dispatch(ctx, j, r.ScheduledAt)
+		}
+	}
 }
 
 func (s *Scheduler) recordStart(ctx context.Context, now time.Time) error {

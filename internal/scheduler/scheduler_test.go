@@ -468,3 +468,23 @@ func TestCalendarRuleAcrossDST(t *testing.T) {
 	f.jobs.waitFinished(t, "night", first)
 	equalLines(t, f.drained(), []string{"10-25 00:30"})
 }
+
+// An occurrence left "running" by a process that died mid-run is marked
+// failed and run again when it is within Grace; older ones are only marked.
+func TestInterruptedRunIsResumed(t *testing.T) {
+	f := newFixture(t, at(18, 9, 30))
+	seed(t, f.jobs, at(1, 0, 0), "daily", at(16, 9, 0))
+	ctx := context.Background()
+	for _, when := range []time.Time{at(17, 9, 0), at(18, 9, 0)} {
+		if ok, err := f.jobs.StartJobRun(ctx, "daily", when, when); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+	}
+	f.s.Grace = time.Hour
+	f.s.Add("daily", spec(t, "0 9 * * *"), f.record)
+	f.start(t)
+	f.jobs.waitFinished(t, "daily", at(18, 9, 0))
+	f.logs.wait(t, "occurrence was interrupted by a stop scheduled_at=2027-01-17 09:00:00")
+	equalLines(t, f.drained(), []string{"01-18 09:00"})
+	equalLines(t, f.jobs.states("daily"), []string{"01-16 09:00 done", "01-17 09:00 failed", "01-18 09:00 done"})
+}
