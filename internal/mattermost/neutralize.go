@@ -16,34 +16,27 @@ var channelWideMentions = map[string]bool{"@channel": true, "@all": true, "@here
 
 // Neutralize makes @channel, @all and @here (any case) in text inert, so that
 // echoing a user's text cannot make the bot notify a whole channel. It
-// inserts a zero-width space after the '@' of every word Mattermost would
-// take as such a mention and leaves all other text, including ordinary
-// @user mentions, unchanged.
+// inserts a zero-width space after the '@' and leaves all other text
+// unchanged, including @user mentions such as @allison.
 //
-// Mattermost finds mentions in the Markdown text nodes of a post, after
-// backslash escapes and character references ("&#64;") are decoded, by
-// splitting words as StandardMentionParser.ProcessText does. Neutralize
-// decodes the same way but ignores Markdown structure, so it may also touch
-// a mention inside a code span, which Mattermost would not notify.
+// Mattermost looks for mentions in the text nodes of a post's Markdown,
+// after decoding backslash escapes and character references ("&#64;"),
+// and splits them into words as StandardMentionParser.ProcessText does.
+// Escapes, emoji, links and autolinks all end a text node, so what comes
+// before the '@' cannot be trusted to glue it to a harmless word (see
+// `x\@all_` or `:smile:@all_`). Neutralize therefore treats every '@'
+// followed by a keyword as a mention unless a letter or digit continues
+// the keyword in the same text node. That also touches a few texts that
+// are no mention, such as mail@all.nl or a user @all.team.
 func Neutralize(text string) string {
 	if !strings.ContainsAny(text, "@&") {
 		return text
 	}
 	units := decode(text)
 	var after []int // source offsets that get a zero-width space
-	start := -1
-	for i := 0; i <= len(units); i++ {
-		if i < len(units) && isWordRune(units[i].r) {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 {
-			for _, at := range mentionsInWord(units[start:i]) {
-				after = append(after, units[start+at].end)
-			}
-			start = -1
+	for i, u := range units {
+		if u.r == '@' && startsMention(units[i+1:]) {
+			after = append(after, u.end)
 		}
 	}
 	if len(after) == 0 {
@@ -61,11 +54,36 @@ func Neutralize(text string) string {
 	return b.String()
 }
 
+// startsMention reports whether rest, what follows an '@', begins with a
+// channel-wide keyword that ends a word.
+func startsMention(rest []unit) bool {
+	for kw := range channelWideMentions {
+		n := len(kw) - 1 // runes after the '@'; the keywords are ASCII
+		if len(rest) < n || !strings.EqualFold(runes(rest[:n]), kw[1:]) {
+			continue
+		}
+		// A character reference ends its text node, so the word ends too.
+		if len(rest) == n || rest[n-1].ref || !unicode.IsLetter(rest[n].r) && !unicode.IsNumber(rest[n].r) {
+			return true
+		}
+	}
+	return false
+}
+
+func runes(us []unit) string {
+	rs := make([]rune, len(us))
+	for i, u := range us {
+		rs[i] = u.r
+	}
+	return string(rs)
+}
+
 // unit is one decoded rune and the span of text it came from: a rune, an
 // escape like `\@` or a character reference like "&#64;".
 type unit struct {
-	r          rune
-	start, end int
+	r   rune
+	end int  // offset just after the source of r
+	ref bool // r came from a character reference
 }
 
 // decode reads text the way Mattermost's Markdown parser builds text nodes.
@@ -74,7 +92,7 @@ func decode(text string) []unit {
 	for i := 0; i < len(text); {
 		switch {
 		case text[i] == '\\' && i+1 < len(text) && isEscapable(text[i+1]):
-			units = append(units, unit{rune(text[i+1]), i, i + 2})
+			units = append(units, unit{r: rune(text[i+1]), end: i + 2})
 			i += 2
 			continue
 		case text[i] == '&':
@@ -82,7 +100,7 @@ func decode(text string) []unit {
 				if s := markdown.CharacterReference(text[i+1 : i+1+semi]); s != "" {
 					end := i + semi + 2
 					for _, r := range s {
-						units = append(units, unit{r, i, end})
+						units = append(units, unit{r: r, end: end, ref: true})
 					}
 					i = end
 					continue
@@ -90,7 +108,7 @@ func decode(text string) []unit {
 			}
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
-		units = append(units, unit{r, i, i + size})
+		units = append(units, unit{r: r, end: i + size})
 		i += size
 	}
 	return units
@@ -100,58 +118,4 @@ func decode(text string) []unit {
 // ASCII punctuation.
 func isEscapable(c byte) bool {
 	return c > ' ' && c <= '~' && !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z')
-}
-
-// isWordRune reports whether Mattermost keeps r inside a word when it
-// splits text for mentions.
-func isWordRune(r rune) bool {
-	return r == ':' || r == '.' || r == '-' || r == '_' || r == '@' || unicode.IsLetter(r) || unicode.IsNumber(r)
-}
-
-// mentionsInWord returns the index of the '@' of every channel-wide mention
-// that Mattermost finds in one word, following ProcessText step by step.
-func mentionsInWord(word []unit) []int {
-	if word[0].r == ':' && word[len(word)-1].r == ':' {
-		return nil // an emoji like :smile:
-	}
-	lead := 0
-	for lead < len(word) && strings.ContainsRune(":.-_", word[lead].r) {
-		lead++
-	}
-	w := word[lead:]
-	for end := len(w); ; end-- {
-		if isChannelWide(w[:end]) {
-			return []int{lead}
-		}
-		// Trailing sentence punctuation is dropped one rune at a time.
-		if end == 0 || !strings.ContainsRune(".-:_", w[end-1].r) {
-			break
-		}
-	}
-	if len(w) > 0 && w[0].r == '@' {
-		return nil // someone's @name, possibly with dots or dashes
-	}
-	var found []int
-	piece := 0
-	for i := 0; i <= len(w); i++ {
-		if i < len(w) && !strings.ContainsRune(".-:", w[i].r) {
-			continue
-		}
-		if isChannelWide(w[piece:i]) {
-			found = append(found, lead+piece)
-		}
-		piece = i + 1
-	}
-	return found
-}
-
-func isChannelWide(w []unit) bool {
-	if len(w) < len("@all") || len(w) > len("@channel") || w[0].r != '@' {
-		return false
-	}
-	rs := make([]rune, len(w))
-	for i, u := range w {
-		rs[i] = u.r
-	}
-	return channelWideMentions[strings.ToLower(string(rs))]
 }
