@@ -1,6 +1,6 @@
 // Package mattermost adapts the Mattermost REST API (Client4) to the
-// ambitiebot.Chat port. It is the only package that imports Mattermost's
-// server/public module.
+// ambitiebot.Chat port. It and its subpackages are the only code that
+// imports Mattermost's server/public module.
 package mattermost
 
 import (
