@@ -10,16 +10,23 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 )
 
+// TB is the part of testing.TB the fake needs. Tests pass their *testing.T;
+// the sandbox, which runs the fake outside a test, passes its own.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
 // Server is a fake Mattermost server. Seed it with AddTeam, AddChannel,
 // AddUser, ...; point a client at URL(). It is safe for concurrent use.
 type Server struct {
-	tb     testing.TB
+	tb     TB
 	srv    *httptest.Server
 	mux    *http.ServeMux
 	routes map[string]bool
@@ -55,7 +62,7 @@ type hook struct {
 }
 
 // New starts a fake server that is closed when the test ends.
-func New(tb testing.TB) *Server {
+func New(tb TB) *Server {
 	tb.Helper()
 	s := &Server{
 		tb:          tb,
