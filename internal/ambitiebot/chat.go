@@ -9,10 +9,39 @@ import (
 
 // Post is a message the bot posts as itself.
 type Post struct {
-	ChannelID string
-	Message   string
-	Marker    string   // stored as a post prop, to recognise the post later
-	FileIDs   []string // uploaded with Chat.UploadFile
+	ChannelID   string
+	Message     string
+	Marker      string   // stored as a post prop, to recognise the post later
+	FileIDs     []string // uploaded with Chat.UploadFile
+	Attachments []Attachment
+}
+
+// Attachment is a block under a post that offers one-click actions.
+type Attachment struct {
+	Text    string
+	Actions []Action
+}
+
+// Action is a button, or a menu when Options are set. Context comes back
+// with a click; the chat adapter signs it, because the chat server does
+// not authenticate clicks.
+type Action struct {
+	ID      string // unique within the post; letters and digits
+	Name    string
+	Options []ActionOption
+	Context map[string]string
+}
+
+// ActionOption is one choice of a menu.
+type ActionOption struct {
+	Text  string
+	Value string
+}
+
+// File is a file attached to a post, such as a chart or a report.
+type File struct {
+	Name string
+	Data []byte
 }
 
 // Chat is what the bot needs from the chat server. The Mattermost adapter

@@ -41,6 +41,8 @@ type Delivery struct {
 	Kind        string // "feed", "awareness", "reminder", "summary", "report", "notice"
 	OrgKey      string // the organisation the target belongs to, if any
 	Message     string // Markdown, already neutralised and localised
+	Attachments []Attachment
+	Files       []File // uploaded to the target channel before posting
 	State       DeliveryState
 	Attempts    int
 	Uncertain   bool // an earlier attempt may have posted: look for the marker first

@@ -229,7 +229,20 @@ func (d *Dispatcher) send(ctx context.Context, dl ambitiebot.Delivery) (string, 
 			return "", err
 		}
 	}
-	return d.Chat.CreatePost(ctx, ambitiebot.Post{ChannelID: channelID, Message: dl.Message, Marker: dl.Marker()})
+	post := ambitiebot.Post{ChannelID: channelID, Message: dl.Message, Marker: dl.Marker(), Attachments: dl.Attachments}
+	for _, f := range dl.Files {
+		id, err := d.Chat.UploadFile(ctx, channelID, f.Name, f.Data)
+		if err != nil {
+			// An upload without a post is invisible, so a retry simply
+			// uploads again; that is never uncertain.
+			if ce, ok := ambitiebot.AsChatError(err); ok {
+				ce.Uncertain = false
+			}
+			return "", err
+		}
+		post.FileIDs = append(post.FileIDs, id)
+	}
+	return d.Chat.CreatePost(ctx, post)
 }
 
 // backoff is capped exponential backoff with full jitter in its upper half.

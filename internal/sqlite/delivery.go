@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -34,11 +35,19 @@ func insertDelivery(ctx context.Context, tx *sql.Tx, d ambitiebot.Delivery, now 
 	if next.IsZero() {
 		next = now
 	}
+	attachments := ""
+	if len(d.Attachments) > 0 {
+		b, err := json.Marshal(d.Attachments)
+		if err != nil {
+			return false, internal(err)
+		}
+		attachments = string(b)
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO deliveries
-		(run_key, target, kind, org_key, message, state, next_attempt, created_at)
-		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
+		(run_key, target, kind, org_key, message, attachments, state, next_attempt, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
 		ON CONFLICT (run_key, target) DO NOTHING`,
-		d.RunKey, string(d.Target), d.Kind, d.OrgKey, d.Message, formatTime(next), formatTime(now))
+		d.RunKey, string(d.Target), d.Kind, d.OrgKey, d.Message, attachments, formatTime(next), formatTime(now))
 	if err != nil {
 		return false, internal(err)
 	}
@@ -46,7 +55,20 @@ func insertDelivery(ctx context.Context, tx *sql.Tx, d ambitiebot.Delivery, now 
 	if err != nil {
 		return false, internal(err)
 	}
-	return n == 1, nil
+	if n != 1 {
+		return false, nil
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return false, internal(err)
+	}
+	for i, f := range d.Files {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO delivery_files (delivery_id, seq, name, data)
+			VALUES (?, ?, ?, ?)`, id, i, f.Name, f.Data); err != nil {
+			return false, internal(err)
+		}
+	}
+	return true, nil
 }
 
 // EnqueueDeliveries adds ds in one transaction, skipping any (RunKey,
@@ -78,18 +100,24 @@ func (db *DB) EnqueueDeliveries(ctx context.Context, ds []ambitiebot.Delivery) (
 	return added, nil
 }
 
-const deliveryColumns = `id, run_key, target, kind, org_key, message, state, attempts, uncertain,
-	next_attempt, last_error, post_id, created_at, sent_at, reported`
+const deliveryColumns = `id, run_key, target, kind, org_key, message, attachments, state, attempts,
+	uncertain, next_attempt, last_error, post_id, created_at, sent_at, reported`
 
 func scanDeliveries(rows *sql.Rows) ([]ambitiebot.Delivery, error) {
 	defer rows.Close()
 	var out []ambitiebot.Delivery
 	for rows.Next() {
 		var d ambitiebot.Delivery
-		if err := rows.Scan(&d.ID, &d.RunKey, &d.Target, &d.Kind, &d.OrgKey, &d.Message, &d.State,
-			&d.Attempts, &d.Uncertain, timeColumn{&d.NextAttempt}, &d.LastError, &d.PostID,
+		var attachments string
+		if err := rows.Scan(&d.ID, &d.RunKey, &d.Target, &d.Kind, &d.OrgKey, &d.Message, &attachments,
+			&d.State, &d.Attempts, &d.Uncertain, timeColumn{&d.NextAttempt}, &d.LastError, &d.PostID,
 			timeColumn{&d.CreatedAt}, timeColumn{&d.SentAt}, &d.Reported); err != nil {
 			return nil, internal(err)
+		}
+		if attachments != "" {
+			if err := json.Unmarshal([]byte(attachments), &d.Attachments); err != nil {
+				return nil, internal(err)
+			}
 		}
 		out = append(out, d)
 	}
@@ -100,17 +128,50 @@ func scanDeliveries(rows *sql.Rows) ([]ambitiebot.Delivery, error) {
 }
 
 // DueDeliveries returns pending deliveries whose NextAttempt is not after
-// now, oldest (first queued) first, at most limit (all when limit <= 0).
+// now, oldest (first queued) first, at most limit (all when limit <= 0),
+// with their files.
 func (db *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]ambitiebot.Delivery, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries
 		WHERE state = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`, formatTime(now), sqlLimit(limit))
 	if err != nil {
 		return nil, internal(err)
 	}
-	return scanDeliveries(rows)
+	ds, err := scanDeliveries(rows)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ds {
+		if ds[i].Files, err = db.deliveryFiles(ctx, ds[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return ds, nil
 }
 
-// FindDeliveries lists deliveries, newest first.
+// deliveryFiles loads a delivery's files in order. Only the dispatcher
+// needs them, so FindDeliveries leaves them out.
+func (db *DB) deliveryFiles(ctx context.Context, id int64) ([]ambitiebot.File, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT name, data FROM delivery_files
+		WHERE delivery_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, internal(err)
+	}
+	defer rows.Close()
+	var out []ambitiebot.File
+	for rows.Next() {
+		var f ambitiebot.File
+		if err := rows.Scan(&f.Name, &f.Data); err != nil {
+			return nil, internal(err)
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err)
+	}
+	return out, nil
+}
+
+// FindDeliveries lists deliveries, newest first, without their files.
 func (db *DB) FindDeliveries(ctx context.Context, f ambitiebot.DeliveryFilter) ([]ambitiebot.Delivery, error) {
 	var w filter
 	if f.RunKey != "" {

@@ -179,3 +179,33 @@ func find(t *testing.T, db *sqlite.DB, id int64) ambitiebot.Delivery {
 	t.Fatalf("delivery %d not found", id)
 	return ambitiebot.Delivery{}
 }
+
+// Attachments and files travel with a delivery; a second enqueue of the
+// same (run key, target) adds no second set of files.
+func TestDeliveryAttachmentsAndFiles(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t)
+	d := delivery("report:1", "user:u1")
+	d.Attachments = []ambitiebot.Attachment{{Text: "3.2", Actions: []ambitiebot.Action{{
+		ID: "status32", Name: "Status", Options: []ambitiebot.ActionOption{{Text: "Gereed", Value: "gereed"}},
+		Context: map[string]string{"ambition": "3.2"},
+	}}}}
+	d.Files = []ambitiebot.File{{Name: "voortgang.png", Data: []byte{0x89, 'P', 'N', 'G', 0}}, {Name: "rapport.xlsx", Data: []byte("PK")}}
+	for range 2 {
+		if _, err := db.EnqueueDeliveries(ctx, []ambitiebot.Delivery{d}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	due, err := db.DueDeliveries(ctx, db.Now().Add(time.Hour), 0)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due = %d, %v", len(due), err)
+	}
+	got := due[0]
+	if fmt.Sprint(got.Attachments) != fmt.Sprint(d.Attachments) {
+		t.Errorf("attachments = %+v, want %+v", got.Attachments, d.Attachments)
+	}
+	if len(got.Files) != 2 || got.Files[0].Name != "voortgang.png" || string(got.Files[0].Data) != string(d.Files[0].Data) ||
+		got.Files[1].Name != "rapport.xlsx" {
+		t.Errorf("files = %+v", got.Files)
+	}
+}
