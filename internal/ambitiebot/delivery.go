@@ -74,14 +74,21 @@ type DeliveryService interface {
 	EnqueueDeliveries(ctx context.Context, ds []Delivery) (int, error)
 
 	// DueDeliveries returns pending deliveries whose NextAttempt is not
-	// after now, oldest first.
-	DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error)
+	// after now, oldest first, and leases them when lease > 0: in the same
+	// transaction their NextAttempt moves to now+lease and they are stored
+	// as uncertain. Another dispatcher (a goroutine or a CLI process) then
+	// does not take them, and should this one die mid-send, the next
+	// attempt looks for the post before posting again. The returned rows
+	// carry the state from before the lease.
+	DueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Delivery, error)
 
 	// MarkDelivered records a successful post. Errors: ENOTFOUND, EINTERNAL.
 	MarkDelivered(ctx context.Context, id int64, postID string, at time.Time) error
 
 	// MarkRetry records a failed attempt that will be tried again at next;
-	// uncertain says the attempt may have posted. Errors: ENOTFOUND, EINTERNAL.
+	// uncertain says whether this or an earlier attempt may have posted
+	// (the caller carries it over from the delivery it attempted), and is
+	// stored as given. Errors: ENOTFOUND, EINTERNAL.
 	MarkRetry(ctx context.Context, id int64, cause string, uncertain bool, next time.Time) error
 
 	// MarkFailed records a permanent failure. Errors: ENOTFOUND, EINTERNAL.

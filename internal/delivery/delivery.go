@@ -28,7 +28,9 @@ const (
 	DefaultMinBackoff = 2 * time.Second
 	DefaultMaxBackoff = 10 * time.Minute
 	DefaultPoll       = 30 * time.Second
-	batchSize         = 100
+	// lease is how long a claimed delivery is hidden from other
+	// dispatchers: long enough for any attempt to finish or time out.
+	lease = 2 * time.Minute
 )
 
 // Dispatcher delivers due rows of the outbox.
@@ -122,8 +124,10 @@ func (d *Dispatcher) pause() time.Duration {
 	return d.pausedUntil.Sub(d.Now())
 }
 
-// DeliverDue makes one pass over the due rows and returns how many were
-// delivered. It stops early when the server rate-limits.
+// DeliverDue delivers due rows until none is left or the server
+// rate-limits, and returns how many were delivered. It claims one row at a
+// time, so a rate limit leaves nothing else leased, and several
+// dispatchers (a serving bot and a CLI run) never take the same row.
 func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	d.init()
 	delivered := 0
@@ -131,28 +135,21 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 		if d.pause() > 0 {
 			return delivered, nil
 		}
-		due, err := d.Store.DueDeliveries(ctx, d.Now(), batchSize)
+		if err := ctx.Err(); err != nil {
+			return delivered, err
+		}
+		due, err := d.Store.DueDeliveries(ctx, d.Now(), lease, 1)
 		if err != nil || len(due) == 0 {
 			return delivered, err
 		}
-		for _, dl := range due {
-			if ctx.Err() != nil {
-				return delivered, ctx.Err()
-			}
-			ok, limited, err := d.attempt(ctx, dl)
-			if err != nil {
-				return delivered, err
-			}
-			if ok {
-				delivered++
-			}
-			if limited {
-				return delivered, nil
-			}
+		ok, limited, err := d.attempt(ctx, due[0])
+		if err != nil {
+			return delivered, err
 		}
-		// Every attempt moved its row out of the due set (delivered,
-		// failed or rescheduled), so the next query sees new rows only.
-		if len(due) < batchSize {
+		if ok {
+			delivered++
+		}
+		if limited {
 			return delivered, nil
 		}
 	}
@@ -184,6 +181,7 @@ func (d *Dispatcher) attempt(ctx context.Context, dl ambitiebot.Delivery) (deliv
 		d.pausedUntil = d.Now().Add(wait)
 		d.mu.Unlock()
 		log.Info("rate limited", slog.Duration("wait", wait))
+		// A 429 was refused before anything was posted.
 		return false, true, d.Store.MarkRetry(ctx, dl.ID, failCause(ce), dl.Uncertain, d.Now().Add(wait))
 	default:
 		uncertain := dl.Uncertain || (isChat && ce.Uncertain)

@@ -129,29 +129,55 @@ func scanDeliveries(rows *sql.Rows) ([]ambitiebot.Delivery, error) {
 
 // DueDeliveries returns pending deliveries whose NextAttempt is not after
 // now, oldest (first queued) first, at most limit (all when limit <= 0),
-// with their files.
-func (db *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]ambitiebot.Delivery, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries
-		WHERE state = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`, formatTime(now), sqlLimit(limit))
-	if err != nil {
-		return nil, internal(err)
+// with their files, and leases them when lease > 0 (see the interface).
+func (db *DB) DueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]ambitiebot.Delivery, error) {
+	query := `SELECT ` + deliveryColumns + ` FROM deliveries
+		WHERE state = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`
+	var ds []ambitiebot.Delivery
+	load := func(q interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	}) error {
+		rows, err := q.QueryContext(ctx, query, formatTime(now), sqlLimit(limit))
+		if err != nil {
+			return internal(err)
+		}
+		if ds, err = scanDeliveries(rows); err != nil {
+			return err
+		}
+		for i := range ds {
+			if ds[i].Files, err = deliveryFiles(ctx, q, ds[i].ID); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	ds, err := scanDeliveries(rows)
+	if lease <= 0 {
+		return ds, load(db.read)
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := load(tx); err != nil {
+			return err
+		}
+		for _, d := range ds {
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET next_attempt = ?, uncertain = 1
+				WHERE id = ?`, formatTime(now.Add(lease)), d.ID); err != nil {
+				return internal(err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	for i := range ds {
-		if ds[i].Files, err = db.deliveryFiles(ctx, ds[i].ID); err != nil {
-			return nil, err
-		}
 	}
 	return ds, nil
 }
 
 // deliveryFiles loads a delivery's files in order. Only the dispatcher
 // needs them, so FindDeliveries leaves them out.
-func (db *DB) deliveryFiles(ctx context.Context, id int64) ([]ambitiebot.File, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT name, data FROM delivery_files
+func deliveryFiles(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, id int64) ([]ambitiebot.File, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name, data FROM delivery_files
 		WHERE delivery_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, internal(err)
@@ -197,12 +223,12 @@ func (db *DB) MarkDelivered(ctx context.Context, id int64, postID string, at tim
 		post_id = ?, sent_at = ?`, postID, formatTime(at))
 }
 
-// MarkRetry records a failed attempt to be tried again at next. Once an
-// attempt may have posted, the delivery stays uncertain until it is
-// delivered: any earlier attempt's post may still turn up.
+// MarkRetry records a failed attempt to be tried again at next, storing
+// uncertain as given: the dispatcher knows whether any attempt so far may
+// have posted, and only it can clear the flag a lease set.
 func (db *DB) MarkRetry(ctx context.Context, id int64, cause string, uncertain bool, next time.Time) error {
 	return db.updateDelivery(ctx, id, `state = 'pending', attempts = attempts + 1,
-		uncertain = uncertain OR ?, last_error = ?, next_attempt = ?`, uncertain, cause, formatTime(next))
+		uncertain = ?, last_error = ?, next_attempt = ?`, uncertain, cause, formatTime(next))
 }
 
 // MarkFailed records a permanent failure.

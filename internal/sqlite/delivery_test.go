@@ -76,7 +76,7 @@ func TestDueDeliveriesAndTransitions(t *testing.T) {
 	}
 	due := func(now time.Time, limit int) []ambitiebot.Delivery {
 		t.Helper()
-		ds, err := db.DueDeliveries(ctx, now, limit)
+		ds, err := db.DueDeliveries(ctx, now, 0, limit)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,19 +97,26 @@ func TestDueDeliveriesAndTransitions(t *testing.T) {
 		t.Errorf("due now, limit 2 = %s", deliveryIDs(got))
 	}
 
-	// a: an uncertain attempt, then a certain failure: still uncertain.
+	// a: an uncertain attempt, then a 429 on an attempt that carried the
+	// uncertainty over: still uncertain.
 	next := t0.Add(30 * time.Second)
+	if err := db.MarkRetry(ctx, a.ID, "429", false, next); err != nil {
+		t.Fatal(err)
+	}
+	if got := find(t, db, a.ID); got.Uncertain {
+		t.Errorf("a certain failure is stored as uncertain")
+	}
 	if err := db.MarkRetry(ctx, a.ID, "timeout", true, next); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.MarkRetry(ctx, a.ID, "429", false, next); err != nil {
+	if err := db.MarkRetry(ctx, a.ID, "429", true, next); err != nil {
 		t.Fatal(err)
 	}
 	if got := due(t0, 0); deliveryIDs(got) != fmt.Sprint([]int64{b.ID, c.ID}) {
 		t.Errorf("after retry, due now = %s", deliveryIDs(got))
 	}
 	got := find(t, db, a.ID)
-	if got.State != ambitiebot.DeliveryPending || got.Attempts != 2 || !got.Uncertain ||
+	if got.State != ambitiebot.DeliveryPending || got.Attempts != 3 || !got.Uncertain ||
 		got.LastError != "429" || !got.NextAttempt.Equal(next) {
 		t.Errorf("after retries = %+v", got)
 	}
@@ -124,7 +131,7 @@ func TestDueDeliveriesAndTransitions(t *testing.T) {
 	}
 	got = find(t, db, a.ID)
 	if got.State != ambitiebot.DeliverySent || got.PostID != "post-1" || !got.SentAt.Equal(sentAt) ||
-		got.Uncertain || got.Attempts != 3 {
+		got.Uncertain || got.Attempts != 4 {
 		t.Errorf("after delivery = %+v", got)
 	}
 
@@ -196,7 +203,7 @@ func TestDeliveryAttachmentsAndFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	due, err := db.DueDeliveries(ctx, db.Now().Add(time.Hour), 0)
+	due, err := db.DueDeliveries(ctx, db.Now().Add(time.Hour), 0, 0)
 	if err != nil || len(due) != 1 {
 		t.Fatalf("due = %d, %v", len(due), err)
 	}
@@ -207,5 +214,31 @@ func TestDeliveryAttachmentsAndFiles(t *testing.T) {
 	if len(got.Files) != 2 || got.Files[0].Name != "voortgang.png" || string(got.Files[0].Data) != string(d.Files[0].Data) ||
 		got.Files[1].Name != "rapport.xlsx" {
 		t.Errorf("files = %+v", got.Files)
+	}
+}
+
+// A lease hides the rows from a second dispatcher until it expires, and
+// marks them uncertain in storage so that a crash mid-send is followed by a
+// marker check; the rows returned carry the state from before the lease.
+func TestDueDeliveriesLease(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t)
+	if _, err := db.EnqueueDeliveries(ctx, []ambitiebot.Delivery{delivery("r", "user:a"), delivery("r", "user:b")}); err != nil {
+		t.Fatal(err)
+	}
+	now := db.Now().Add(time.Minute)
+	first, err := db.DueDeliveries(ctx, now, 2*time.Minute, 0)
+	if err != nil || len(first) != 2 || first[0].Uncertain {
+		t.Fatalf("first claim = %+v, %v", first, err)
+	}
+	if again, err := db.DueDeliveries(ctx, now, 2*time.Minute, 0); err != nil || len(again) != 0 {
+		t.Fatalf("a second dispatcher got %d leased rows, %v", len(again), err)
+	}
+	if stored := find(t, db, first[0].ID); !stored.Uncertain {
+		t.Errorf("a leased row is not stored as uncertain")
+	}
+	later, err := db.DueDeliveries(ctx, now.Add(3*time.Minute), 2*time.Minute, 0)
+	if err != nil || len(later) != 2 || !later[0].Uncertain {
+		t.Fatalf("after the lease expired = %+v, %v", later, err)
 	}
 }

@@ -1,0 +1,324 @@
+package delivery_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/config"
+	"github.com/drentse-aanpak/ambitiebot/internal/delivery"
+	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmtest"
+	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+	"github.com/drentse-aanpak/ambitiebot/locales"
+)
+
+const wg = "drenthe/werkgroep-ondermijning"
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+type fixture struct {
+	t      *testing.T
+	clock  *clock
+	world  *mmtest.World
+	orgs   *ambitiebot.Organisations
+	dbPath string
+	db     *sqlite.DB
+	d      *delivery.Dispatcher
+}
+
+// newFixture builds a Mattermost with every organisation's channel and a
+// dispatcher on a real SQLite file. Organisations named in outside get a
+// channel the bot is not a member of.
+func newFixture(t *testing.T, outside ...string) *fixture {
+	t.Helper()
+	cfg, err := config.Load(func(string) (string, bool) { return "", false }, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs []string
+	for _, o := range cfg.Organisations.All() {
+		if !contains(outside, o.Key) {
+			refs = append(refs, o.Channel)
+		}
+	}
+	f := &fixture{t: t, clock: &clock{now: time.Date(2027, 1, 4, 9, 30, 0, 0, time.UTC)}, orgs: cfg.Organisations}
+	f.world = mmtest.NewWorld(t, wg, refs, []mmtest.Person{{Username: "pieter", Email: "p@drenthe.nl", Locale: "nl"}})
+	for _, key := range outside {
+		f.world.AddChannel(f.world.AddTeam(key), "town-square")
+	}
+	f.dbPath = filepath.Join(t.TempDir(), "bot.db")
+	f.open()
+	return f
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// open (re)starts the database and a fresh dispatcher, as a restart does.
+func (f *fixture) open() {
+	t := f.t
+	db, err := sqlite.Open(f.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Now = f.clock.Now
+	t.Cleanup(func() { _ = db.Close() })
+	tr, err := i18n.New(locales.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chat := mattermost.New(f.world.URL(), f.world.BotToken, mattermost.Options{Timeout: 500 * time.Millisecond, Now: f.clock.Now})
+	f.db = db
+	f.d = &delivery.Dispatcher{
+		Store: db, Chat: chat, Organisations: f.orgs, Tr: tr,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: f.clock.Now,
+		Jitter:              func() float64 { return 0.5 },
+		WorkingGroupChannel: wg, ProjectLeaders: []string{"pieter"},
+	}
+}
+
+// broadcast queues one message to every organisation.
+func (f *fixture) broadcast(key string) {
+	f.t.Helper()
+	var ds []ambitiebot.Delivery
+	for _, o := range f.orgs.All() {
+		ds = append(ds, ambitiebot.Delivery{RunKey: key, Target: o.Target(), Kind: "awareness", OrgKey: o.Key, Message: "Bericht " + key})
+	}
+	if _, err := f.db.EnqueueDeliveries(context.Background(), ds); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// drain runs delivery passes, moving the clock past every backoff, until
+// nothing is pending or rounds run out.
+func (f *fixture) drain(rounds int) {
+	f.t.Helper()
+	ctx := context.Background()
+	for range rounds {
+		if _, err := f.d.DeliverDue(ctx); err != nil {
+			f.t.Fatal(err)
+		}
+		pending, err := f.db.FindDeliveries(ctx, ambitiebot.DeliveryFilter{State: ambitiebot.DeliveryPending})
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if len(pending) == 0 {
+			return
+		}
+		f.clock.Add(3 * time.Minute)
+	}
+	f.t.Fatalf("deliveries still pending after %d rounds", rounds)
+}
+
+// exactlyOnce checks that every organisation's channel has exactly one
+// post of the message, carrying the marker.
+func (f *fixture) exactlyOnce(key string, except ...string) {
+	f.t.Helper()
+	for _, o := range f.orgs.All() {
+		if contains(except, o.Key) {
+			continue
+		}
+		ch := f.world.Channels[o.Channel]
+		n := 0
+		for _, p := range f.world.Posts(ch.Id) {
+			if p.Message == "Bericht "+key {
+				n++
+				if p.GetProp(mattermost.MarkerProp) == nil {
+					f.t.Errorf("%s: post without marker", o.Channel)
+				}
+			}
+		}
+		if n != 1 {
+			f.t.Errorf("%s: %d posts of %s, want exactly 1", o.Channel, n, key)
+		}
+	}
+}
+
+func TestBroadcastReachesEveryChannelOnce(t *testing.T) {
+	f := newFixture(t)
+	f.broadcast("awareness:drugsafval:1")
+	f.drain(1)
+	f.exactlyOnce("awareness:drugsafval:1")
+	// Queuing the same run again adds nothing and posts nothing.
+	f.broadcast("awareness:drugsafval:1")
+	f.drain(1)
+	f.exactlyOnce("awareness:drugsafval:1")
+}
+
+func TestBroadcastThroughServerErrors(t *testing.T) {
+	f := newFixture(t)
+	f.world.Fail("POST /api/v4/posts", 5, 500)
+	f.world.Fail("GET /api/v4/teams/name/{team}/channels/name/{channel}", 2, 503)
+	f.broadcast("awareness:x:1")
+	f.drain(20)
+	f.exactlyOnce("awareness:x:1")
+}
+
+// "Created, but the reply was lost": the next attempt finds the post by
+// its marker instead of posting it again.
+func TestLostReplyIsNotPostedTwice(t *testing.T) {
+	f := newFixture(t)
+	f.world.LoseReply("POST /api/v4/posts", 4)
+	f.broadcast("awareness:x:1")
+	f.drain(20)
+	f.exactlyOnce("awareness:x:1")
+	sent, _ := f.db.FindDeliveries(context.Background(), ambitiebot.DeliveryFilter{State: ambitiebot.DeliverySent})
+	withPost := 0
+	for _, d := range sent {
+		if d.PostID != "" {
+			withPost++
+		}
+	}
+	if withPost != f.orgs.Len() {
+		t.Errorf("%d of %d deliveries know their post id", withPost, f.orgs.Len())
+	}
+}
+
+// A time-out after the request was sent is uncertain too: the server
+// created the post after the client gave up.
+func TestTimeoutIsNotPostedTwice(t *testing.T) {
+	f := newFixture(t)
+	f.world.Delay("POST /api/v4/posts", time.Second)
+	f.broadcast("awareness:x:1")
+	if _, err := f.d.DeliverDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.world.Delay("POST /api/v4/posts", 0)
+	time.Sleep(1200 * time.Millisecond) // let the slow server finish what it started
+	f.clock.Add(3 * time.Minute)
+	f.drain(20)
+	f.exactlyOnce("awareness:x:1")
+}
+
+func TestRateLimitWaitsAndLosesNothing(t *testing.T) {
+	f := newFixture(t)
+	f.world.Fail("POST /api/v4/posts", 1, 429)
+	f.broadcast("awareness:x:1")
+	n, err := f.d.DeliverDue(context.Background())
+	if err != nil || n != 0 {
+		t.Fatalf("first pass delivered %d (%v); a 429 must pause all sending", n, err)
+	}
+	if n, _ := f.d.DeliverDue(context.Background()); n != 0 {
+		t.Fatalf("delivered %d while paused", n)
+	}
+	f.clock.Add(2 * time.Second)
+	f.drain(5)
+	f.exactlyOnce("awareness:x:1")
+}
+
+// A channel the bot cannot post in fails for good and is reported once to
+// the project leaders, naming the organisation and the channel.
+func TestPermanentFailureIsReportedOnce(t *testing.T) {
+	f := newFixture(t, "emmen")
+	f.broadcast("awareness:x:1")
+	f.drain(5)
+	f.exactlyOnce("awareness:x:1", "emmen")
+	f.broadcast("awareness:x:1") // a rerun adds nothing, reports nothing new
+	f.drain(5)
+	var notices []string
+	for _, p := range f.world.Posts(f.world.WorkingGroup.Id) {
+		notices = append(notices, p.Message)
+	}
+	if len(notices) != 1 {
+		t.Fatalf("working group got %d notices, want 1: %q", len(notices), notices)
+	}
+	for _, want := range []string{"@pieter", "Gemeente Emmen", "emmen/town-square"} {
+		if !strings.Contains(notices[0], want) {
+			t.Errorf("notice %q does not mention %q", notices[0], want)
+		}
+	}
+	failed, _ := f.db.FindDeliveries(context.Background(), ambitiebot.DeliveryFilter{State: ambitiebot.DeliveryFailed})
+	if len(failed) != 1 || !failed[0].Reported || failed[0].OrgKey != "emmen" {
+		t.Errorf("failed deliveries = %+v", failed)
+	}
+}
+
+// A restart in the middle of a broadcast, after an attempt whose outcome
+// was never recorded, resumes with only the missing channels.
+func TestRestartMidBroadcast(t *testing.T) {
+	f := newFixture(t)
+	f.broadcast("awareness:x:1")
+	ctx, cancel := context.WithCancel(context.Background())
+	f.d.Chat = &cancelAfter{Chat: f.d.Chat, n: 6, cancel: cancel}
+	_, _ = f.d.DeliverDue(ctx) // "crashes" after the sixth post
+	if err := f.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.open()
+	f.clock.Add(5 * time.Minute) // past the lease of the interrupted attempt
+	f.drain(5)
+	f.exactlyOnce("awareness:x:1")
+}
+
+// cancelAfter cancels the context right after the n-th post was created,
+// as if the process died before recording it.
+type cancelAfter struct {
+	ambitiebot.Chat
+	mu     sync.Mutex
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) CreatePost(ctx context.Context, p ambitiebot.Post) (string, error) {
+	id, err := c.Chat.CreatePost(ctx, p)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n--; c.n == 0 {
+		c.cancel()
+		return "", context.Canceled
+	}
+	return id, err
+}
+
+func TestWebhookDelivery(t *testing.T) {
+	f := newFixture(t)
+	hookChannel := f.world.AddChannel(f.world.AddTeam("elders"), "iedereen")
+	url := f.world.AddWebhook(hookChannel.Id)
+	orgs, err := ambitiebot.NewOrganisations([]ambitiebot.Organisation{
+		{Key: "meppel", Name: "Gemeente Meppel", Kind: ambitiebot.KindMunicipality, Webhook: url},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.d.Organisations = orgs
+	if _, err := f.db.EnqueueDeliveries(context.Background(), []ambitiebot.Delivery{{
+		RunKey: "awareness:x:1", Target: orgs.All()[0].Target(), Kind: "awareness", OrgKey: "meppel", Message: "Via de webhook",
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	f.drain(3)
+	posts := f.world.Posts(hookChannel.Id)
+	if len(posts) != 1 || posts[0].Message != "Via de webhook" {
+		t.Errorf("webhook channel posts = %v", posts)
+	}
+	ds, _ := f.db.FindDeliveries(context.Background(), ambitiebot.DeliveryFilter{})
+	for _, d := range ds {
+		if strings.Contains(d.LastError, url) || strings.Contains(string(d.Target), url) {
+			t.Errorf("the webhook URL, a secret, was stored: %+v", d)
+		}
+	}
+}
