@@ -66,3 +66,14 @@ func NewWorld(tb TB, workingGroup string, refs []string, people []Person) *World
 	}
 	return w
 }
+
+// Channel returns a channel by id, direct channels included.
+func (s *Server) Channel(id string) (*model.Channel, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.channels[id]
+	if !ok {
+		return nil, false
+	}
+	return c.DeepCopy(), true
+}

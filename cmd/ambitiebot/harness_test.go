@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/config"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmtest"
+)
+
+const (
+	testCommandToken = "cmd-token-for-the-e2e-tests-0123456789"
+	workingGroup     = "drenthe/werkgroep-ondermijning"
+)
+
+// testClock is the bot's injected clock in end-to-end tests.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *testClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
+
+// harness is a running bot, started the way `ambitiebot serve` starts it,
+// against a fake Mattermost populated with the Drenthe organisations.
+type harness struct {
+	t     *testing.T
+	world *mmtest.World
+	clock *testClock
+	main  *Main
+	env   map[string]string
+	dir   string
+	logs  *syncBuffer
+}
+
+// extraConfig is appended to the test's TOML configuration.
+func newHarness(t *testing.T, extraConfig string) *harness {
+	t.Helper()
+	defaults, err := config.Load(func(string) (string, bool) { return "", false }, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs []string
+	for _, o := range defaults.Organisations.All() {
+		refs = append(refs, o.Channel)
+	}
+	h := &harness{t: t, dir: t.TempDir(), logs: &syncBuffer{},
+		clock: &testClock{now: time.Date(2027, 1, 11, 14, 0, 0, 0, time.UTC)}}
+	h.world = mmtest.NewWorld(t, workingGroup, refs, mmtest.SamplePeople)
+	h.world.SetNow(h.clock.Now)
+	cfgFile := filepath.Join(h.dir, "ambitiebot.toml")
+	cfg := "[working_group]\nproject_leaders = [\"pieter\"]\n" + extraConfig
+	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.env = map[string]string{
+		"AMBITIEBOT_MATTERMOST_URL": h.world.URL(),
+		"AMBITIEBOT_BOT_TOKEN":      h.world.BotToken,
+		"AMBITIEBOT_COMMAND_TOKEN":  "other-team-token-abcdefghijklmnop," + testCommandToken,
+		"AMBITIEBOT_LISTEN":         "127.0.0.1:0",
+		"AMBITIEBOT_DB":             filepath.Join(h.dir, "ambitiebot.db"),
+		"AMBITIEBOT_PUBLIC_URL":     "https://ambitiebot.example.org",
+		"AMBITIEBOT_CONFIG":         cfgFile,
+	}
+	h.start()
+	return h
+}
+
+func (h *harness) getenv(k string) (string, bool) { v, ok := h.env[k]; return v, ok }
+
+// start opens the bot as serve does; stop closes it.
+func (h *harness) start() {
+	h.t.Helper()
+	cfg, err := loadConfig("", h.getenv, true)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	logger := slog.New(slog.NewJSONHandler(h.logs, nil))
+	h.main = NewMain(cfg, logger, h.clock.Now)
+	if err := h.main.Open(); err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(h.stop)
+}
+
+func (h *harness) stop() {
+	if h.main != nil {
+		if err := h.main.Close(); err != nil {
+			h.t.Errorf("close: %v", err)
+		}
+		h.main = nil
+	}
+}
+
+func (h *harness) user(name string) *model.User {
+	u, ok := h.world.People[name]
+	if !ok {
+		h.t.Fatalf("no user %s", name)
+	}
+	return u
+}
+
+// cmd sends "/ambitie text" as Mattermost would and returns the parsed
+// reply's texts (the first and any extra responses).
+func (h *harness) cmd(user, text string) []string {
+	h.t.Helper()
+	resp, status, err := h.world.ExecuteCommand(h.main.HTTP.URL()+"/command", testCommandToken, h.user(user), h.world.WorkingGroup, text)
+	if err != nil || status != 200 {
+		h.t.Fatalf("/ambitie %s: status %d, %v", text, status, err)
+	}
+	out := []string{resp.Text}
+	for _, r := range resp.ExtraResponses {
+		out = append(out, r.Text)
+	}
+	return out
+}
+
+// progress returns the stored status of one cell.
+func (h *harness) progress(org, ambition string) (ambitiebot.Progress, bool) {
+	h.t.Helper()
+	rows, err := h.main.DB.FindProgress(context.Background(), ambitiebot.ProgressFilter{OrgKey: org, AmbitionID: ambition})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if len(rows) == 0 {
+		return ambitiebot.Progress{}, false
+	}
+	return rows[0], true
+}
+
+func (h *harness) changes() int {
+	h.t.Helper()
+	cs, err := h.main.DB.FindChanges(context.Background(), ambitiebot.ChangeFilter{})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return len(cs)
+}
+
+// waitPosts waits until channel has at least n posts and returns them.
+func (h *harness) waitPosts(channelID string, n int) []*model.Post {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		posts := h.world.Posts(channelID)
+		if len(posts) >= n || time.Now().After(deadline) {
+			return posts
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf = append(b.buf, p...)
+	return len(p), nil
+}
+
+func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return string(b.buf) }
+
+var _ io.Writer = (*syncBuffer)(nil)

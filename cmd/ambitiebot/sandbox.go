@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/config"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmtest"
+	"github.com/drentse-aanpak/ambitiebot/internal/sandbox"
+)
+
+// sandboxTB lets the fake Mattermost run outside a test: a seeding
+// mistake is a programming error, and cleanups run when the sandbox ends.
+type sandboxTB struct{ cleanups []func() }
+
+func (*sandboxTB) Helper()                           {}
+func (*sandboxTB) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+func (tb *sandboxTB) Cleanup(f func())               { tb.cleanups = append(tb.cleanups, f) }
+func (tb *sandboxTB) close() {
+	for i := len(tb.cleanups) - 1; i >= 0; i-- {
+		tb.cleanups[i]()
+	}
+}
+
+func runSandbox(ctx context.Context, args []string, std stdio, getenv env) error {
+	fs := newFlagSet("sandbox", "", std)
+	dbPath := fs.String("db", "", "SQLite file to use (default: a new file in a temporary directory)")
+	empty := fs.Bool("empty", false, "start without sample progress")
+	start := fs.String("start", "", "sandbox start time, YYYY-MM-DD HH:MM (default: now)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	lang := cliLang(getenv)
+	dir, err := os.MkdirTemp("", "ambitiebot-sandbox-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if *dbPath == "" {
+		*dbPath = filepath.Join(dir, "ambitiebot.db")
+	}
+
+	defaults, err := config.Load(func(string) (string, bool) { return "", false }, "")
+	if err != nil {
+		return err
+	}
+	loc := defaults.Location
+	startAt := time.Now()
+	if *start != "" {
+		if startAt, err = time.ParseInLocation("2006-01-02 15:04", *start, loc); err != nil {
+			return usageError{"sandbox: --start must look like 2027-01-18 09:00"}
+		}
+	}
+	clock := sandbox.NewClock(startAt, time.Now)
+
+	tb := &sandboxTB{}
+	defer tb.close()
+	var refs []string
+	for _, o := range defaults.Organisations.All() {
+		refs = append(refs, o.Channel)
+	}
+	world := mmtest.NewWorld(tb, defaults.WorkingGroup.Channel, refs, mmtest.SamplePeople)
+	world.SetNow(clock.Now)
+
+	const commandToken = "sandbox-command-token-0000000000000000"
+	cfgFile := filepath.Join(dir, "sandbox.toml")
+	if err := os.WriteFile(cfgFile, []byte("[working_group]\nproject_leaders = [\"pieter\"]\n"), 0o600); err != nil {
+		return err
+	}
+	sandboxEnv := map[string]string{
+		config.EnvMattermostURL: world.URL(),
+		config.EnvBotToken:      world.BotToken,
+		config.EnvCommandToken:  commandToken,
+		config.EnvListen:        "127.0.0.1:0",
+		config.EnvDB:            *dbPath,
+		config.EnvPublicURL:     "http://127.0.0.1",
+	}
+	cfg, err := loadConfig(cfgFile, func(k string) (string, bool) { v, ok := sandboxEnv[k]; return v, ok }, true)
+	if err != nil {
+		return err
+	}
+	// The sandbox's own log would drown the conversation: keep warnings.
+	logger := slog.New(slog.NewTextHandler(std.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	m := NewMain(cfg, logger, clock.Now)
+	if err := m.Open(); err != nil {
+		_ = m.Close()
+		return err
+	}
+	defer m.Close()
+	if !*empty {
+		pl := world.People["pieter"]
+		by := ambitiebot.User{ID: pl.Id, Username: pl.Username}
+		if err := sandbox.Seed(ctx, m.DB, cfg.Catalogue, cfg.Organisations, by); err != nil {
+			return err
+		}
+	}
+	s := &sandbox.Session{
+		World: world, Clock: clock, Location: loc, Lang: lang, Out: std.out,
+		Bot: sandbox.Bot{
+			CommandURL: m.HTTP.URL() + "/command", CommandToken: commandToken,
+			Calendar: m.Calendar, RunJob: m.Scheduler.RunNow, Deliver: m.Dispatcher.DeliverDue, Tr: m.Tr,
+		},
+	}
+	return s.Run(ctx, std.in)
+}

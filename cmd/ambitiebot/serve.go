@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/awareness"
+	"github.com/drentse-aanpak/ambitiebot/internal/calendar"
+	"github.com/drentse-aanpak/ambitiebot/internal/command"
+	"github.com/drentse-aanpak/ambitiebot/internal/config"
+	"github.com/drentse-aanpak/ambitiebot/internal/delivery"
+	"github.com/drentse-aanpak/ambitiebot/internal/httpserver"
+	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmhttp"
+	"github.com/drentse-aanpak/ambitiebot/internal/members"
+	"github.com/drentse-aanpak/ambitiebot/internal/rhythm"
+	"github.com/drentse-aanpak/ambitiebot/internal/scheduler"
+	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+	"github.com/drentse-aanpak/ambitiebot/locales"
+	"github.com/drentse-aanpak/ambitiebot/messages"
+)
+
+// shutdownTimeout bounds a graceful stop; SIGTERM must end the process
+// well within ten seconds.
+const shutdownTimeout = 8 * time.Second
+
+// Main is the running bot: `ambitiebot serve` starts it, and so do the
+// end-to-end tests, on ":0".
+type Main struct {
+	Config *config.Config
+	Logger *slog.Logger
+	Now    ambitiebot.Clock
+
+	DB         *sqlite.DB
+	Chat       *mattermost.Client
+	Tr         *i18n.Translator
+	Members    *members.Resolver
+	Commands   *command.Handler
+	Dispatcher *delivery.Dispatcher
+	Calendar   *calendar.Calendar
+	Rhythm     *rhythm.Service
+	Scheduler  *scheduler.Scheduler
+	HTTP       *httpserver.Server
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// NewMain returns a Main for cfg that logs to logger and reads the clock
+// from now.
+func NewMain(cfg *config.Config, logger *slog.Logger, now ambitiebot.Clock) *Main {
+	return &Main{Config: cfg, Logger: logger, Now: now}
+}
+
+// Wire opens the database and builds every component without starting
+// anything; the CLI commands that share the bot's database use it.
+func (m *Main) Wire() error {
+	cfg := m.Config
+	tr, err := i18n.New(locales.FS)
+	if err != nil {
+		return err
+	}
+	m.Tr = tr
+	if m.DB, err = sqlite.Open(cfg.DBPath); err != nil {
+		return err
+	}
+	m.DB.Now = m.Now
+	m.Chat = mattermost.New(cfg.MattermostURL, cfg.BotToken, mattermost.Options{Now: m.Now, Logger: m.Logger})
+	m.Members = &members.Resolver{
+		Chat: m.Chat, Links: m.DB, Organisations: cfg.Organisations,
+		ProjectLeaders: cfg.WorkingGroup.ProjectLeaders,
+	}
+	m.Dispatcher = &delivery.Dispatcher{
+		Store: m.DB, Chat: m.Chat, Organisations: cfg.Organisations, Tr: tr,
+		Logger: m.Logger.With(slog.String("component", "delivery")), Now: m.Now,
+		WorkingGroupChannel: cfg.WorkingGroup.Channel, ProjectLeaders: cfg.WorkingGroup.ProjectLeaders,
+	}
+	if m.Calendar, err = newCalendar(cfg); err != nil {
+		return err
+	}
+	library, err := awareness.Load(messages.FS, cfg.Awareness.Dir)
+	if err != nil {
+		return err
+	}
+	m.Commands = &command.Handler{
+		Catalogue: cfg.Catalogue, Organisations: cfg.Organisations,
+		Progress: m.DB, Links: m.DB, Members: m.Members, Tr: tr,
+		Now: m.Now, Location: cfg.Location, Neutralize: mattermost.Neutralize,
+		WorkingGroupChannel: cfg.WorkingGroup.Channel, ActivityFeed: cfg.WorkingGroup.ActivityFeed,
+		MaxNote: cfg.Limits.MaxNote,
+		Notify: m.Dispatcher.Notify, Logger: m.Logger.With(slog.String("component", "command")),
+		Meetings: m.Calendar,
+	}
+	if cfg.PublicURL != "" {
+		m.Commands.AgendaURL = cfg.PublicURL + "/agenda.ics"
+	}
+	m.Rhythm = &rhythm.Service{
+		Catalogue: cfg.Catalogue, Organisations: cfg.Organisations, Progress: m.DB, Deliveries: m.DB,
+		Chat: m.Chat, Members: m.Members, Calendar: m.Calendar, Tr: tr, Location: cfg.Location,
+		Now: m.Now, Logger: m.Logger.With(slog.String("component", "rhythm")),
+		WorkingGroupChannel: cfg.WorkingGroup.Channel, ProjectLeaders: cfg.WorkingGroup.ProjectLeaders,
+		ThankYou: cfg.Meeting.ThankYou, Deadline: cfg.Agreement.Deadline,
+		Overview: m.Commands.OverviewTables, Neutralize: mattermost.Neutralize,
+		Notify: m.Dispatcher.Notify, Awareness: &rhythm.Awareness{Library: library},
+	}
+	m.Commands.Awareness = m.Rhythm
+	m.wireInsight()
+	m.Scheduler = &scheduler.Scheduler{
+		Now: m.Now, Jobs: m.DB, Grace: cfg.Meeting.Grace,
+		Logger: m.Logger.With(slog.String("component", "scheduler")),
+	}
+	for _, j := range []struct {
+		kind calendar.Kind
+		run  func(context.Context, time.Time) error
+	}{
+		{calendar.KindReminder, m.Rhythm.Reminder},
+		{calendar.KindSummary, m.Rhythm.Summary},
+		{calendar.KindReport, m.Rhythm.Report},
+		{calendar.KindAwareness, m.Rhythm.AwarenessJob},
+	} {
+		if sched := m.Calendar.Schedule(j.kind); sched != nil {
+			m.Scheduler.Add(string(j.kind), sched, j.run)
+		}
+	}
+	return nil
+}
+
+// newCalendar builds the meeting calendar from the configuration.
+func newCalendar(cfg *config.Config) (*calendar.Calendar, error) {
+	mc := calendar.MeetingConfig{
+		Week: cfg.Meeting.Week, Weekday: cfg.Meeting.Weekday, Hour: cfg.Meeting.Hour, Minute: cfg.Meeting.Minute,
+		SkipMonths: cfg.Meeting.SkipMonths, SummaryHour: cfg.Meeting.SummaryHour,
+		SummaryMinute: cfg.Meeting.SummaryMinute, ReportMonths: cfg.Meeting.ReportMonths, Location: cfg.Location,
+	}
+	for _, d := range cfg.Meeting.Cancelled {
+		mc.Cancelled = append(mc.Cancelled, calendar.DateOf(d))
+	}
+	for _, r := range cfg.Meeting.Reminders {
+		mc.Reminders = append(mc.Reminders, calendar.Reminder{DaysBefore: r.DaysBefore, Hour: r.Hour, Minute: r.Minute})
+	}
+	aw, err := calendar.ParseSchedule(cfg.Awareness.Schedule, cfg.Location)
+	if err != nil {
+		return nil, fmt.Errorf("config: awareness.schedule: %w", err)
+	}
+	return calendar.New(mc, aw)
+}
+
+// Open wires the bot and starts serving: HTTP, then the dispatcher.
+func (m *Main) Open() error {
+	if err := m.Wire(); err != nil {
+		return err
+	}
+	m.HTTP = httpserver.New(m.Config.Listen, m.DB, m.Logger.With(slog.String("component", "http")))
+	m.HTTP.Mux.Handle("POST /command", &mmhttp.CommandHandler{
+		Tokens: m.Config.CommandTokens, Commands: m.Commands,
+		Logger: m.Logger.With(slog.String("component", "command")),
+	})
+	m.HTTP.Mux.HandleFunc("GET /agenda.ics", m.serveAgenda)
+	if err := m.HTTP.Open(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.wg.Add(1)
+	go func() { defer m.wg.Done(); m.Dispatcher.Run(ctx) }()
+	if err := m.Scheduler.Start(ctx); err != nil {
+		return err
+	}
+	m.Logger.Info("ambitiebot is serving", slog.String("addr", m.HTTP.URL()), slog.String("version", version))
+	return nil
+}
+
+// Close stops HTTP first (no new work), then the background loops, then
+// the database, which commits what is queued.
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	var firstErr error
+	keep := func(err error) {
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	if m.HTTP != nil {
+		keep(m.HTTP.Close(ctx))
+	}
+	if m.Scheduler != nil {
+		m.Scheduler.Close()
+	}
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.wg.Wait()
+	if m.DB != nil {
+		keep(m.DB.Close())
+	}
+	return firstErr
+}
+
+// serveAgenda serves the meeting calendar for calendar apps: a year back
+// (so that recent meetings stay visible) and two years ahead.
+func (m *Main) serveAgenda(w http.ResponseWriter, r *http.Request) {
+	from := m.Now().AddDate(-1, 0, 0)
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Content-Disposition", `inline; filename="werkgroep-ondermijning.ics"`)
+	summary := m.Tr.T("nl", "CalendarICSSummary", nil)
+	description := m.Tr.T("nl", "CalendarICSDescription", nil)
+	if err := calendar.WriteICS(w, m.Calendar, from, 36, summary, description); err != nil {
+		m.Logger.Error("agenda", slog.Any("error", err))
+	}
+}
+
+// loadConfig reads the configuration the way every subcommand does.
+func loadConfig(file string, getenv env, forServe bool) (*config.Config, error) {
+	if file == "" {
+		file, _ = getenv(config.EnvConfig)
+	}
+	cfg, err := config.Load(getenv, file)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(forServe); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func newLogger(std stdio) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(std.err, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+func runServe(ctx context.Context, args []string, std stdio, getenv env) error {
+	fs := newFlagSet("serve", "", std)
+	cfgFile := fs.String("config", "", "TOML configuration file (or AMBITIEBOT_CONFIG)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*cfgFile, getenv, true)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(std)
+	m := NewMain(cfg, logger, time.Now)
+	if err := m.Open(); err != nil {
+		_ = m.Close()
+		return fmt.Errorf("cannot start: %w", err)
+	}
+	<-ctx.Done()
+	logger.Info("shutting down")
+	if err := m.Close(); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
