@@ -48,6 +48,7 @@ func (s *Server) registerRoutes() {
 	s.route("PUT /api/v4/commands/{id}", true, s.updateCommand)
 	s.route("PUT /api/v4/commands/{id}/regen_token", true, s.regenCommandToken)
 	s.route("POST /hooks/{id}", false, s.incomingWebhook)
+	s.registerAdminRoutes()
 }
 
 // authenticate finds the user of the request's access token. Client4 sends
