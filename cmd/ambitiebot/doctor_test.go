@@ -1,0 +1,217 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+)
+
+// setUp runs setup on the fixture and configures the command tokens it
+// printed, as an administrator would.
+func (f *cliFixture) setUp() {
+	f.t.Helper()
+	out, err := f.cli("setup")
+	if err != nil {
+		f.t.Fatalf("setup: %v\n%s", err, out)
+	}
+	f.env["AMBITIEBOT_COMMAND_TOKEN"] = strings.Join(tokenLine(out), ",")
+}
+
+// createDB makes the bot's database the way serve does.
+func (f *cliFixture) createDB() {
+	f.t.Helper()
+	db, err := sqlite.Open(f.env["AMBITIEBOT_DB"])
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// line renders one line of doctor's report in Dutch.
+func (f *cliFixture) line(label, id string, data map[string]any) string {
+	return f.nl(label, nil) + ": " + f.nl(id, data)
+}
+
+func TestDoctorOnAGoodSetup(t *testing.T) {
+	f := newCLIFixture(t)
+	f.setUp()
+	f.createDB()
+	out, err := f.cli("doctor")
+	if err != nil {
+		t.Fatalf("doctor: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		f.line("SetupLabelOK", "SetupDoctorConfigOK", map[string]any{"File": f.env["AMBITIEBOT_CONFIG"]}),
+		f.line("SetupLabelOK", "SetupDoctorReachable", map[string]any{"URL": f.srv.URL()}),
+		f.line("SetupLabelOK", "SetupDoctorBotOK", map[string]any{"User": "ambitiebot"}),
+		f.line("SetupLabelOK", "SetupDoctorChannelOK", map[string]any{"Channel": "drenthe/assen"}),
+		f.line("SetupLabelOK", "SetupDoctorChannelOK", map[string]any{"Channel": "emmen/town-square"}),
+		f.line("SetupLabelOK", "SetupDoctorDBOK", map[string]any{"Path": f.env["AMBITIEBOT_DB"]}),
+		f.line("SetupLabelOK", "SetupDoctorPublicURLOK", map[string]any{"URL": setupPublicURL}),
+		f.nl("SetupLabelOK", nil) + ": " + f.tr.N("nl", "SetupDoctorWebhooksOK", 1, nil),
+		// A bot without the right to list commands cannot check them.
+		f.line("SetupLabelNotChecked", "SetupDoctorCommandsNotChecked", map[string]any{"Team": "drenthe"}),
+		f.nl("SetupDoctorAllOK", nil),
+	} {
+		mustContain(t, out, want)
+	}
+	if strings.Contains(out, f.nl("SetupLabelProblem", nil)+":") {
+		t.Errorf("doctor reports a problem on a good setup:\n%s", out)
+	}
+
+	// A bot with the system admin role may list the commands.
+	f.srv.SetSystemAdmin(f.bot.Id, true)
+	out, err = f.cli("doctor")
+	if err != nil {
+		t.Fatalf("doctor: %v\n%s", err, out)
+	}
+	for _, team := range []string{"drenthe", "emmen"} {
+		mustContain(t, out, f.line("SetupLabelOK", "SetupDoctorCommandOK", map[string]any{"Team": team, "URL": setupPublicURL + "/command"}))
+	}
+}
+
+func TestDoctorListsProblems(t *testing.T) {
+	f := newCLIFixture(t)
+	// By hand, half done: the bot is in team drenthe and its working-group
+	// channel, not in drenthe/assen; team emmen has no channel "kantine";
+	// no command is registered; the database is not SQLite.
+	f.srv.AddMember(f.channels["drenthe/werkgroep-ondermijning"].Id, f.bot.Id)
+	f.srv.AddTeamMember(f.teams["emmen"].Id, f.bot.Id)
+	f.srv.SetSystemAdmin(f.bot.Id, false)
+	f.writeConfig(strings.ReplaceAll(strings.ReplaceAll(setupConfig, "%WEBHOOK%", f.webhook), "emmen/town-square", "emmen/kantine"))
+	f.env["AMBITIEBOT_COMMAND_TOKEN"] = "some-token-of-another-setup-0123456789"
+	if err := os.WriteFile(f.env["AMBITIEBOT_DB"], []byte("dit is geen database, maar wel lang genoeg om te lezen"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.cli("doctor")
+	if err == nil {
+		t.Fatalf("doctor found no problem:\n%s", out)
+	}
+	for _, want := range []string{
+		f.line("SetupLabelOK", "SetupDoctorChannelOK", map[string]any{"Channel": "drenthe/werkgroep-ondermijning"}),
+		f.line("SetupLabelProblem", "SetupDoctorNotInChannel", map[string]any{"Channel": "drenthe/assen"}),
+		f.line("SetupLabelProblem", "SetupDoctorChannelMissing", map[string]any{"Channel": "emmen/kantine"}),
+		f.nl("SetupLabelProblem", nil) + ": " + strings.SplitN(f.nl("SetupDoctorDBUnreadable", map[string]any{"Path": f.env["AMBITIEBOT_DB"], "Detail": "\x00"}), "\x00", 2)[0],
+	} {
+		mustContain(t, out, want)
+	}
+	if want := f.tr.N("nl", "SetupDoctorProblems", 3, nil); err.Error() != want {
+		t.Errorf("doctor ends with %q, want %q", err, want)
+	}
+	if exitCode(err) != 1 {
+		t.Errorf("exit status %d, want 1", exitCode(err))
+	}
+
+	// With the right to list commands, the missing ones are problems too.
+	f.srv.SetSystemAdmin(f.bot.Id, true)
+	out, err = f.cli("doctor")
+	for _, team := range []string{"drenthe", "emmen"} {
+		mustContain(t, out, f.line("SetupLabelProblem", "SetupDoctorCommandMissing", map[string]any{"Team": team}))
+	}
+	if want := f.tr.N("nl", "SetupDoctorProblems", 5, nil); err == nil || err.Error() != want {
+		t.Errorf("doctor ends with %v, want %q", err, want)
+	}
+}
+
+func TestDoctorChecksCommandsAgainstTheConfiguration(t *testing.T) {
+	f := newCLIFixture(t)
+	f.setUp()
+	f.srv.SetSystemAdmin(f.bot.Id, true)
+	f.env["AMBITIEBOT_PUBLIC_URL"] = "https://elders.example.org"
+	f.env["AMBITIEBOT_COMMAND_TOKEN"] = strings.SplitN(f.env["AMBITIEBOT_COMMAND_TOKEN"], ",", 2)[0]
+	out, err := f.cli("doctor")
+	if err == nil {
+		t.Fatalf("doctor found no problem:\n%s", out)
+	}
+	mustContain(t, out, f.line("SetupLabelProblem", "SetupDoctorCommandWrongURL", map[string]any{
+		"Team": "drenthe", "Got": setupPublicURL + "/command", "Want": "https://elders.example.org/command"}))
+
+	f.env["AMBITIEBOT_PUBLIC_URL"] = setupPublicURL
+	out, err = f.cli("doctor")
+	if want := f.tr.N("nl", "SetupDoctorProblems", 1, nil); err == nil || err.Error() != want {
+		t.Fatalf("doctor ends with %v, want %q\n%s", err, want, out)
+	}
+	mustContain(t, out, f.line("SetupLabelProblem", "SetupDoctorCommandTokenMissing", map[string]any{"Team": "emmen"}))
+}
+
+func TestDoctorWithABadBotToken(t *testing.T) {
+	f := newCLIFixture(t)
+	f.setUp()
+	f.env["AMBITIEBOT_BOT_TOKEN"] = "revoked-token-0123456789abcdef"
+	out, err := f.cli("doctor")
+	if want := f.tr.N("nl", "SetupDoctorProblems", 1, nil); err == nil || err.Error() != want {
+		t.Fatalf("doctor ends with %v, want %q\n%s", err, want, out)
+	}
+	mustContain(t, out, f.line("SetupLabelProblem", "SetupBotTokenInvalid", nil))
+	if strings.Contains(out, "revoked-token") {
+		t.Errorf("doctor printed the bot token:\n%s", out)
+	}
+}
+
+func TestDoctorWithoutServerOrSettings(t *testing.T) {
+	f := newCLIFixture(t)
+	for _, k := range []string{"AMBITIEBOT_PUBLIC_URL", "AMBITIEBOT_COMMAND_TOKEN"} {
+		delete(f.env, k)
+	}
+	f.env["AMBITIEBOT_MATTERMOST_URL"] = "http://127.0.0.1:1"
+	f.env["AMBITIEBOT_DB"] = filepath.Join(f.dir, "ontbreekt", "ambitiebot.db")
+	out, err := f.cli("doctor")
+	if want := f.tr.N("nl", "SetupDoctorProblems", 4, nil); err == nil || err.Error() != want {
+		t.Fatalf("doctor ends with %v, want %q\n%s", err, want, out)
+	}
+	for _, want := range []string{
+		f.line("SetupLabelProblem", "SetupNeedPublicURL", nil),
+		f.line("SetupLabelProblem", "SetupDoctorNoCommandTokens", nil),
+		f.line("SetupLabelProblem", "SetupDoctorDBDirMissing", map[string]any{"Dir": filepath.Join(f.dir, "ontbreekt")}),
+		f.line("SetupLabelProblem", "SetupUnreachable", map[string]any{"URL": "http://127.0.0.1:1"}),
+	} {
+		mustContain(t, out, want)
+	}
+
+	f.env["AMBITIEBOT_CONFIG"] = filepath.Join(f.dir, "bestaat-niet.toml")
+	out, err = f.cli("doctor")
+	if want := f.tr.N("nl", "SetupDoctorProblems", 1, nil); err == nil || err.Error() != want {
+		t.Fatalf("doctor on a missing file: %v\n%s", err, out)
+	}
+}
+
+// The doctor reads; a database that is not there yet stays absent.
+func TestDoctorCreatesNoDatabase(t *testing.T) {
+	f := newCLIFixture(t)
+	f.setUp()
+	out, err := f.cli("doctor")
+	if err != nil {
+		t.Fatalf("doctor: %v\n%s", err, out)
+	}
+	mustContain(t, out, f.line("SetupLabelOK", "SetupDoctorDBAbsent", map[string]any{"Path": f.env["AMBITIEBOT_DB"]}))
+	if _, err := os.Stat(f.env["AMBITIEBOT_DB"]); !os.IsNotExist(err) {
+		t.Errorf("doctor created the database: %v", err)
+	}
+}
+
+func TestDoctorNeverPrintsSecrets(t *testing.T) {
+	f := newCLIFixture(t)
+	f.setUp()
+	f.createDB()
+	secret := "action-secret-that-must-stay-hidden-0123456789"
+	f.env["AMBITIEBOT_ACTION_SECRET"] = secret
+	f.env["AMBITIEBOT_LANG"] = "en"
+	f.srv.SetSystemAdmin(f.bot.Id, true)
+	out, err := f.cli("doctor", "-v")
+	if err != nil {
+		t.Fatalf("doctor: %v\n%s", err, out)
+	}
+	mustContain(t, out, "AMBITIEBOT_BOT_TOKEN = \"***\"")
+	mustContain(t, out, f.tr.T("en", "SetupDoctorAllOK", nil))
+	secrets := append(strings.Split(f.env["AMBITIEBOT_COMMAND_TOKEN"], ","), secret, f.botToken, f.adminToken, f.webhook)
+	for _, s := range secrets {
+		if s == "" || strings.Contains(out, s) {
+			t.Errorf("doctor -v printed the secret %q (or it is empty):\n%s", s, out)
+		}
+	}
+}
