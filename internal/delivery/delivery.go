@@ -52,6 +52,9 @@ type Dispatcher struct {
 	MinBackoff     time.Duration
 	MaxBackoff     time.Duration
 	Poll           time.Duration
+	// Observe, when set, is told each attempt's result: "delivered",
+	// "retry", "failed" or "rate_limited" (for metrics).
+	Observe func(result string)
 
 	once        sync.Once
 	wake        chan struct{}
@@ -160,6 +163,7 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 func (d *Dispatcher) attempt(ctx context.Context, dl ambitiebot.Delivery) (delivered, limited bool, err error) {
 	postID, sendErr := d.send(ctx, dl)
 	if sendErr == nil {
+		d.observe("delivered")
 		return true, false, d.Store.MarkDelivered(ctx, dl.ID, postID, d.Now())
 	}
 	ce, isChat := ambitiebot.AsChatError(sendErr)
@@ -168,6 +172,7 @@ func (d *Dispatcher) attempt(ctx context.Context, dl ambitiebot.Delivery) (deliv
 	switch {
 	case isChat && !ce.Temporary:
 		log.Warn("delivery failed for good")
+		d.observe("failed")
 		if err := d.Store.MarkFailed(ctx, dl.ID, failCause(ce)); err != nil {
 			return false, false, err
 		}
@@ -181,13 +186,21 @@ func (d *Dispatcher) attempt(ctx context.Context, dl ambitiebot.Delivery) (deliv
 		d.pausedUntil = d.Now().Add(wait)
 		d.mu.Unlock()
 		log.Info("rate limited", slog.Duration("wait", wait))
+		d.observe("rate_limited")
 		// A 429 was refused before anything was posted.
 		return false, true, d.Store.MarkRetry(ctx, dl.ID, failCause(ce), dl.Uncertain, d.Now().Add(wait))
 	default:
 		uncertain := dl.Uncertain || (isChat && ce.Uncertain)
 		next := d.Now().Add(d.backoff(dl.Attempts))
 		log.Info("delivery will be retried", slog.Bool("uncertain", uncertain), slog.Time("next", next))
+		d.observe("retry")
 		return false, false, d.Store.MarkRetry(ctx, dl.ID, failCause(sendErr), uncertain, next)
+	}
+}
+
+func (d *Dispatcher) observe(result string) {
+	if d.Observe != nil {
+		d.Observe(result)
 	}
 }
 

@@ -32,6 +32,9 @@ type Server struct {
 	Addr   string
 	Mux    *http.ServeMux
 	Logger *slog.Logger
+	// ReadHeaderTimeout is how long a client may take to send its request
+	// headers; New sets the package default, tests shorten it.
+	ReadHeaderTimeout time.Duration
 
 	srv  *http.Server
 	ln   net.Listener
@@ -41,7 +44,7 @@ type Server struct {
 // New returns a server with GET /healthz, which answers 200 only when db
 // answers. Callers add their routes to Mux before Open.
 func New(addr string, db Pinger, logger *slog.Logger) *Server {
-	s := &Server{Addr: addr, Mux: http.NewServeMux(), Logger: logger}
+	s := &Server{Addr: addr, Mux: http.NewServeMux(), Logger: logger, ReadHeaderTimeout: ReadHeaderTimeout}
 	s.Mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
@@ -65,7 +68,7 @@ func (s *Server) Open() error {
 	s.ln = ln
 	s.srv = &http.Server{
 		Handler:           s.Mux,
-		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadHeaderTimeout: s.ReadHeaderTimeout,
 		ReadTimeout:       ReadTimeout,
 		WriteTimeout:      WriteTimeout,
 		IdleTimeout:       IdleTimeout,

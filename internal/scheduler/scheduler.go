@@ -48,6 +48,11 @@ type Scheduler struct {
 	Jobs   ambitiebot.JobService
 	Logger *slog.Logger
 	Grace  time.Duration
+	// ObserveRun and ObserveMissed, when set, are told of each finished
+	// run (outcome "done" or "failed") and each missed occurrence (for
+	// metrics).
+	ObserveRun    func(job, outcome string)
+	ObserveMissed func(job string)
 
 	once    sync.Once
 	life    context.Context // cancelled by Close; bounds every run
@@ -291,6 +296,9 @@ func (s *Scheduler) settle(ctx context.Context, j *job, first, now time.Time) {
 	}
 	for _, at := range missed {
 		j.log.Warn("occurrence missed", "scheduled_at", at)
+		if s.ObserveMissed != nil {
+			s.ObserveMissed(j.name)
+		}
 		if err := s.Jobs.RecordMissed(ctx, j.name, at, now); err != nil {
 			j.log.Error("recording missed occurrence", "scheduled_at", at, "err", err)
 		}
@@ -410,6 +418,9 @@ func (s *Scheduler) runPending(j *job) {
 		err := s.Jobs.FinishJobRun(context.WithoutCancel(occ.ctx), j.name, occ.at, state, detail, s.Now())
 		if err != nil {
 			j.log.Error("recording job outcome", "scheduled_at", occ.at, "state", state, "err", err)
+		}
+		if s.ObserveRun != nil {
+			s.ObserveRun(j.name, string(state))
 		}
 	}
 	defer func() {
