@@ -35,7 +35,7 @@ func (c *testClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now =
 // harness is a running bot, started the way `ambitiebot serve` starts it,
 // against a fake Mattermost populated with the Drenthe organisations.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	world *mmtest.World
 	clock *testClock
 	main  *Main
@@ -45,7 +45,16 @@ type harness struct {
 }
 
 // extraConfig is appended to the test's TOML configuration.
-func newHarness(t *testing.T, extraConfig string) *harness {
+func newHarness(t testing.TB, extraConfig string) *harness {
+	t.Helper()
+	h := prepareHarness(t, extraConfig)
+	h.start()
+	return h
+}
+
+// prepareHarness builds the fake Mattermost, configuration and
+// environment of a harness without starting the bot.
+func prepareHarness(t testing.TB, extraConfig string) *harness {
 	t.Helper()
 	defaults, err := config.Load(func(string) (string, bool) { return "", false }, "")
 	if err != nil {
@@ -73,7 +82,6 @@ func newHarness(t *testing.T, extraConfig string) *harness {
 		"AMBITIEBOT_PUBLIC_URL":     "https://ambitiebot.example.org",
 		"AMBITIEBOT_CONFIG":         cfgFile,
 	}
-	h.start()
 	return h
 }
 
