@@ -249,7 +249,8 @@ func (b *builder) bars(gs []group, gridX, y int) int {
 	yr := y + 24
 	for _, th := range b.m.Catalogue.Themes() {
 		name := strconv.Itoa(th.Number) + ". " + th.Localized(b.lang)
-		b.text(f.text, rx, yr+12, fit(f.text, name, themeBarW+40), colourText)
+		// A theme's name may use the width the matrix above gives it.
+		b.text(f.text, rx, yr+12, fit(f.text, name, max(themeBarW+40, b.right-rx)), colourText)
 		l.themeBars[th.Number] = b.bar(rx, yr+18, themeBarW, b.m.ThemeTally(th.Number))
 		yr += 18 + barH + 12
 	}

@@ -1,0 +1,283 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"image/png"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmtest"
+)
+
+// insightBot is a running bot against a fake Mattermost holding every
+// configured channel, with pieter as project leader.
+type insightBot struct {
+	m      *Main
+	w      *mmtest.World
+	token  string
+	getenv env
+}
+
+func startInsightBot(t *testing.T) *insightBot {
+	t.Helper()
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "ambitiebot.toml")
+	if err := os.WriteFile(cfgFile, []byte("[working_group]\nproject_leaders = [\"pieter\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(vars map[string]string) env {
+		return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	}
+	cfg, err := loadConfig(cfgFile, getenv(nil), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs []string
+	for _, o := range cfg.Organisations.All() {
+		refs = append(refs, o.Channel)
+	}
+	w := mmtest.NewWorld(t, cfg.WorkingGroup.Channel, refs, mmtest.SamplePeople)
+	vars := map[string]string{
+		"AMBITIEBOT_CONFIG": cfgFile, "AMBITIEBOT_MATTERMOST_URL": w.URL(), "AMBITIEBOT_BOT_TOKEN": w.BotToken,
+		"AMBITIEBOT_COMMAND_TOKEN": "insight-test-token", "AMBITIEBOT_DB": filepath.Join(dir, "ambitiebot.db"),
+		"AMBITIEBOT_LISTEN": "127.0.0.1:0",
+	}
+	if cfg, err = loadConfig("", getenv(vars), true); err != nil {
+		t.Fatal(err)
+	}
+	// A clock that runs from a quiet Wednesday afternoon, away from every
+	// scheduled job.
+	base, start := time.Date(2025, 6, 25, 14, 0, 0, 0, cfg.Location), time.Now()
+	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return base.Add(time.Since(start)) })
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close() })
+	return &insightBot{m: m, w: w, token: "insight-test-token", getenv: getenv(vars)}
+}
+
+func (b *insightBot) command(t *testing.T, user string, channel *model.Channel, text string) string {
+	t.Helper()
+	cr, status, err := b.w.ExecuteCommand(b.m.HTTP.URL()+"/command", b.token, b.w.People[user], channel, text)
+	if err != nil || status != 200 {
+		t.Fatalf("/ambitie %s: %d %v", text, status, err)
+	}
+	texts := []string{cr.Text}
+	for _, x := range cr.ExtraResponses {
+		texts = append(texts, x.Text)
+	}
+	return strings.Join(texts, "\n")
+}
+
+// waitForFilePost waits for the bot's post with files in a channel.
+func (b *insightBot) waitForFilePost(t *testing.T, channelID string) *model.Post {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, p := range b.w.Posts(channelID) {
+			if len(p.FileIds) > 0 {
+				return p
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no post with files in channel %s", channelID)
+	return nil
+}
+
+// upload returns the uploaded file with id.
+func (b *insightBot) upload(t *testing.T, id string) mmtest.Upload {
+	t.Helper()
+	for _, u := range b.w.Uploads() {
+		if u.Info.Id == id {
+			return u
+		}
+	}
+	t.Fatalf("no upload %s", id)
+	return mmtest.Upload{}
+}
+
+func TestOverviewPostsChart(t *testing.T) {
+	b := startInsightBot(t)
+	wg := b.w.WorkingGroup
+	if reply := b.command(t, "jan", wg, "1.1 gereed"); !strings.Contains(reply, "Gereed") {
+		t.Fatalf("set: %s", reply)
+	}
+	if reply := b.command(t, "jan", wg, "overzicht"); !strings.Contains(reply, "Gemeente Emmen") {
+		t.Fatalf("the text overview is gone: %s", reply)
+	}
+	p := b.waitForFilePost(t, wg.Id)
+	if p.UserId != b.w.Bot.Id || len(p.FileIds) != 1 || p.Message == "" {
+		t.Fatalf("chart post = %+v", p)
+	}
+	u := b.upload(t, p.FileIds[0])
+	if u.Info.ChannelId != wg.Id || !strings.HasSuffix(u.Info.Name, ".png") {
+		t.Errorf("upload = %+v", u.Info)
+	}
+	img, err := png.Decode(bytes.NewReader(u.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := img.Bounds(); r.Dx() < 800 || r.Dy() < 600 {
+		t.Errorf("chart is %v", r)
+	}
+	// An overview of one organisation is text only.
+	b.command(t, "jan", wg, "overzicht emmen")
+	time.Sleep(200 * time.Millisecond)
+	if n := len(b.w.Uploads()); n != 1 {
+		t.Errorf("%d uploads after an organisation's overview, want 1", n)
+	}
+}
+
+func TestReportCommand(t *testing.T) {
+	b := startInsightBot(t)
+	ctx := context.Background()
+	wg := b.w.WorkingGroup
+	if reply := b.command(t, "jan", wg, "1.1 knelpunt wacht op budget"); !strings.Contains(reply, "Knelpunt") {
+		t.Fatalf("set: %s", reply)
+	}
+
+	leadersOnly := b.m.Tr.T("nl", "ErrLeadersOnly", nil)
+	if reply := b.command(t, "jan", wg, "rapport"); reply != leadersOnly {
+		t.Errorf("member: %q, want %q", reply, leadersOnly)
+	}
+	if reply := b.command(t, "pieter", wg, "rapport sinds 31-02-2025"); reply != b.m.Tr.T("nl", "InsightErrBadDate", nil) {
+		t.Errorf("bad date: %q", reply)
+	}
+	if ds, err := b.m.DB.FindDeliveries(ctx, ambitiebot.DeliveryFilter{Kind: "report"}); err != nil || len(ds) != 0 {
+		t.Fatalf("refused requests queued %d reports (%v)", len(ds), err)
+	}
+
+	reply := b.command(t, "pieter", wg, "rapport sinds 2025-06-01")
+	if !strings.Contains(reply, "privébericht") {
+		t.Errorf("leader: %q", reply)
+	}
+	dm, err := b.m.Chat.DirectChannelID(ctx, b.w.People["pieter"].Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := b.waitForFilePost(t, dm)
+	if p.UserId != b.w.Bot.Id || !strings.Contains(p.Message, "Voortgang Drentse aanpak ondermijning") ||
+		!strings.Contains(p.Message, "2025-06-01") || !strings.Contains(p.Message, "nieuw knelpunt 1.1 (wacht op budget)") {
+		t.Errorf("report message:\n%s", p.Message)
+	}
+	var exts []string
+	for _, id := range p.FileIds {
+		u := b.upload(t, id)
+		exts = append(exts, filepath.Ext(u.Info.Name))
+		if filepath.Ext(u.Info.Name) == ".xlsx" {
+			f, err := excelize.OpenReader(bytes.NewReader(u.Data))
+			if err != nil {
+				t.Fatalf("workbook: %v", err)
+			}
+			if v, _ := f.GetCellValue("Historie", "A1"); !strings.Contains(v, "2025-06-01") {
+				t.Errorf("history period = %q", v)
+			}
+			_ = f.Close()
+		}
+	}
+	if !slices.Equal(exts, []string{".png", ".xlsx"}) {
+		t.Errorf("files = %v", exts)
+	}
+}
+
+func TestBoardReportCarriesFiles(t *testing.T) {
+	b := startInsightBot(t)
+	at := time.Date(2025, 6, 17, 8, 30, 0, 0, b.m.Config.Location)
+	ds, err := b.m.Rhythm.ReportDeliveries(context.Background(), "report:test", at)
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("%d deliveries, %v", len(ds), err)
+	}
+	if len(ds[0].Files) != 2 || !strings.HasSuffix(ds[0].Files[0].Name, ".png") || !strings.HasSuffix(ds[0].Files[1].Name, ".xlsx") {
+		t.Errorf("first part's files = %d", len(ds[0].Files))
+	}
+	for _, d := range ds[1:] {
+		if len(d.Files) != 0 {
+			t.Errorf("part %s carries files too", d.RunKey)
+		}
+	}
+}
+
+func TestReportCLI(t *testing.T) {
+	b := startInsightBot(t)
+	if reply := b.command(t, "jan", b.w.WorkingGroup, "1.1 gereed"); !strings.Contains(reply, "Gereed") {
+		t.Fatalf("set: %s", reply)
+	}
+	// The CLI reads the database while the bot serves, as it would in
+	// production.
+	ctx := context.Background()
+	cli := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := run(ctx, append([]string{"report"}, args...), strings.NewReader(""), &out, &errOut, b.getenv)
+		return out.String(), err
+	}
+	dir := t.TempDir()
+	book := filepath.Join(dir, "rapport.xlsx")
+	if _, err := cli("--format", "xlsx", "--out", book, "--since", "2025-01-01"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := f.GetRows("Matrix"); len(rows) < 18 {
+		t.Errorf("matrix has %d rows, want a header and 17 organisations", len(rows))
+	}
+	_ = f.Close()
+
+	out, err := cli("--format", "csv", "--lang", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, ok := strings.CutPrefix(out, "\uFEFF")
+	if !ok {
+		t.Fatal("CSV has no BOM")
+	}
+	r := csv.NewReader(strings.NewReader(body))
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgs := map[string]bool{}
+	for _, row := range rows[1:] {
+		orgs[row[0]] = true
+	}
+	if len(orgs) != 17 || !orgs["westerveld"] || rows[0][1] != "Organisation" {
+		t.Errorf("CSV: %d organisations, header %v", len(orgs), rows[0])
+	}
+
+	if out, err = cli("--format", "md"); err != nil || !strings.Contains(out, "Gemeente Westerveld") || !strings.Contains(out, "| Gemeente Emmen | 1 |") {
+		t.Errorf("md (%v):\n%s", err, out)
+	}
+	for _, args := range [][]string{{"--format", "pdf"}, {"--lang", "de"}, {"--since", "morgen"}, {"--since", "2999-01-01"}, {"extra"}} {
+		if _, err := cli(args...); exitCode(err) != 2 {
+			t.Errorf("report %v: %v, want a usage error", args, err)
+		}
+	}
+	missing := func(k string) (string, bool) {
+		if k == "AMBITIEBOT_DB" {
+			return filepath.Join(dir, "nothing.db"), true
+		}
+		return b.getenv(k)
+	}
+	var out2, errOut bytes.Buffer
+	if err := run(ctx, []string{"report"}, strings.NewReader(""), &out2, &errOut, missing); err == nil || !strings.Contains(err.Error(), "no database") {
+		t.Errorf("missing database: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nothing.db")); err == nil {
+		t.Error("the report created a database")
+	}
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/command"
+	"github.com/drentse-aanpak/ambitiebot/internal/config"
+	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
+	"github.com/drentse-aanpak/ambitiebot/internal/insight"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
+	"github.com/drentse-aanpak/ambitiebot/internal/members"
+	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+	"github.com/drentse-aanpak/ambitiebot/locales"
+)
+
+// wireInsight gives the chat the progress chart and the board report:
+// the chart under /ambitie overzicht, /ambitie rapport, and the files of
+// the half-yearly report.
+func (m *Main) wireInsight() {
+	svc := newInsight(m.Config, m.DB, m.Tr, m.Calendar, m.Now)
+	svc.Deliveries, svc.Jobs = m.DB, m.DB
+	svc.Neutralize, svc.Notify = mattermost.Neutralize, m.Dispatcher.Notify
+	m.Commands.Charts = svc
+	if m.Commands.Extra == nil {
+		m.Commands.Extra = map[command.Kind]func(context.Context, members.Member, string, command.Command, command.Request) (command.Response, error){}
+	}
+	m.Commands.Extra[command.KindReport] = svc.HandleReport
+	m.Rhythm.ReportFiles = svc.BoardReportFiles
+}
+
+func newInsight(cfg *config.Config, db *sqlite.DB, tr *i18n.Translator, meetings insight.Meetings, now func() time.Time) *insight.Service {
+	return &insight.Service{
+		Catalogue: cfg.Catalogue, Organisations: cfg.Organisations, Progress: db,
+		Tr: tr, Location: cfg.Location, Now: now, Meetings: meetings,
+	}
+}
+
+// runReport writes the board report from the bot's database, without
+// Mattermost. The workbook is binary: without --out it goes to standard
+// output as is, for a redirect or a pipe.
+func runReport(ctx context.Context, args []string, std stdio, getenv env) error {
+	fs := newFlagSet("report", "", std)
+	cfgFile := fs.String("config", "", "TOML configuration file (or AMBITIEBOT_CONFIG)")
+	formatName := fs.String("format", "xlsx", "xlsx (workbook with chart), csv (for Dutch Excel: ';' and a BOM) or md (summary)")
+	sinceText := fs.String("since", "", "start of the period of changes, YYYY-MM-DD (default: the previous meeting)")
+	out := fs.String("out", "", "file to write (default: standard output)")
+	lang := fs.String("lang", "nl", "language: nl or en")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{"report: unexpected argument " + fs.Arg(0)}
+	}
+	format, ok := insight.ParseFormat(*formatName)
+	if !ok {
+		return usageError{fmt.Sprintf("report: --format must be xlsx, csv or md, not %q", *formatName)}
+	}
+	if *lang != "nl" && *lang != "en" {
+		return usageError{fmt.Sprintf("report: --lang must be nl or en, not %q", *lang)}
+	}
+	cfg, err := loadConfig(*cfgFile, getenv, false)
+	if err != nil {
+		return err
+	}
+	// Opening would create an empty database; a report of nothing at a
+	// mistyped path helps nobody.
+	if _, err := os.Stat(cfg.DBPath); err != nil {
+		return fmt.Errorf("report: no database at %s (set AMBITIEBOT_DB or --config)", cfg.DBPath)
+	}
+	tr, err := i18n.New(locales.FS)
+	if err != nil {
+		return err
+	}
+	cal, err := newCalendar(cfg)
+	if err != nil {
+		return err
+	}
+	db, err := sqlite.Open(cfg.DBPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := newInsight(cfg, db, tr, cal, time.Now)
+	since, err := svc.Since(*sinceText, svc.Now())
+	if err != nil {
+		return usageError{fmt.Sprintf("report: --since must be a date in the past written YYYY-MM-DD, not %q", *sinceText)}
+	}
+	var buf bytes.Buffer
+	if err := svc.Write(ctx, &buf, format, *lang, since); err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err = std.out.Write(buf.Bytes())
+		return err
+	}
+	return os.WriteFile(*out, buf.Bytes(), 0o644)
+}

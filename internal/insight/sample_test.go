@@ -1,0 +1,163 @@
+package insight_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/config"
+	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
+	"github.com/drentse-aanpak/ambitiebot/internal/insight"
+	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+	"github.com/drentse-aanpak/ambitiebot/locales"
+)
+
+// clock is a settable clock, safe for the store's writer goroutine.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+
+// meetings is a fixed previous meeting.
+type meetings struct{ prev time.Time }
+
+func (m meetings) PreviousMeeting(before time.Time) time.Time {
+	if m.prev.Before(before) {
+		return m.prev
+	}
+	return time.Time{}
+}
+
+// env is a service on a fresh SQLite file with the configured catalogue
+// and the 17 signatories.
+type env struct {
+	svc   *insight.Service
+	db    *sqlite.DB
+	clock *clock
+	cfg   *config.Config
+}
+
+func newEnv(t *testing.T, now time.Time) *env {
+	t.Helper()
+	cfg, err := config.Load(func(string) (string, bool) { return "", false }, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := i18n.New(locales.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "ambitiebot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	c := &clock{t: now}
+	db.Now = c.Now
+	return &env{cfg: cfg, db: db, clock: c, svc: &insight.Service{
+		Catalogue: cfg.Catalogue, Organisations: cfg.Organisations, Progress: db,
+		Deliveries: db, Jobs: db, Tr: tr, Location: cfg.Location, Now: c.Now,
+	}}
+}
+
+// set records a status change at the given time.
+func (e *env) set(t *testing.T, at time.Time, org, amb string, s ambitiebot.Status, note, user string) {
+	t.Helper()
+	e.clock.Set(at)
+	if _, err := e.db.SetStatus(context.Background(), ambitiebot.Update{
+		OrgKey: org, AmbitionID: amb, Status: s, Note: note,
+		User: ambitiebot.User{ID: "id-" + user, Username: user},
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Sample toelichtingen, in the working group's words.
+var (
+	blockedNotes = []string{
+		"Wacht op capaciteit bij team Vergunningen en Handhaving",
+		"Afhankelijk van het collegebesluit na de zomer",
+		"Geen budget in 2025; bespreken bij de voorjaarsnota",
+		"Wacht op het gezamenlijke format van het RIEC",
+		"Koppeling met het zaaksysteem loopt vertraging op",
+	}
+	naNotes = []string{
+		"Geen eigen taak op dit terrein; belegd bij de gemeenten",
+		"Valt onder de gemeenschappelijke regeling",
+	}
+	doneNotes = []string{
+		"Vastgesteld door het college",
+		"Opgenomen in de APV",
+		"Training gegeven aan alle teamleiders",
+		"",
+		"",
+	}
+	sampleUsers = []string{"m.dekker", "a.bakker", "j.mulder", "s.visser", "r.smit", "l.meijer", "h.bos", "e.vos"}
+)
+
+// seedSample fills the store with deterministic, realistic progress of
+// the 17 signatories between the signing of the agreement and until: some
+// organisations far ahead, some that never sent an update.
+func (e *env) seedSample(t *testing.T, until time.Time) {
+	t.Helper()
+	type event struct {
+		at   time.Time
+		org  string
+		amb  string
+		to   ambitiebot.Status
+		note string
+		user string
+	}
+	r := rand.New(rand.NewPCG(2024, 202))
+	start := e.cfg.Agreement.SignedOn.Add(30 * 24 * time.Hour)
+	span := until.Sub(start)
+	at := func(after time.Time) time.Time {
+		left := until.Sub(after)
+		if left <= 4*24*time.Hour {
+			return after.Add(time.Minute)
+		}
+		// Office hours on a later day.
+		d := after.Add(24*time.Hour + time.Duration(r.Int64N(int64(left-3*24*time.Hour))))
+		return time.Date(d.Year(), d.Month(), d.Day(), 9+r.IntN(8), r.IntN(60), 0, 0, e.cfg.Location)
+	}
+	var events []event
+	for i, org := range e.cfg.Organisations.All() {
+		pace := []float64{0.9, 0.75, 0.6, 0.45, 0.3, 0}[i%6] // the last of each six never updated
+		if pace == 0 {
+			continue
+		}
+		user := sampleUsers[i%len(sampleUsers)]
+		for _, a := range e.cfg.Catalogue.ForKind(org.Kind) {
+			if r.Float64() > pace {
+				continue
+			}
+			t0 := start.Add(time.Duration(r.Int64N(int64(span * 9 / 10))))
+			t0 = time.Date(t0.Year(), t0.Month(), t0.Day(), 9+r.IntN(8), r.IntN(60), 0, 0, e.cfg.Location)
+			if r.Float64() < 0.06 {
+				events = append(events, event{t0, org.Key, a.ID, ambitiebot.StatusNA, naNotes[r.IntN(len(naNotes))], user})
+				continue
+			}
+			events = append(events, event{t0, org.Key, a.ID, ambitiebot.StatusInProgress, "", user})
+			switch p := r.Float64(); {
+			case p < 0.14:
+				events = append(events, event{at(t0), org.Key, a.ID, ambitiebot.StatusBlocked, blockedNotes[r.IntN(len(blockedNotes))], user})
+			case p < 0.14+pace*0.75:
+				events = append(events, event{at(t0), org.Key, a.ID, ambitiebot.StatusDone, doneNotes[r.IntN(len(doneNotes))], user})
+			}
+		}
+	}
+	slices.SortStableFunc(events, func(a, b event) int { return a.at.Compare(b.at) })
+	for _, ev := range events {
+		e.set(t, ev.at, ev.org, ev.amb, ev.to, ev.note, ev.user)
+	}
+	e.clock.Set(until)
+}
