@@ -42,8 +42,14 @@ type Awareness interface {
 	SendNow(ctx context.Context, id string) (msgID string, queued int, err error)
 }
 
+// Charts posts the progress chart as the bot under an overview of every
+// organisation, in the channel where it was asked.
+type Charts interface {
+	PostChart(ctx context.Context, mx *ambitiebot.Matrix, lang string, req Request) error
+}
+
 // Handler executes commands. Every field but the optional extensions
-// (Meetings, Awareness, Extra) is required.
+// (Meetings, Awareness, Charts, Extra) is required.
 type Handler struct {
 	Catalogue     *ambitiebot.Catalogue
 	Organisations *ambitiebot.Organisations
@@ -66,6 +72,7 @@ type Handler struct {
 	Meetings  Meetings
 	AgendaURL string
 	Awareness Awareness
+	Charts    Charts
 	// Extra handles kinds this package only parses (rapport, bijwerken),
 	// supplied by the packages that implement them.
 	Extra map[Kind]func(ctx context.Context, m members.Member, lang string, cmd Command, req Request) (Response, error)
@@ -123,7 +130,7 @@ func (h *Handler) run(ctx context.Context, m members.Member, lang string, cmd Co
 	case KindMine:
 		return h.mine(ctx, m, lang)
 	case KindOverview:
-		return h.overview(ctx, m, lang, cmd)
+		return h.overview(ctx, m, lang, cmd, req)
 	case KindHistory:
 		return h.history(ctx, m, lang, cmd)
 	case KindLink:

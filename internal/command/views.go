@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -113,7 +114,7 @@ func (h *Handler) orgDetail(lang string, org ambitiebot.Organisation, mx *ambiti
 	return split(head, lines, "")
 }
 
-func (h *Handler) overview(ctx context.Context, m members.Member, lang string, cmd Command) (Response, error) {
+func (h *Handler) overview(ctx context.Context, m members.Member, lang string, cmd Command, req Request) (Response, error) {
 	var filter ambitiebot.ProgressFilter
 	var org ambitiebot.Organisation
 	if cmd.OrgKey != "" {
@@ -137,7 +138,16 @@ func (h *Handler) overview(ctx context.Context, m members.Member, lang string, c
 		texts := h.orgDetail(lang, org, mx)
 		return Response{Texts: texts}, nil
 	}
-	return Response{Texts: h.OverviewTables(lang, mx, cmd.Theme)}, nil
+	texts := h.OverviewTables(lang, mx, cmd.Theme)
+	if h.Charts != nil && cmd.Theme == 0 {
+		// The tables are the answer; a chart that cannot be queued is
+		// reported under them instead of failing the whole command.
+		if err := h.Charts.PostChart(ctx, mx, lang, req); err != nil {
+			h.Logger.Error("overview: chart not queued", slog.Any("error", err))
+			texts = append(texts, h.Tr.Error(lang, err))
+		}
+	}
+	return Response{Texts: texts}, nil
 }
 
 // OverviewTables renders everyone's progress: a table with a row per

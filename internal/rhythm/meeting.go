@@ -276,6 +276,12 @@ func (s *Service) ReportDeliveries(ctx context.Context, key string, at time.Time
 		lang := i18n.Lang(u.Locale)
 		head := s.Tr.T(lang, "ReportHeader", map[string]any{"Date": s.longDate(lang, at)}) + "\n" +
 			s.deadlineLine(lang, at) + "\n\n"
+		var files []ambitiebot.File
+		if s.ReportFiles != nil {
+			if files, err = s.ReportFiles(ctx, lang, at); err != nil {
+				return nil, err
+			}
+		}
 		for i, text := range s.Overview(lang, mx, 0) {
 			if i == 0 {
 				text = head + text
@@ -287,7 +293,11 @@ func (s *Service) ReportDeliveries(ctx context.Context, key string, at time.Time
 			if i > 0 {
 				key = fmt.Sprintf("%s#%d", key, i+1)
 			}
-			ds = append(ds, ambitiebot.Delivery{RunKey: key, Target: target, Kind: "report", Message: text})
+			d := ambitiebot.Delivery{RunKey: key, Target: target, Kind: "report", Message: text}
+			if i == 0 {
+				d.Files = files
+			}
+			ds = append(ds, d)
 		}
 	}
 	return ds, nil

@@ -51,6 +51,9 @@ type Service struct {
 	Notify func()
 	// Awareness broadcasts; optional (nil: no awareness job).
 	Awareness *Awareness
+	// ReportFiles are the files of the board report in lang (the chart
+	// and the workbook), attached to its first part; optional.
+	ReportFiles func(ctx context.Context, lang string, at time.Time) ([]ambitiebot.File, error)
 }
 
 func (s *Service) matrix(ctx context.Context) (*ambitiebot.Matrix, error) {
