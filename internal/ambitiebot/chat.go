@@ -29,8 +29,50 @@ type Action struct {
 	ID      string // unique within the post; letters and digits
 	Name    string
 	Options []ActionOption
+	Default string // the menu's preselected option value, if any
 	Context map[string]string
 }
+
+// Keys of the Context of a status menu and of a status dialog's State
+// that more than one package reads. ContextUser is the user the action or
+// dialog was issued to: the chat adapter binds its signature to them, so
+// only they can use it.
+const (
+	ContextUser     = "user"
+	ContextOrg      = "org"
+	ContextAmbition = "ambition"
+)
+
+// Dialog is a form the chat server shows a user. State comes back with
+// the submission; the chat adapter signs it like an action's Context.
+type Dialog struct {
+	CallbackID  string
+	Title       string
+	Intro       string
+	SubmitLabel string
+	State       map[string]string
+	Elements    []DialogElement
+}
+
+// DialogElement is one field of a Dialog.
+type DialogElement struct {
+	Name      string
+	Label     string
+	Type      DialogElementType
+	Options   []ActionOption // for DialogSelect
+	Default   string
+	Optional  bool
+	MaxLength int // for DialogTextarea; 0 means the chat server's default
+	Help      string
+}
+
+// DialogElementType is the kind of a dialog field.
+type DialogElementType string
+
+const (
+	DialogSelect   DialogElementType = "select"
+	DialogTextarea DialogElementType = "textarea"
+)
 
 // ActionOption is one choice of a menu.
 type ActionOption struct {
@@ -69,6 +111,12 @@ type Chat interface {
 	UploadFile(ctx context.Context, channelID, name string, data []byte) (string, error)
 	// PostWebhook posts text to an incoming webhook.
 	PostWebhook(ctx context.Context, url, text string) error
+	// UpdatePost replaces the message and attachments of one of the bot's
+	// own posts. Errors: ENOTFOUND.
+	UpdatePost(ctx context.Context, postID string, p Post) error
+	// OpenDialog shows d to the user whose click or command issued
+	// triggerID. Errors: EINVALID when dialogs are not configured.
+	OpenDialog(ctx context.Context, triggerID string, d Dialog) error
 }
 
 // ChatError describes a failed call to the chat server in the terms a

@@ -41,6 +41,14 @@ type Options struct {
 	UserTTL time.Duration    // how long a looked-up user is trusted; default 60s
 	Now     func() time.Time // clock for the user cache; default time.Now
 	Logger  *slog.Logger     // default slog.Default()
+
+	// ActionURL and DialogURL are where Mattermost sends clicks and dialog
+	// submissions (the bot's public URL + "/action" and "/dialog"); Signer
+	// signs what goes there. Without them posts carry their attachments'
+	// text but no actions, and OpenDialog fails with EINVALID.
+	ActionURL string
+	DialogURL string
+	Signer    *Signer
 }
 
 // Client talks to one Mattermost server as the bot. It is safe for
@@ -48,6 +56,7 @@ type Options struct {
 type Client struct {
 	api  *model.Client4
 	http *http.Client
+	opts Options
 	ttl  time.Duration
 	now  func() time.Time
 	log  *slog.Logger
@@ -92,6 +101,7 @@ func New(baseURL, botToken string, opts Options) *Client {
 	return &Client{
 		api:      api,
 		http:     hc,
+		opts:     opts,
 		ttl:      opts.UserTTL,
 		now:      opts.Now,
 		log:      opts.Logger,
@@ -310,10 +320,7 @@ func (c *Client) DirectChannelID(ctx context.Context, userID string) (string, er
 
 // CreatePost posts as the bot, with p.Marker in the MarkerProp prop.
 func (c *Client) CreatePost(ctx context.Context, p ambitiebot.Post) (string, error) {
-	post := &model.Post{ChannelId: p.ChannelID, Message: p.Message, FileIds: model.StringArray(p.FileIDs)}
-	if p.Marker != "" {
-		post.AddProp(MarkerProp, p.Marker)
-	}
+	post := c.toPost(p)
 	created, err := run(ctx, c, call{op: "create post", creating: true}, func(ctx context.Context) (*model.Post, *model.Response, error) {
 		return c.api.CreatePost(ctx, post)
 	})
@@ -321,6 +328,115 @@ func (c *Client) CreatePost(ctx context.Context, p ambitiebot.Post) (string, err
 		return "", err
 	}
 	return created.Id, nil
+}
+
+// UpdatePost replaces the message and attachments of one of the bot's
+// posts, such as a reminder whose status menu was used.
+func (c *Client) UpdatePost(ctx context.Context, postID string, p ambitiebot.Post) error {
+	post := c.toPost(p)
+	post.Id = postID
+	notFound := ambitiebot.Errorf(ambitiebot.ENOTFOUND, MsgPostNotFound, nil)
+	_, err := run(ctx, c, call{op: "update post", notFound: notFound}, func(ctx context.Context) (*model.Post, *model.Response, error) {
+		return c.api.UpdatePost(ctx, postID, post)
+	})
+	return err
+}
+
+// ModelPost is p as CreatePost sends it, with its actions signed; an
+// action's answer carries it to update the clicked post.
+func (c *Client) ModelPost(p ambitiebot.Post) *model.Post { return c.toPost(p) }
+
+func (c *Client) toPost(p ambitiebot.Post) *model.Post {
+	post := &model.Post{ChannelId: p.ChannelID, Message: p.Message, FileIds: model.StringArray(p.FileIDs)}
+	if p.Marker != "" {
+		post.AddProp(MarkerProp, p.Marker)
+	}
+	if len(p.Attachments) > 0 {
+		atts := make([]*model.MessageAttachment, len(p.Attachments))
+		for i, a := range p.Attachments {
+			atts[i] = c.toAttachment(a)
+		}
+		// Not model.ParseMessageAttachment: it would turn <url|text> in
+		// the (user-influenced) text into links.
+		post.Type = model.PostTypeMessageAttachment
+		post.AddProp(model.PostPropsAttachments, atts)
+	}
+	return post
+}
+
+// toAttachment signs every action's context. Without a public URL and a
+// signer nobody could use the actions, so they are left off.
+func (c *Client) toAttachment(a ambitiebot.Attachment) *model.MessageAttachment {
+	att := &model.MessageAttachment{Text: a.Text, Fallback: a.Text}
+	if c.opts.ActionURL == "" || c.opts.Signer == nil {
+		return att
+	}
+	for _, act := range a.Actions {
+		pa := &model.PostAction{
+			Id:   act.ID,
+			Type: model.PostActionTypeButton,
+			Name: act.Name,
+			Integration: &model.PostActionIntegration{
+				URL:     c.opts.ActionURL,
+				Context: map[string]any{},
+			},
+		}
+		if len(act.Options) > 0 {
+			pa.Type = model.PostActionTypeSelect
+			pa.Options = toOptions(act.Options)
+			pa.DefaultOption = act.Default
+		}
+		for k, v := range c.opts.Signer.SignAction(act.Context) {
+			pa.Integration.Context[k] = v
+		}
+		att.Actions = append(att.Actions, pa)
+	}
+	return att
+}
+
+func toOptions(opts []ambitiebot.ActionOption) []*model.PostActionOptions {
+	out := make([]*model.PostActionOptions, len(opts))
+	for i, o := range opts {
+		out[i] = &model.PostActionOptions{Text: o.Text, Value: o.Value}
+	}
+	return out
+}
+
+// OpenDialog opens an interactive dialog for the user who issued
+// triggerID, with d.State signed; Mattermost accepts a trigger id for
+// about 30 seconds.
+func (c *Client) OpenDialog(ctx context.Context, triggerID string, d ambitiebot.Dialog) error {
+	if c.opts.DialogURL == "" || c.opts.Signer == nil {
+		return ambitiebot.Errorf(ambitiebot.EINVALID, MsgNotAvailable, nil)
+	}
+	dlg := model.Dialog{
+		CallbackId:       d.CallbackID,
+		Title:            d.Title,
+		IntroductionText: d.Intro,
+		SubmitLabel:      d.SubmitLabel,
+		State:            c.opts.Signer.SignState(d.State),
+	}
+	for _, e := range d.Elements {
+		el := model.DialogElement{
+			DisplayName: e.Label, Name: e.Name, Type: string(e.Type), Default: e.Default,
+			Optional: e.Optional, HelpText: e.Help, MaxLength: e.MaxLength,
+		}
+		if e.Type == ambitiebot.DialogSelect {
+			el.Options = toOptions(e.Options)
+		}
+		dlg.Elements = append(dlg.Elements, el)
+	}
+	// Mattermost refuses an invalid dialog with a bare 400; saying why
+	// in the log is kinder to whoever changes the form.
+	if err := dlg.IsValid(); err != nil {
+		return c.fail(&ambitiebot.ChatError{Op: "open dialog", Err: err})
+	}
+	req := model.OpenDialogRequest{TriggerId: triggerID, URL: c.opts.DialogURL, Dialog: dlg}
+	_, err := run(ctx, c, call{op: "open dialog"}, func(ctx context.Context) (struct{}, *model.Response, error) {
+		resp, err := c.api.OpenInteractiveDialog(ctx, req)
+		return struct{}{}, resp, err
+	})
+	return err
 }
 
 // FindPostByMarker looks through the channel's RecentPosts newest posts for
