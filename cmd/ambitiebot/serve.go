@@ -47,6 +47,8 @@ type Main struct {
 	Rhythm     *rhythm.Service
 	Scheduler  *scheduler.Scheduler
 	HTTP       *httpserver.Server
+	Signer     *mattermost.Signer // signs and checks menu contexts and dialog states
+	Actions    *command.Actions
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -71,7 +73,11 @@ func (m *Main) Wire() error {
 		return err
 	}
 	m.DB.Now = m.Now
-	m.Chat = mattermost.New(cfg.MattermostURL, cfg.BotToken, mattermost.Options{Now: m.Now, Logger: m.Logger})
+	chatOpts, err := m.chatOptions()
+	if err != nil {
+		return err
+	}
+	m.Chat = mattermost.New(cfg.MattermostURL, cfg.BotToken, chatOpts)
 	m.Members = &members.Resolver{
 		Chat: m.Chat, Links: m.DB, Organisations: cfg.Organisations,
 		ProjectLeaders: cfg.WorkingGroup.ProjectLeaders,
@@ -110,6 +116,7 @@ func (m *Main) Wire() error {
 		Notify: m.Dispatcher.Notify, Awareness: &rhythm.Awareness{Library: library},
 	}
 	m.Commands.Awareness = m.Rhythm
+	m.wireActions()
 	m.wireInsight()
 	m.Scheduler = &scheduler.Scheduler{
 		Now: m.Now, Jobs: m.DB, Grace: cfg.Meeting.Grace,
@@ -162,6 +169,7 @@ func (m *Main) Open() error {
 		Logger: m.Logger.With(slog.String("component", "command")),
 	})
 	m.HTTP.Mux.HandleFunc("GET /agenda.ics", m.serveAgenda)
+	m.routeActions()
 	if err := m.HTTP.Open(); err != nil {
 		return err
 	}

@@ -70,9 +70,7 @@ const DefaultMaxNote = 500
 // toelichting of at most maxNote runes (DefaultMaxNote when 0). Whether
 // organisations exist and who may act is checked by the Handler, not here.
 func Parse(text string, maxNote int) (Command, error) {
-	if maxNote <= 0 || maxNote > ambitiebot.MaxNoteRunes {
-		maxNote = DefaultMaxNote
-	}
+	maxNote = noteLimit(maxNote)
 	if len(text) > MaxTextBytes {
 		return Command{}, parseErr("ErrTextTooLong", map[string]any{"Max": MaxTextBytes})
 	}
@@ -124,13 +122,31 @@ func parseAmbition(id, org string, fields []string, text string, next, maxNote i
 		return Command{}, parseErr("ErrUnknownStatusWord", map[string]any{"Word": fields[next]})
 	}
 	note := restAfter(text, next+used)
-	if utf8.RuneCountInString(note) > maxNote {
-		return Command{}, parseErr("ErrNoteTooLong", map[string]any{"Max": maxNote})
-	}
-	if status.NeedsNote() && note == "" {
-		return Command{}, parseErr("ErrNoteRequired_"+string(status), nil)
+	if err := checkNote(status, note, maxNote); err != nil {
+		return Command{}, err
 	}
 	return Command{Kind: KindSet, AmbitionID: id, OrgKey: org, Status: status, Note: note}, nil
+}
+
+// noteLimit is the configured limit on a toelichting, within the domain's
+// hard cap.
+func noteLimit(maxNote int) int {
+	if maxNote <= 0 || maxNote > ambitiebot.MaxNoteRunes {
+		return DefaultMaxNote
+	}
+	return maxNote
+}
+
+// checkNote applies the toelichting rules of a status change: not longer
+// than maxNote runes, and present where the status needs one.
+func checkNote(status ambitiebot.Status, note string, maxNote int) error {
+	if utf8.RuneCountInString(note) > maxNote {
+		return parseErr("ErrNoteTooLong", map[string]any{"Max": maxNote})
+	}
+	if status.NeedsNote() && note == "" {
+		return parseErr("ErrNoteRequired_"+string(status), nil)
+	}
+	return nil
 }
 
 // matchStatus finds the longest status alias at the start of words, so

@@ -127,18 +127,18 @@ func (s *Service) reminderDMs(ctx context.Context, key string, meeting time.Time
 		}
 		lang := i18n.Lang(m.User.Locale)
 		open := mx.OpenAmbitions(m.Org.Key)
-		var msg string
-		if len(open) == 0 {
-			if !s.ThankYou {
-				continue
-			}
-			msg = s.Tr.T(lang, "ReminderThanks", map[string]any{"Org": m.Org.Name, "Date": s.longDate(lang, meeting)})
-		} else {
-			msg = s.openList(lang, m.Org, m.User, meeting, open)
+		d := ambitiebot.Delivery{RunKey: key, Target: ambitiebot.UserTarget(u.ID), Kind: "reminder", OrgKey: m.Org.Key}
+		switch {
+		case len(open) == 0 && !s.ThankYou:
+			continue
+		case len(open) == 0:
+			d.Message = s.Tr.T(lang, "ReminderThanks", map[string]any{"Org": m.Org.Name, "Date": s.longDate(lang, meeting)})
+		case s.OneClick:
+			d.Message, d.Attachments = s.menuList(lang, m.Org, m.User, reminderRef{run: key, meeting: meeting, ids: ambitionIDs(open)}, open)
+		default:
+			d.Message = s.openList(lang, m.Org, m.User, meeting, open)
 		}
-		ds = append(ds, ambitiebot.Delivery{
-			RunKey: key, Target: ambitiebot.UserTarget(u.ID), Kind: "reminder", OrgKey: m.Org.Key, Message: msg,
-		})
+		ds = append(ds, d)
 	}
 	return ds, nil
 }
@@ -149,9 +149,7 @@ func (s *Service) openList(lang string, org ambitiebot.Organisation, u ambitiebo
 		"User": u.Username, "Org": org.Name, "Date": s.longDate(lang, meeting)}))
 	b.WriteString("\n")
 	for _, p := range open {
-		a, _ := s.Catalogue.Ambition(p.AmbitionID)
-		line := fmt.Sprintf("- **%s** %s — %s", a.ID, s.Tr.Status(lang, p.Status), shorten(a.Localized(lang), 90))
-		b.WriteString(line + "\n")
+		b.WriteString("- " + s.statusLine(lang, p) + "\n")
 	}
 	b.WriteString("\n" + s.Tr.T(lang, "ReminderHowTo", map[string]any{"ID": open[0].AmbitionID}))
 	return b.String()

@@ -42,6 +42,10 @@ type Service struct {
 	ThankYou            bool     // thank members whose organisation is up to date
 	Deadline            time.Time
 
+	// OneClick gives each open ambition in a reminder a status menu; it
+	// needs the bot's public URL, where Mattermost sends the choices.
+	OneClick bool
+
 	// Overview renders everyone's progress as chat tables; the command
 	// handler's OverviewTables.
 	Overview func(lang string, mx *ambitiebot.Matrix, theme int) []string

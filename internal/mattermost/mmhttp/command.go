@@ -1,5 +1,5 @@
 // Package mmhttp serves the HTTP endpoints that the Mattermost server
-// calls: the slash command (and, later, buttons and dialogs). It turns
+// calls: the slash command, menu clicks and dialog submissions. It turns
 // Mattermost's wire format into command.Requests and back.
 package mmhttp
 
@@ -68,6 +68,13 @@ func (h *CommandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		TriggerID: r.Form.Get("trigger_id"),
 		Text:      r.Form.Get("text"),
 	})
+	if len(resp.Texts) == 0 {
+		// Nothing to say, e.g. a dialog was opened: an empty plain-text
+		// answer is Mattermost's silent acknowledgement.
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	writeJSON(w, commandResponse(resp))
 }
 
