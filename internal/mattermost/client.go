@@ -66,6 +66,7 @@ type Client struct {
 	users    map[string]cachedUser // by user id
 	names    map[string]string     // lower-case username to user id
 	channels map[string]string     // "team/channel" to channel id
+	warmedAt time.Time             // when the channel cache was last filled at once
 	directs  map[string]string     // user id to the bot's direct channel with them
 }
 
@@ -255,11 +256,16 @@ func (c *Client) ChannelID(ctx context.Context, ref string) (string, error) {
 	if !ok || team == "" || name == "" {
 		return "", notFound
 	}
-	c.mu.Lock()
-	id, known := c.channels[ref]
-	c.mu.Unlock()
-	if known {
+	if id, known := c.cachedChannel(ref); known {
 		return id, nil
+	}
+	// One listing of every team and channel the bot is in answers the
+	// lookups of a whole broadcast in two requests instead of one each,
+	// which matters under the server's rate limit.
+	if c.warmChannels(ctx) {
+		if id, known := c.cachedChannel(ref); known {
+			return id, nil
+		}
 	}
 	ch, err := run(ctx, c, call{op: "get channel", notFound: notFound}, func(ctx context.Context) (*model.Channel, *model.Response, error) {
 		return c.api.GetChannelByNameForTeamName(ctx, name, team, "")
@@ -271,6 +277,58 @@ func (c *Client) ChannelID(ctx context.Context, ref string) (string, error) {
 	c.channels[ref] = ch.Id
 	c.mu.Unlock()
 	return ch.Id, nil
+}
+
+func (c *Client) cachedChannel(ref string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id, ok := c.channels[ref]
+	return id, ok
+}
+
+// channelWarmInterval bounds how often a cache miss may list every
+// channel again: a channel that is not there stays a single lookup.
+const channelWarmInterval = 5 * time.Minute
+
+// warmChannels fills the channel cache with every channel of every team
+// the bot is in, at most once per channelWarmInterval, and reports whether
+// it did. Failures are left to the single lookup that follows.
+func (c *Client) warmChannels(ctx context.Context) bool {
+	c.mu.Lock()
+	if !c.warmedAt.IsZero() && c.now().Sub(c.warmedAt) < channelWarmInterval {
+		c.mu.Unlock()
+		return false
+	}
+	c.warmedAt = c.now()
+	c.mu.Unlock()
+	me, err := c.Me(ctx)
+	if err != nil {
+		return false
+	}
+	teams, err := run(ctx, c, call{op: "get teams"}, func(ctx context.Context) ([]*model.Team, *model.Response, error) {
+		return c.api.GetTeamsForUser(ctx, me.ID, "")
+	})
+	if err != nil {
+		return false
+	}
+	channels, err := run(ctx, c, call{op: "get channels"}, func(ctx context.Context) ([]*model.Channel, *model.Response, error) {
+		return c.api.GetChannelsForUserWithLastDeleteAt(ctx, me.ID, 0)
+	})
+	if err != nil {
+		return false
+	}
+	teamNames := make(map[string]string, len(teams))
+	for _, t := range teams {
+		teamNames[t.Id] = t.Name
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ch := range channels {
+		if team, ok := teamNames[ch.TeamId]; ok && ch.DeleteAt == 0 {
+			c.channels[team+"/"+ch.Name] = ch.Id
+		}
+	}
+	return true
 }
 
 // ChannelMembers lists every user in a channel, page by page. The users

@@ -379,3 +379,36 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// A cache miss lists every channel of the bot's teams once, so that a
+// broadcast to many channels does not cost a lookup per channel; a channel
+// that is not in the listing still gets its own lookup.
+func TestChannelCacheWarmsAtOnce(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	var refs []string
+	ids := map[string]string{}
+	for _, name := range []string{"emmen", "assen", "meppel"} {
+		team := f.srv.AddTeam(name)
+		ch := f.srv.AddChannel(team, "town-square")
+		f.srv.AddMember(ch.Id, f.bot.Id)
+		refs = append(refs, name+"/town-square")
+		ids[name+"/town-square"] = ch.Id
+	}
+	if id, err := f.client.ChannelID(ctx, refs[0]); err != nil || id != ids[refs[0]] {
+		t.Fatalf("ChannelID = %q, %v", id, err)
+	}
+	// From now on, a per-channel lookup would fail: the others must come
+	// from the listing.
+	f.srv.Fail("GET /api/v4/teams/name/{team}/channels/name/{channel}", 100, http.StatusInternalServerError)
+	for _, ref := range refs[1:] {
+		if id, err := f.client.ChannelID(ctx, ref); err != nil || id != ids[ref] {
+			t.Errorf("ChannelID(%s) = %q, %v", ref, id, err)
+		}
+	}
+	// A channel the bot is not in is not listed: one lookup, which fails here.
+	f.srv.AddChannel(f.srv.AddTeam("hoogeveen"), "town-square")
+	if _, err := f.client.ChannelID(ctx, "hoogeveen/town-square"); err == nil {
+		t.Error("a channel outside the listing did not fall back to its own lookup")
+	}
+}

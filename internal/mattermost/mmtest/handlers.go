@@ -19,6 +19,7 @@ func (s *Server) registerRoutes() {
 	// hands each request to its own route (with its own faults).
 	byName := s.handler("GET /api/v4/users/username/{name}", true, s.getUserByUsername)
 	teams := s.handler("GET /api/v4/users/{id}/teams", true, s.getTeamsForUser)
+	channels := s.handler("GET /api/v4/users/{id}/channels", true, s.getChannelsForUser)
 	s.mux.HandleFunc("GET /api/v4/users/{a}/{b}", func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.PathValue("a") == "username":
@@ -27,6 +28,9 @@ func (s *Server) registerRoutes() {
 		case r.PathValue("b") == "teams":
 			r.SetPathValue("id", r.PathValue("a"))
 			teams(w, r)
+		case r.PathValue("b") == "channels":
+			r.SetPathValue("id", r.PathValue("a"))
+			channels(w, r)
 		default:
 			http.NotFound(w, r)
 		}

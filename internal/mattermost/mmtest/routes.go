@@ -88,6 +88,26 @@ func (s *Server) getTeamsForUser(w http.ResponseWriter, r *http.Request, me *mod
 	writeJSON(w, http.StatusOK, out)
 }
 
+// getChannelsForUser lists the channels of every team the user is in, as
+// GET /api/v4/users/{id}/channels does (direct channels included).
+func (s *Server) getChannelsForUser(w http.ResponseWriter, r *http.Request, me *model.User) {
+	id := r.PathValue("id")
+	if id != me.Id && !me.IsSystemAdmin() {
+		forbidden(w)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []*model.Channel{}
+	for cid, members := range s.members {
+		if members[id] {
+			out = append(out, s.channels[cid].DeepCopy())
+		}
+	}
+	slices.SortFunc(out, func(a, b *model.Channel) int { return strings.Compare(a.Id, b.Id) })
+	writeJSON(w, http.StatusOK, out)
+}
+
 func (s *Server) getTeam(w http.ResponseWriter, r *http.Request, me *model.User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
