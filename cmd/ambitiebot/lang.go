@@ -1,15 +1,18 @@
 package main
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
+)
 
 // cliLang is the language of the command line's own sentences:
-// AMBITIEBOT_LANG, else English when LANG starts with "en", else Dutch.
+// AMBITIEBOT_LANG, else LANG ("en_GB.UTF-8" is English), else Dutch.
 func cliLang(getenv env) string {
-	if v, ok := getenv("AMBITIEBOT_LANG"); ok && v != "" {
-		return v
-	}
-	if v, ok := getenv("LANG"); ok && strings.HasPrefix(v, "en") {
-		return "en"
+	for _, name := range []string{"AMBITIEBOT_LANG", "LANG"} {
+		if v, ok := getenv(name); ok && v != "" {
+			return i18n.Lang(strings.ToLower(v))
+		}
 	}
 	return "nl"
 }

@@ -103,8 +103,28 @@ func runSandbox(ctx context.Context, args []string, std stdio, getenv env) error
 		World: world, Clock: clock, Location: loc, Lang: lang, Out: std.out,
 		Bot: sandbox.Bot{
 			CommandURL: m.HTTP.URL() + "/command", CommandToken: commandToken,
-			Calendar: m.Calendar, RunJob: m.Scheduler.RunNow, Deliver: m.Dispatcher.DeliverDue, Tr: m.Tr,
+			Calendar: m.Calendar, RunJob: m.Scheduler.RunNow, Deliver: m.deliverAll, Tr: m.Tr,
 		},
 	}
 	return s.Run(ctx, std.in)
+}
+
+// deliverAll delivers until the outbox is empty (or two seconds passed),
+// also waiting for what the background dispatcher has in hand, so that the
+// sandbox prints a command's posts right after its reply.
+func (m *Main) deliverAll(ctx context.Context) (int, error) {
+	total := 0
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		n, err := m.Dispatcher.DeliverDue(ctx)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		pending, err := m.DB.FindDeliveries(ctx, ambitiebot.DeliveryFilter{State: ambitiebot.DeliveryPending})
+		if err != nil || len(pending) == 0 || time.Now().After(deadline) {
+			return total, err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

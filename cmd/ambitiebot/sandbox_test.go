@@ -11,7 +11,7 @@ import (
 // the activity feed, and the reminders that fall due when the clock moves.
 func TestSandboxSession(t *testing.T) {
 	script := strings.Join([]string{
-		"/ambitie 3.2 gereed",
+		"/ambitie 3.2 in-uitvoering concept ligt bij de raad",
 		":als anna",
 		"/ambitie 3.2",
 		":als pieter",
@@ -30,9 +30,10 @@ func TestSandboxSession(t *testing.T) {
 	got := out.String()
 	for _, want := range []string{
 		"Welkom in de zandbak",
-		"Gemeente Emmen: ambitie 3.2 staat nu op **Gereed**",
+		"Gemeente Emmen: ambitie 3.2 staat nu op **In uitvoering**",
 		"[drenthe/werkgroep-ondermijning]",
-		"Gemeente Emmen: 3.2 → Gereed (door @jan)",
+		"Gemeente Emmen: 3.2 → In uitvoering (door @jan): concept ligt bij de raad",
+		"▸ ",
 		"Je bent nu @anna",
 		"- **Gemeente Assen**:",
 		"Voorbeeld van het bewustwordingsbericht",

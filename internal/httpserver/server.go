@@ -91,7 +91,7 @@ func (s *Server) URL() string {
 }
 
 // Close stops accepting connections and waits for requests in flight, up
-// to ctx's deadline.
+// to ctx's deadline. Calling it again returns nil at once.
 func (s *Server) Close(ctx context.Context) error {
 	if s.srv == nil {
 		return nil
@@ -100,5 +100,6 @@ func (s *Server) Close(ctx context.Context) error {
 	if serveErr := <-s.done; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
 		err = serveErr
 	}
+	s.srv = nil
 	return err
 }

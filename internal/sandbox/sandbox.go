@@ -146,6 +146,21 @@ func (s *Session) deliver(ctx context.Context) {
 			where = s.Bot.Tr.T(s.Lang, "SandboxDirect", map[string]any{"User": s.dmPartner(p.ChannelId)})
 		}
 		fmt.Fprintf(s.Out, "  ┌ [%s]\n%s\n", where, indentWith(p.Message, "  │ "))
+		for _, a := range p.Attachments() {
+			line := "  │ ▸ " + a.Text
+			for _, act := range a.Actions {
+				var opts []string
+				for _, o := range act.Options {
+					opts = append(opts, o.Text)
+				}
+				line += "  [" + act.Name
+				if len(opts) > 0 {
+					line += ": " + strings.Join(opts, " | ")
+				}
+				line += "]"
+			}
+			fmt.Fprintln(s.Out, line)
+		}
 		for _, fid := range p.FileIds {
 			fmt.Fprintf(s.Out, "  │ 📎 %s\n", s.fileName(fid))
 		}

@@ -1,0 +1,303 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/awareness"
+	"github.com/drentse-aanpak/ambitiebot/internal/calendar"
+	"github.com/drentse-aanpak/ambitiebot/internal/config"
+	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
+	"github.com/drentse-aanpak/ambitiebot/locales"
+	"github.com/drentse-aanpak/ambitiebot/messages"
+)
+
+// cli is what the rhythm commands share: the configuration, the language
+// of their output and, when they need the database, a wired Main.
+type cli struct {
+	cfg  *config.Config
+	tr   *i18n.Translator
+	lang string
+	out  io.Writer
+}
+
+func newCLI(cfgFile string, getenv env, std stdio) (*cli, error) {
+	cfg, err := loadConfig(cfgFile, getenv, false)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := i18n.New(locales.FS)
+	if err != nil {
+		return nil, err
+	}
+	return &cli{cfg: cfg, tr: tr, lang: cliLang(getenv), out: std.out}, nil
+}
+
+func (c *cli) say(id string, data map[string]any) { fmt.Fprintln(c.out, c.tr.T(c.lang, id, data)) }
+
+// wire opens the bot's database and pieces, as serve does, without
+// serving. needChat says the command talks to Mattermost.
+func (c *cli) wire(needChat bool, std stdio) (*Main, error) {
+	if needChat && (c.cfg.MattermostURL == "" || c.cfg.BotToken == "") {
+		return nil, fmt.Errorf("%s", c.tr.T(c.lang, "CLINeedsMattermost", nil))
+	}
+	m := NewMain(c.cfg, newLogger(std), time.Now)
+	if err := m.Wire(); err != nil {
+		_ = m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// deliverNow sends what the command queued and says how it went; what
+// cannot be delivered now stays queued for the running bot.
+func (c *cli) deliverNow(ctx context.Context, m *Main) error {
+	n, err := m.Dispatcher.DeliverDue(ctx)
+	if err != nil {
+		return err
+	}
+	pending, err := m.DB.FindDeliveries(ctx, ambitiebot.DeliveryFilter{State: ambitiebot.DeliveryPending})
+	if err != nil {
+		return err
+	}
+	c.say("CLIDelivered", map[string]any{"Delivered": n, "Pending": len(pending)})
+	return nil
+}
+
+func runSchedule(_ context.Context, args []string, std stdio, getenv env) error {
+	fs := newFlagSet("schedule", "", std)
+	cfgFile := fs.String("config", "", "TOML configuration file (or AMBITIEBOT_CONFIG)")
+	from := fs.String("from", "", "first day, YYYY-MM-DD (default: today)")
+	count := fs.Int("count", 12, "number of events")
+	asJSON := fs.Bool("json", false, `print a JSON array of {"kind", "at"}`)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *count <= 0 || *count > 10000 {
+		return usageError{"schedule: --count must be 1–10000"}
+	}
+	c, err := newCLI(*cfgFile, getenv, std)
+	if err != nil {
+		return err
+	}
+	cal, err := newCalendar(c.cfg)
+	if err != nil {
+		return err
+	}
+	start := time.Now().In(c.cfg.Location)
+	if *from != "" {
+		d, err := calendar.ParseDate(*from)
+		if err != nil {
+			return usageError{"schedule: --from must look like 2027-01-01"}
+		}
+		start = calendar.LocalTime(d, 0, 0, c.cfg.Location)
+	}
+	events := cal.Events(start, *count)
+	if *asJSON {
+		type event struct {
+			Kind calendar.Kind `json:"kind"`
+			At   string        `json:"at"`
+		}
+		out := make([]event, len(events))
+		for i, ev := range events {
+			out[i] = event{Kind: ev.Kind, At: ev.At.In(c.cfg.Location).Format(time.RFC3339)}
+		}
+		enc := json.NewEncoder(std.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	for _, ev := range events {
+		at := ev.At.In(c.cfg.Location)
+		fmt.Fprintf(std.out, "%s %s  %s\n", c.tr.LongDate(c.lang, at), at.Format("15:04"),
+			c.tr.T(c.lang, "CalendarKind_"+string(ev.Kind), nil))
+	}
+	return nil
+}
+
+func runRemind(ctx context.Context, args []string, std stdio, getenv env) error {
+	fs := newFlagSet("remind", "", std)
+	cfgFile := fs.String("config", "", "TOML configuration file (or AMBITIEBOT_CONFIG)")
+	dryRun := fs.Bool("dry-run", false, "print what would be posted; send nothing")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := newCLI(*cfgFile, getenv, std)
+	if err != nil {
+		return err
+	}
+	m, err := c.wire(true, std)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	n, ds, err := m.Rhythm.RemindNow(ctx, *dryRun)
+	if err != nil {
+		return cliError(c, err)
+	}
+	meeting := m.Calendar.NextMeeting(time.Now()).In(c.cfg.Location)
+	data := map[string]any{"Date": c.tr.LongDate(c.lang, meeting), "Count": len(ds)}
+	switch {
+	case *dryRun:
+		printDeliveries(std.out, ds)
+		return nil
+	case n == 0:
+		c.say("CLIRemindAlreadySent", data)
+		return nil
+	}
+	c.say("CLIRemindQueued", data)
+	return c.deliverNow(ctx, m)
+}
+
+func runAwareness(ctx context.Context, args []string, std stdio, getenv env) error {
+	if len(args) == 0 || (args[0] != "list" && args[0] != "send") {
+		fmt.Fprintln(std.err, "Usage: ambitiebot awareness list | send [--id ID] [--dry-run]")
+		return usageError{"awareness: say list or send"}
+	}
+	fs := newFlagSet("awareness "+args[0], "", std)
+	cfgFile := fs.String("config", "", "TOML configuration file (or AMBITIEBOT_CONFIG)")
+	id := fs.String("id", "", "message id (default: the next in the rotation)")
+	dryRun := fs.Bool("dry-run", false, "print what would be posted; send nothing")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	c, err := newCLI(*cfgFile, getenv, std)
+	if err != nil {
+		return err
+	}
+	if args[0] == "list" {
+		return c.listAwareness(ctx, std)
+	}
+	m, err := c.wire(!*dryRun, std)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	msgID, n, ds, err := m.Rhythm.SendAwareness(ctx, *id, *dryRun)
+	if err != nil {
+		return cliError(c, err)
+	}
+	if *dryRun {
+		printDeliveries(std.out, ds)
+		return nil
+	}
+	data := map[string]any{"ID": msgID, "Count": n, "Total": len(ds)}
+	if n == 0 {
+		c.say("CLIAwarenessAlreadyQueued", data)
+	} else {
+		c.say("CLIAwarenessQueued", data)
+	}
+	return c.deliverNow(ctx, m)
+}
+
+// listAwareness shows every message, what is next in the rotation and
+// what has been sent in the current round.
+func (c *cli) listAwareness(ctx context.Context, std stdio) error {
+	m, err := c.wire(false, std)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	lib, err := awareness.Load(messages.FS, c.cfg.Awareness.Dir)
+	if err != nil {
+		return err
+	}
+	preview, _, err := m.Rhythm.Preview(ctx, "", c.lang)
+	if err != nil {
+		return cliError(c, err)
+	}
+	for _, msg := range lib.All() {
+		title := msg.Title
+		if c.lang == "en" && msg.TitleEN != "" {
+			title = msg.TitleEN
+		}
+		mark := " "
+		if title == preview {
+			mark = "→"
+		}
+		fmt.Fprintf(std.out, "%s %-14s %-13s %s\n", mark, msg.ID, msg.Theme, title)
+	}
+	c.say("CLIAwarenessNextMark", nil)
+	return nil
+}
+
+func runStatus(ctx context.Context, args []string, std stdio, getenv env) error {
+	fs := newFlagSet("status", "", std)
+	cfgFile := fs.String("config", "", "TOML configuration file (or AMBITIEBOT_CONFIG)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := newCLI(*cfgFile, getenv, std)
+	if err != nil {
+		return err
+	}
+	m, err := c.wire(false, std)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	loc := c.cfg.Location
+	stamp := func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.In(loc).Format("2006-01-02 15:04")
+	}
+	jobs, err := m.Scheduler.Status(ctx)
+	if err != nil {
+		return err
+	}
+	c.say("CLIStatusJobs", nil)
+	for _, j := range jobs {
+		last, state := "—", ""
+		if j.LastRun != nil {
+			last, state = stamp(j.LastRun.ScheduledAt), c.tr.T(c.lang, "CLIJobState_"+string(j.LastRun.State), nil)
+		}
+		fmt.Fprintf(std.out, "  %-10s %s %-16s %s %s\n", j.Name,
+			c.tr.T(c.lang, "CLIStatusLast", nil), last+" "+state, c.tr.T(c.lang, "CLIStatusNext", nil), stamp(j.Next))
+	}
+	runs, err := m.DB.FindJobRuns(ctx, "", 0)
+	if err != nil {
+		return err
+	}
+	var missed []ambitiebot.JobRun
+	for _, r := range runs {
+		if r.State == ambitiebot.JobMissed {
+			missed = append(missed, r)
+		}
+	}
+	c.say("CLIStatusMissed", map[string]any{"Count": len(missed)})
+	for _, r := range missed {
+		fmt.Fprintf(std.out, "  %-10s %s\n", r.Job, stamp(r.ScheduledAt))
+	}
+	for _, state := range []ambitiebot.DeliveryState{ambitiebot.DeliveryPending, ambitiebot.DeliveryFailed} {
+		ds, err := m.DB.FindDeliveries(ctx, ambitiebot.DeliveryFilter{State: state})
+		if err != nil {
+			return err
+		}
+		c.say("CLIStatusDeliveries_"+string(state), map[string]any{"Count": len(ds)})
+		for _, d := range ds {
+			fmt.Fprintf(std.out, "  %-40s %-36s %s %s\n", d.RunKey, d.Target, d.LastError, stamp(d.NextAttempt))
+		}
+	}
+	return nil
+}
+
+// printDeliveries prints the exact Markdown of each delivery, headed by
+// its target.
+func printDeliveries(w io.Writer, ds []ambitiebot.Delivery) {
+	for _, d := range ds {
+		fmt.Fprintf(w, "===== %s =====\n%s\n\n", d.Target, d.Message)
+	}
+}
+
+// cliError turns a domain error into its sentence for the terminal.
+func cliError(c *cli, err error) error {
+	if ambitiebot.ErrorCode(err) == ambitiebot.EINTERNAL {
+		return err
+	}
+	return fmt.Errorf("%s", c.tr.Error(c.lang, err))
+}
