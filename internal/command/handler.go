@@ -76,6 +76,11 @@ type Handler struct {
 	// Extra handles kinds this package only parses (rapport, bijwerken),
 	// supplied by the packages that implement them.
 	Extra map[Kind]func(ctx context.Context, m members.Member, lang string, cmd Command, req Request) (Response, error)
+	// Limiter caps each user's commands per minute; nil means no limit.
+	Limiter *RateLimiter
+	// Observe, when set, is told every command's outcome and duration
+	// (for metrics).
+	Observe func(outcome string, d time.Duration)
 }
 
 // Handle runs one command and always returns something to show: failures
@@ -84,6 +89,12 @@ func (h *Handler) Handle(ctx context.Context, req Request) Response {
 	start := h.Now()
 	lang := "nl"
 	resp, err := func() (Response, error) {
+		if ok, wait := h.allow(req.UserID); !ok {
+			if m, err := h.Members.Resolve(ctx, req.UserID); err == nil {
+				lang = i18n.Lang(m.User.Locale)
+			}
+			return h.limited(lang, wait), nil
+		}
 		cmd, perr := Parse(req.Text, h.MaxNote)
 		if cmd.Kind == KindHelp && perr == nil {
 			// Help needs no identity, so it works even when the chat
@@ -113,11 +124,15 @@ func (h *Handler) Handle(ctx context.Context, req Request) Response {
 	if resp.Outcome == ambitiebot.EINTERNAL {
 		level = slog.LevelError
 	}
+	took := h.Now().Sub(start)
 	h.Logger.LogAttrs(ctx, level, "command",
 		slog.String("user_id", req.UserID),
 		slog.String("outcome", resp.Outcome),
-		slog.Duration("duration", h.Now().Sub(start)),
+		slog.Duration("duration", took),
 		slog.Any("error", err))
+	if h.Observe != nil {
+		h.Observe(resp.Outcome, took)
+	}
 	return resp
 }
 
