@@ -63,8 +63,13 @@ func subcommands() []subcommand {
 		{"serve", "run the bot: HTTP endpoints, reminders and broadcasts", runServe},
 		{"sandbox", "try the bot against a simulated Mattermost, in your terminal", runSandbox},
 		{"report", "write the board report (xlsx, csv or md) from the database", runReport},
+		{"backup", "write a consistent copy of the database to FILE, also while serving", runBackup},
 		{"setup", "connect the bot to Mattermost: slash command, teams, channels (admin token once)", runSetup},
 		{"doctor", "check a configuration and its Mattermost setup, read-only", runDoctor},
+		{"schedule", "list the coming meetings, reminders, reports and awareness posts", runSchedule},
+		{"remind", "send the reminder for the next meeting now (once per meeting)", runRemind},
+		{"awareness", "list the awareness messages, or send one now: awareness list | send", runAwareness},
+		{"status", "last and next run of every job, missed runs, pending and failed deliveries", runStatus},
 		{"version", "print the version", runVersion},
 		{"help", "show this help", nil},
 	}

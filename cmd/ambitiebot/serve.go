@@ -19,6 +19,7 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmhttp"
 	"github.com/drentse-aanpak/ambitiebot/internal/members"
+	"github.com/drentse-aanpak/ambitiebot/internal/metrics"
 	"github.com/drentse-aanpak/ambitiebot/internal/rhythm"
 	"github.com/drentse-aanpak/ambitiebot/internal/scheduler"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
@@ -47,11 +48,13 @@ type Main struct {
 	Rhythm     *rhythm.Service
 	Scheduler  *scheduler.Scheduler
 	HTTP       *httpserver.Server
+	Metrics    *metrics.Metrics
 	Signer     *mattermost.Signer // signs and checks menu contexts and dialog states
 	Actions    *command.Actions
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closeOnce sync.Once
 }
 
 // NewMain returns a Main for cfg that logs to logger and reads the clock
@@ -99,7 +102,7 @@ func (m *Main) Wire() error {
 		Progress: m.DB, Links: m.DB, Members: m.Members, Tr: tr,
 		Now: m.Now, Location: cfg.Location, Neutralize: mattermost.Neutralize,
 		WorkingGroupChannel: cfg.WorkingGroup.Channel, ActivityFeed: cfg.WorkingGroup.ActivityFeed,
-		MaxNote: cfg.Limits.MaxNote,
+		MaxNote: cfg.Limits.MaxNote, Limiter: command.NewRateLimiter(cfg.Limits.CommandsPerMinute, m.Now),
 		Notify: m.Dispatcher.Notify, Logger: m.Logger.With(slog.String("component", "command")),
 		Meetings: m.Calendar,
 	}
@@ -135,6 +138,7 @@ func (m *Main) Wire() error {
 			m.Scheduler.Add(string(j.kind), sched, j.run)
 		}
 	}
+	m.wireMetrics()
 	return nil
 }
 
@@ -169,6 +173,7 @@ func (m *Main) Open() error {
 		Logger: m.Logger.With(slog.String("component", "command")),
 	})
 	m.HTTP.Mux.HandleFunc("GET /agenda.ics", m.serveAgenda)
+	m.HTTP.Mux.Handle("GET /metrics", m.Metrics.Handler())
 	m.routeActions()
 	if err := m.HTTP.Open(); err != nil {
 		return err
@@ -186,7 +191,14 @@ func (m *Main) Open() error {
 
 // Close stops HTTP first (no new work), then the background loops, then
 // the database, which commits what is queued.
+// Calling it again does nothing.
 func (m *Main) Close() error {
+	var err error
+	m.closeOnce.Do(func() { err = m.close() })
+	return err
+}
+
+func (m *Main) close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	var firstErr error
@@ -266,4 +278,3 @@ func runServe(ctx context.Context, args []string, std stdio, getenv env) error {
 	}
 	return nil
 }
-

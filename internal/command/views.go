@@ -10,6 +10,7 @@ import (
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/members"
+	"github.com/drentse-aanpak/ambitiebot/internal/report"
 )
 
 // MaxPostRunes keeps each reply under Mattermost's post limit (16,383
@@ -173,7 +174,9 @@ func (h *Handler) OverviewTables(lang string, mx *ambitiebot.Matrix, theme int) 
 		}
 		themeRows = append(themeRows, tallyRow(strconv.Itoa(th.Number)+". "+th.Localized(lang), mx.ThemeTally(th.Number)))
 	}
-	themeTexts := split("\n"+themeHeader, themeRows, "\n"+h.Tr.T(lang, "OverviewFootnote", nil))
+	// A blank line ends the first table, or Markdown would read the
+	// second table's header as rows of the first.
+	themeTexts := split("\n\n"+themeHeader, themeRows, "\n"+h.Tr.T(lang, "OverviewFootnote", nil))
 	// Keep the theme table in the last message when it fits.
 	last := texts[len(texts)-1]
 	if len(themeTexts) == 1 && utf8.RuneCountInString(last)+utf8.RuneCountInString(themeTexts[0]) < MaxPostRunes {
@@ -189,7 +192,7 @@ func (h *Handler) tableHeader(lang, first string) string {
 		cols = append(cols, h.Tr.Status(lang, s))
 	}
 	cols = append(cols, h.Tr.T(lang, "ColPercentDone", nil))
-	return "| " + strings.Join(cols, " | ") + " |\n|" + strings.Repeat(" ---: |", len(cols)) + "\n"
+	return "| " + strings.Join(cols, " | ") + " |\n| --- |" + strings.Repeat(" ---: |", len(cols)-1) + "\n"
 }
 
 var tableStatuses = []ambitiebot.Status{ambitiebot.StatusDone, ambitiebot.StatusInProgress, ambitiebot.StatusBlocked, ambitiebot.StatusNotStarted, ambitiebot.StatusNA}
@@ -262,10 +265,11 @@ func (h *Handler) kinds(lang string, ks []ambitiebot.OrgKind) string {
 func (h *Handler) date(t time.Time) string     { return t.In(h.Location).Format("02-01-2006") }
 func (h *Handler) dateTime(t time.Time) string { return t.In(h.Location).Format("02-01-2006 15:04") }
 
-// oneLine folds a toelichting onto one line so that it cannot break the
-// list or table it is shown in.
+// oneLine folds a toelichting onto one line and escapes its Markdown, so
+// that it cannot end the list item or table row it is shown in, start a
+// heading or open a code block that swallows what follows.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return report.EscapeCell(strings.Join(strings.Fields(s), " "))
 }
 
 // split packs head, lines and foot into as few messages as fit under
