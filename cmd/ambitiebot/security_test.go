@@ -98,23 +98,33 @@ func TestMetricsEndpoint(t *testing.T) {
 	if _, err := h.main.Scheduler.RunNow(context.Background(), "awareness", h.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Get(h.main.HTTP.URL() + "/metrics")
-	if err != nil {
-		t.Fatal(err)
+	// The feed post and the awareness post to all 17 organisations are
+	// counted once the dispatcher has recorded them; wait for that.
+	const delivered = `ambitiebot_deliveries_total{result="delivered"} 18`
+	var text string
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		resp, err := http.Get(h.main.HTTP.URL() + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+			t.Fatalf("/metrics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		text = string(body)
+		if strings.Contains(text, "\n"+delivered+"\n") || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
-		t.Fatalf("/metrics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
-	text := string(body)
 	for _, want := range []string{
 		`ambitiebot_commands_total{outcome="ok"} 1`,
 		`ambitiebot_commands_total{outcome="not_found"} 1`,
 		`ambitiebot_commands_total{outcome="rate_limited"} 1`,
 		`ambitiebot_commands_total{outcome="invalid"} 1`,
 		`ambitiebot_command_duration_seconds_count 4`,
-		`ambitiebot_deliveries_total{result="delivered"} 1`,
+		delivered,
 		`ambitiebot_job_runs_total{job="awareness",outcome="done"} 1`,
 	} {
 		if !strings.Contains(text, "\n"+want+"\n") {

@@ -158,14 +158,9 @@ func (a *Actions) Refuse(ctx context.Context, userID string, err error) string {
 // Handler's Extra for KindEdit. The answer to the command itself is
 // silent: the dialog is the answer.
 func (a *Actions) Edit(ctx context.Context, m members.Member, lang string, _ Command, req Request) (Response, error) {
-	var org ambitiebot.Organisation
-	switch {
-	case m.HasOrg:
-		org = m.Org
-	case m.ProjectLeader:
-		return Response{}, invalid("ErrLeaderNeedsOrg", nil)
-	default:
-		return Response{}, forbidden("ErrNoOrganisation", nil)
+	org, err := a.Commands.actingFor(m, "")
+	if err != nil {
+		return Response{}, err
 	}
 	state := map[string]string{ambitiebot.ContextUser: m.User.ID, ambitiebot.ContextOrg: org.Key}
 	if err := a.openDialog(ctx, lang, org, req.TriggerID, "", "", "", state); err != nil {

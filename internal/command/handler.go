@@ -196,21 +196,9 @@ func (h *Handler) set(ctx context.Context, m members.Member, lang string, cmd Co
 	if err != nil {
 		return Response{}, err
 	}
-	var org ambitiebot.Organisation
-	switch {
-	case cmd.OrgKey != "":
-		if org, err = h.organisation(cmd.OrgKey); err != nil {
-			return Response{}, err
-		}
-		if !m.CanActFor(org.Key) {
-			return Response{}, forbidden("ErrNotYourOrganisation", map[string]any{"Org": org.Name})
-		}
-	case m.HasOrg:
-		org = m.Org
-	case m.ProjectLeader:
-		return Response{}, invalid("ErrLeaderNeedsOrg", nil)
-	default:
-		return Response{}, forbidden("ErrNoOrganisation", nil)
+	org, err := h.actingFor(m, cmd.OrgKey)
+	if err != nil {
+		return Response{}, err
 	}
 	if !a.AppliesToKind(org.Kind) {
 		return Response{}, invalid("ErrNotApplicable", map[string]any{"ID": a.ID, "Org": org.Name})
@@ -239,6 +227,28 @@ func (h *Handler) set(ctx context.Context, m members.Member, lang string, cmd Co
 		"Org": org.Name, "ID": a.ID,
 		"Status": h.Tr.Status(lang, ch.To), "From": h.Tr.Status(lang, ch.From),
 		"Note": h.Neutralize(ch.Note)}))
+}
+
+// actingFor returns the organisation a member acts for: the one named
+// (when they may act for it), else their own.
+func (h *Handler) actingFor(m members.Member, orgKey string) (ambitiebot.Organisation, error) {
+	switch {
+	case orgKey != "":
+		org, err := h.organisation(orgKey)
+		if err != nil {
+			return org, err
+		}
+		if !m.CanActFor(org.Key) {
+			return org, forbidden("ErrNotYourOrganisation", map[string]any{"Org": org.Name})
+		}
+		return org, nil
+	case m.HasOrg:
+		return m.Org, nil
+	case m.ProjectLeader:
+		return ambitiebot.Organisation{}, invalid("ErrLeaderNeedsOrg", nil)
+	default:
+		return ambitiebot.Organisation{}, forbidden("ErrNoOrganisation", nil)
+	}
 }
 
 // feedText is the working-group channel's line for a change, in the

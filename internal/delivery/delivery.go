@@ -271,6 +271,13 @@ func (d *Dispatcher) backoff(attempts int) time.Duration {
 // itself can only be logged.
 func (d *Dispatcher) report(ctx context.Context, dl ambitiebot.Delivery, ce *ambitiebot.ChatError) error {
 	wg := ambitiebot.ChannelTarget(d.WorkingGroupChannel)
+	if dl.Kind == "chart" {
+		// A chart answers one user's /ambitie overzicht, possibly in a
+		// channel the bot may not post in (a direct channel between two
+		// people): nothing for the project leaders to fix.
+		d.Logger.Info("chart could not be posted in the channel it was asked in", slog.String("target", string(dl.Target)))
+		return d.Store.MarkReported(ctx, dl.ID)
+	}
 	if dl.Target == wg || d.WorkingGroupChannel == "" {
 		d.Logger.Error("cannot post in the working-group channel; failure not reported in chat",
 			slog.String("channel", d.WorkingGroupChannel), slog.Int("status", ce.Status))

@@ -322,3 +322,22 @@ func TestWebhookDelivery(t *testing.T) {
 		}
 	}
 }
+
+// A chart asked for in a channel the bot cannot post in is not worth a
+// notice to the project leaders.
+func TestFailedChartIsNotReported(t *testing.T) {
+	f := newFixture(t, "emmen")
+	if _, err := f.db.EnqueueDeliveries(context.Background(), []ambitiebot.Delivery{{
+		RunKey: "chart:u1:1", Target: ambitiebot.ChannelTarget("emmen/town-square"), Kind: "chart", Message: "Voortgang",
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	f.drain(3)
+	if posts := f.world.Posts(f.world.WorkingGroup.Id); len(posts) != 0 {
+		t.Errorf("working group got a notice for a chart: %q", posts[0].Message)
+	}
+	failed, _ := f.db.FindDeliveries(context.Background(), ambitiebot.DeliveryFilter{State: ambitiebot.DeliveryFailed})
+	if len(failed) != 1 || !failed[0].Reported {
+		t.Errorf("failed chart = %+v", failed)
+	}
+}
