@@ -153,9 +153,9 @@ func (s *Scheduler) find(name string) *job {
 // Catch-up, per job: the occurrences after its newest recorded one (up to
 // now) were missed. The latest of them runs now if it is at most Grace
 // old; the others are recorded as missed and logged. A job that never ran
-// looks back no further than Grace and never before the scheduler's first
-// start (the oldest StartJob run), so a new database or a new job gets no
-// invented history.
+// looks back to the scheduler's previous start (the newest StartJob run):
+// the bot was running then, so the job was due from that moment. A new
+// database looks back nowhere and gets no invented history.
 func (s *Scheduler) Start(ctx context.Context) error {
 	s.init()
 	s.mu.Lock()
@@ -194,10 +194,12 @@ func (s *Scheduler) catchUp(ctx context.Context, jobs []*job) error {
 	if err != nil {
 		return fmt.Errorf("scheduler: find starts: %w", err)
 	}
-	firstStart := now
+	// The newest earlier start: the bot was running then, so a job that
+	// has never run was due from that moment on.
+	var lastStart time.Time
 	for _, r := range starts {
-		if r.ScheduledAt.Before(firstStart) {
-			firstStart = r.ScheduledAt
+		if r.ScheduledAt.Before(now) && r.ScheduledAt.After(lastStart) {
+			lastStart = r.ScheduledAt
 		}
 	}
 	if err := s.recordStart(ctx, now); err != nil {
@@ -208,9 +210,9 @@ func (s *Scheduler) catchUp(ctx context.Context, jobs []*job) error {
 		if err != nil {
 			return fmt.Errorf("scheduler: find runs of %s: %w", j.name, err)
 		}
-		from := now.Add(-s.Grace)
-		if firstStart.After(from) {
-			from = firstStart
+		from := now // a new database: nothing was due before
+		if !lastStart.IsZero() {
+			from = lastStart
 		}
 		// The newest recorded occurrence up to now; a manual run may have
 		// been scheduled ahead of now.

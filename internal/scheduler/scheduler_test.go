@@ -294,8 +294,8 @@ func TestCatchUpBeyondGrace(t *testing.T) {
 	equalLines(t, f.jobs.states("daily"), []string{"01-15 09:00 done", "01-16 09:00 missed", "01-17 09:00 missed", "01-18 09:00 done"})
 }
 
-// A job that never ran looks back no further than Grace and not before the
-// scheduler's first start.
+// A job that never ran looks back to the scheduler's previous start, and a
+// new database nowhere.
 func TestCatchUpNeverRun(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -305,7 +305,7 @@ func TestCatchUpNeverRun(t *testing.T) {
 	}{
 		{"new database", time.Time{}, nil, nil},
 		{"started two hours ago", at(17, 23, 30), []string{"01-18 01:00"}, []string{"01-18 00:00 missed", "01-18 01:00 done"}},
-		{"started days ago", at(10, 0, 0), []string{"01-18 01:00"}, []string{
+		{"started twelve hours ago", at(17, 13, 30), []string{"01-18 01:00"}, []string{
 			"01-17 14:00 missed", "01-17 15:00 missed", "01-17 16:00 missed", "01-17 17:00 missed",
 			"01-17 18:00 missed", "01-17 19:00 missed", "01-17 20:00 missed", "01-17 21:00 missed",
 			"01-17 22:00 missed", "01-17 23:00 missed", "01-18 00:00 missed", "01-18 01:00 done",
