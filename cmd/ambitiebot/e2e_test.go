@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 )
@@ -285,4 +284,29 @@ func TestShutdownIsGraceful(t *testing.T) {
 	}
 }
 
-var _ = model.CommandResponseTypeEphemeral
+// /ambitie vergadering names the next meeting and the calendar link, and
+// the link serves the meetings for calendar apps.
+func TestMeetingAndCalendarFeed(t *testing.T) {
+	h := newHarness(t, "[meeting]\ncancelled = [2027-02-16]\n")
+	reply := h.cmd("jan", "vergadering")[0]
+	contains(t, reply, "dinsdag 19 januari 2027 om 10:00")
+	contains(t, reply, "https://ambitiebot.example.org/agenda.ics")
+	contains(t, h.cmd("john", "vergadering")[0], "Tuesday 19 January 2027 at 10:00")
+
+	resp, err := http.Get(h.main.HTTP.URL() + "/agenda.ics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	ics := string(body)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") {
+		t.Fatalf("agenda.ics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	for _, want := range []string{"BEGIN:VCALENDAR\r\n", "BEGIN:VTIMEZONE", "TZID:Europe/Amsterdam",
+		"DTSTART;TZID=Europe/Amsterdam:20270119T100000", "STATUS:CANCELLED"} {
+		if !strings.Contains(ics, want) {
+			t.Errorf("agenda.ics lacks %q", want)
+		}
+	}
+}
