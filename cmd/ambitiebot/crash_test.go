@@ -327,14 +327,19 @@ func (c *child) kill(t *testing.T) {
 	_ = c.cmd.Wait() // "signal: killed" is the expected outcome
 }
 
-// stop ends the process with SIGTERM and expects a clean exit.
+// stop ends the process with SIGTERM and expects exit status 0 within
+// ten seconds.
 func (c *child) stop(t *testing.T) {
 	t.Helper()
+	start := time.Now()
 	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	<-c.done
 	if err := c.cmd.Wait(); err != nil {
 		t.Errorf("the bot did not stop cleanly: %v\n%s", err, c.logs)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("the bot took %s to stop after SIGTERM", took)
 	}
 }
