@@ -58,6 +58,13 @@ type Delivery struct {
 // in its channel when an earlier attempt's outcome is unknown.
 func (d Delivery) Marker() string { return d.RunKey + "|" + string(d.Target) }
 
+// Delivered is one successful post, as MarkAllDelivered records it.
+type Delivered struct {
+	ID     int64
+	PostID string
+	At     time.Time
+}
+
 // DeliveryFilter narrows FindDeliveries; zero fields match everything.
 type DeliveryFilter struct {
 	RunKey string
@@ -84,6 +91,12 @@ type DeliveryService interface {
 
 	// MarkDelivered records a successful post. Errors: ENOTFOUND, EINTERNAL.
 	MarkDelivered(ctx context.Context, id int64, postID string, at time.Time) error
+
+	// MarkAllDelivered records several successful posts in one
+	// transaction, so that a dispatcher can record its outcomes in
+	// batches. Every delivery that exists is recorded even when another
+	// does not. Errors: ENOTFOUND (some id did not exist), EINTERNAL.
+	MarkAllDelivered(ctx context.Context, ds []Delivered) error
 
 	// MarkRetry records a failed attempt that will be tried again at next;
 	// uncertain says whether this or an earlier attempt may have posted

@@ -40,7 +40,19 @@ type Change struct {
 // Update asks to set an organisation's status on an ambition. Feed holds
 // chat deliveries (e.g. the activity-feed post) that are queued in the same
 // transaction as the change, so an acknowledged change is never without its
-// post; an empty RunKey is filled with "change:<id>".
+// post; an empty RunKey is filled with "change:<id>". Once committed,
+// SetStatus writes each queued delivery back into its element of Feed, as
+// the outbox holds it (ID, RunKey, State, CreatedAt; ID 0 when it was not
+// queued: nothing changed, or its (RunKey, Target) existed), so a caller
+// must not share Feed's elements between concurrent updates.
+//
+// With Lease > 0 the Feed is stored already leased to the caller, as
+// DeliveryService.DueDeliveries would lease it: hidden from every
+// dispatcher until the change's time plus Lease, and marked uncertain.
+// The caller then attempts the queued Feed itself, saving a transaction
+// to claim it; should it die first, the lease runs out and any dispatcher
+// takes the rows, looking for their posts before posting. The elements
+// written back carry the state from before the lease, like DueDeliveries.
 type Update struct {
 	OrgKey     string
 	AmbitionID string
@@ -48,6 +60,7 @@ type Update struct {
 	Note       string
 	User       User
 	Feed       []Delivery
+	Lease      time.Duration
 }
 
 // Validate checks what the store can check without the catalogue.
@@ -86,7 +99,9 @@ type ChangeFilter struct {
 // ProgressService stores statuses and their history.
 type ProgressService interface {
 	// SetStatus records u in one transaction: the current status, a
-	// history entry and u.Feed. It returns the change once committed.
+	// history entry and u.Feed (leased when u.Lease > 0). It returns the
+	// change once committed, and writes the queued deliveries back into
+	// u.Feed's elements.
 	// When status and note equal the current ones nothing is written and
 	// the returned change has ID 0 and From == To.
 	// Errors: EINVALID (see Update.Validate), EINTERNAL.

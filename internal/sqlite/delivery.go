@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -24,51 +25,56 @@ func validateDelivery(d ambitiebot.Delivery, needRunKey bool) error {
 	return nil
 }
 
-// insertDelivery queues d unless its (RunKey, Target) exists, and reports
-// whether it was added. New deliveries are pending and due at once unless
-// d.NextAttempt says otherwise.
-func insertDelivery(ctx context.Context, tx *sql.Tx, d ambitiebot.Delivery, now time.Time) (bool, error) {
+// insertDelivery queues d unless its (RunKey, Target) exists, and returns
+// its id, or 0 when it was not added. New deliveries are pending and due
+// at once unless d.NextAttempt says otherwise; with lease > 0 they are
+// stored leased instead (due at now+lease and uncertain), as DueDeliveries
+// would lease them.
+func insertDelivery(ctx context.Context, tx *sql.Tx, d ambitiebot.Delivery, now time.Time, lease time.Duration) (int64, error) {
 	if err := validateDelivery(d, true); err != nil {
-		return false, err
+		return 0, err
 	}
-	next := d.NextAttempt
+	next, uncertain := d.NextAttempt, false
 	if next.IsZero() {
 		next = now
+	}
+	if lease > 0 {
+		next, uncertain = now.Add(lease), true
 	}
 	attachments := ""
 	if len(d.Attachments) > 0 {
 		b, err := json.Marshal(d.Attachments)
 		if err != nil {
-			return false, internal(err)
+			return 0, internal(err)
 		}
 		attachments = string(b)
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO deliveries
-		(run_key, target, kind, org_key, message, attachments, state, next_attempt, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+		(run_key, target, kind, org_key, message, attachments, state, uncertain, next_attempt, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
 		ON CONFLICT (run_key, target) DO NOTHING`,
-		d.RunKey, string(d.Target), d.Kind, d.OrgKey, d.Message, attachments, formatTime(next), formatTime(now))
+		d.RunKey, string(d.Target), d.Kind, d.OrgKey, d.Message, attachments, uncertain, formatTime(next), formatTime(now))
 	if err != nil {
-		return false, internal(err)
+		return 0, internal(err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, internal(err)
+		return 0, internal(err)
 	}
 	if n != 1 {
-		return false, nil
+		return 0, nil
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
-		return false, internal(err)
+		return 0, internal(err)
 	}
 	for i, f := range d.Files {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO delivery_files (delivery_id, seq, name, data)
 			VALUES (?, ?, ?, ?)`, id, i, f.Name, f.Data); err != nil {
-			return false, internal(err)
+			return 0, internal(err)
 		}
 	}
-	return true, nil
+	return id, nil
 }
 
 // EnqueueDeliveries adds ds in one transaction, skipping any (RunKey,
@@ -84,11 +90,11 @@ func (db *DB) EnqueueDeliveries(ctx context.Context, ds []ambitiebot.Delivery) (
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		added = 0
 		for _, d := range ds {
-			ok, err := insertDelivery(ctx, tx, d, now)
+			id, err := insertDelivery(ctx, tx, d, now, 0)
 			if err != nil {
 				return err
 			}
-			if ok {
+			if id != 0 {
 				added++
 			}
 		}
@@ -154,7 +160,19 @@ func (db *DB) DueDeliveries(ctx context.Context, now time.Time, lease time.Durat
 	if lease <= 0 {
 		return ds, load(db.read)
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	// Most passes find nothing due: a read connection says so without
+	// taking the write lock. A row committed after this look is found by
+	// the pass that its Notify (or the next poll) starts.
+	var due int
+	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM deliveries
+		WHERE state = 'pending' AND next_attempt <= ? LIMIT 1`, formatTime(now)).Scan(&due)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, internal(err)
+	}
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		if err := load(tx); err != nil {
 			return err
 		}
@@ -219,8 +237,34 @@ func (db *DB) FindDeliveries(ctx context.Context, f ambitiebot.DeliveryFilter) (
 
 // MarkDelivered records a successful post.
 func (db *DB) MarkDelivered(ctx context.Context, id int64, postID string, at time.Time) error {
-	return db.updateDelivery(ctx, id, `state = 'sent', attempts = attempts + 1, uncertain = 0,
-		post_id = ?, sent_at = ?`, postID, formatTime(at))
+	return db.MarkAllDelivered(ctx, []ambitiebot.Delivered{{ID: id, PostID: postID, At: at}})
+}
+
+// MarkAllDelivered records successful posts in one transaction; an id
+// that does not exist fails only itself.
+func (db *DB) MarkAllDelivered(ctx context.Context, ds []ambitiebot.Delivered) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	var missing error
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		missing = nil
+		for _, d := range ds {
+			err := updateOne(ctx, tx, "delivery", `UPDATE deliveries SET state = 'sent', attempts = attempts + 1,
+				uncertain = 0, post_id = ?, sent_at = ? WHERE id = ?`, d.PostID, formatTime(d.At), d.ID)
+			switch {
+			case ambitiebot.ErrorCode(err) == ambitiebot.ENOTFOUND:
+				missing = err
+			case err != nil:
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return missing
 }
 
 // MarkRetry records a failed attempt to be tried again at next, storing

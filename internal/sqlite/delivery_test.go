@@ -242,3 +242,80 @@ func TestDueDeliveriesLease(t *testing.T) {
 		t.Fatalf("after the lease expired = %+v, %v", later, err)
 	}
 }
+
+// A feed queued with a lease is hidden from every dispatcher until the
+// lease ends and stored uncertain, so that whoever takes it then looks for
+// its post first; SetStatus writes the queued row back into the Update.
+func TestSetStatusLeasesItsFeed(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t)
+	feed := func() []ambitiebot.Delivery {
+		return []ambitiebot.Delivery{{Target: "channel:t/c", Kind: "feed", OrgKey: "emmen", Message: "Emmen: 3.2 gereed"}}
+	}
+	u := update("emmen", "3.2", ambitiebot.StatusDone, "")
+	u.Feed, u.Lease = feed(), 2*time.Minute
+	ch, err := db.SetStatus(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := u.Feed[0]
+	if got.ID == 0 || got.RunKey != fmt.Sprintf("change:%d", ch.ID) || got.State != ambitiebot.DeliveryPending ||
+		got.Uncertain || got.Attempts != 0 || !got.CreatedAt.Equal(ch.At) || got.Message != "Emmen: 3.2 gereed" {
+		t.Fatalf("written back = %+v", got)
+	}
+	stored := find(t, db, got.ID)
+	if !stored.Uncertain || !stored.NextAttempt.Equal(ch.At.Add(2*time.Minute)) || stored.State != ambitiebot.DeliveryPending {
+		t.Fatalf("stored = %+v, want leased until %v and uncertain", stored, ch.At.Add(2*time.Minute))
+	}
+	if ds, err := db.DueDeliveries(ctx, ch.At.Add(time.Minute), time.Minute, 0); err != nil || len(ds) != 0 {
+		t.Fatalf("due during the lease = %v, %v", ds, err)
+	}
+	ds, err := db.DueDeliveries(ctx, ch.At.Add(2*time.Minute), time.Minute, 0)
+	if err != nil || len(ds) != 1 || ds[0].ID != got.ID || !ds[0].Uncertain {
+		t.Fatalf("due after the lease = %+v, %v; want it, uncertain", ds, err)
+	}
+
+	// A change to nothing queues nothing and leaves the Feed as given.
+	same := update("emmen", "3.2", ambitiebot.StatusDone, "")
+	same.Feed, same.Lease = feed(), 2*time.Minute
+	if ch, err := db.SetStatus(ctx, same); err != nil || ch.ID != 0 || same.Feed[0].ID != 0 || same.Feed[0].RunKey != "" {
+		t.Fatalf("unchanged = %+v %+v, %v", ch, same.Feed[0], err)
+	}
+	// Without a lease the feed is due at once and certain.
+	plain := update("assen", "3.2", ambitiebot.StatusDone, "")
+	plain.Feed = feed()
+	if _, err := db.SetStatus(ctx, plain); err != nil {
+		t.Fatal(err)
+	}
+	if stored := find(t, db, plain.Feed[0].ID); stored.Uncertain || !stored.NextAttempt.Equal(stored.CreatedAt) {
+		t.Errorf("unleased feed = %+v", stored)
+	}
+}
+
+// Posts recorded together: each existing delivery is recorded even when
+// another id does not exist.
+func TestMarkAllDelivered(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t)
+	if _, err := db.EnqueueDeliveries(ctx, []ambitiebot.Delivery{delivery("r", "user:a"), delivery("r", "user:b")}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := db.FindDeliveries(ctx, ambitiebot.DeliveryFilter{})
+	if err != nil || len(all) != 2 {
+		t.Fatalf("queued = %v, %v", all, err)
+	}
+	at := time.Date(2027, 1, 4, 10, 0, 0, 0, time.UTC)
+	err = db.MarkAllDelivered(ctx, []ambitiebot.Delivered{
+		{ID: all[0].ID, PostID: "p-b", At: at}, {ID: 999, PostID: "p-x", At: at}, {ID: all[1].ID, PostID: "p-a", At: at},
+	})
+	wantCode(t, err, ambitiebot.ENOTFOUND, "ErrNotFound")
+	for _, d := range all {
+		got := find(t, db, d.ID)
+		if got.State != ambitiebot.DeliverySent || got.PostID == "" || !got.SentAt.Equal(at) || got.Attempts != 1 {
+			t.Errorf("after recording = %+v", got)
+		}
+	}
+	if err := db.MarkAllDelivered(ctx, nil); err != nil {
+		t.Errorf("recording nothing: %v", err)
+	}
+}

@@ -189,3 +189,21 @@ func TestFindChangesUsesIndex(t *testing.T) {
 		}
 	}
 }
+
+// A dispatcher's pass that finds nothing due does not wait for the write
+// connection, which the writer needs between commands.
+func TestNothingDueTakesNoWriteLock(t *testing.T) {
+	db := openInternal(t)
+	ctx := context.Background()
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	short, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	ds, err := db.DueDeliveries(short, time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC), time.Minute, 1)
+	if err != nil || len(ds) != 0 {
+		t.Fatalf("nothing due = %v, %v", ds, err)
+	}
+}

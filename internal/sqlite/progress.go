@@ -12,16 +12,17 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 )
 
-// applyUpdate writes one validated update inside the writer's transaction.
-// An update that changes nothing writes nothing and returns ID 0.
-func (db *DB) applyUpdate(ctx context.Context, tx *sql.Tx, u ambitiebot.Update) (ambitiebot.Change, error) {
+// applyUpdate writes one validated update inside the writer's transaction
+// and returns the change and u.Feed as queued (see ambitiebot.Update). An
+// update that changes nothing writes nothing and returns ID 0.
+func (db *DB) applyUpdate(ctx context.Context, tx *sql.Tx, u ambitiebot.Update) (ambitiebot.Change, []ambitiebot.Delivery, error) {
 	now := db.now()
 	from, note := ambitiebot.StatusNotStarted, ""
 	err := tx.QueryRowContext(ctx,
 		`SELECT status, note FROM progress WHERE org_key = ? AND ambition_id = ?`,
 		u.OrgKey, u.AmbitionID).Scan(&from, &note)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return ambitiebot.Change{}, internal(err)
+		return ambitiebot.Change{}, nil, internal(err)
 	}
 	c := ambitiebot.Change{
 		OrgKey:     u.OrgKey,
@@ -34,17 +35,17 @@ func (db *DB) applyUpdate(ctx context.Context, tx *sql.Tx, u ambitiebot.Update) 
 		At:         now,
 	}
 	if from == u.Status && note == u.Note {
-		return c, nil
+		return c, nil, nil
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO changes
 		(org_key, ambition_id, from_status, to_status, note, user_id, user_name, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.OrgKey, c.AmbitionID, c.From, c.To, c.Note, c.UserID, c.UserName, formatTime(now))
 	if err != nil {
-		return ambitiebot.Change{}, internal(err)
+		return ambitiebot.Change{}, nil, internal(err)
 	}
 	if c.ID, err = res.LastInsertId(); err != nil {
-		return ambitiebot.Change{}, internal(err)
+		return ambitiebot.Change{}, nil, internal(err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO progress
 		(org_key, ambition_id, status, note, updated_at, updated_by, updated_by_name)
@@ -53,17 +54,26 @@ func (db *DB) applyUpdate(ctx context.Context, tx *sql.Tx, u ambitiebot.Update) 
 			status = excluded.status, note = excluded.note, updated_at = excluded.updated_at,
 			updated_by = excluded.updated_by, updated_by_name = excluded.updated_by_name`,
 		c.OrgKey, c.AmbitionID, c.To, c.Note, formatTime(now), c.UserID, c.UserName); err != nil {
-		return ambitiebot.Change{}, internal(err)
+		return ambitiebot.Change{}, nil, internal(err)
 	}
-	for _, d := range u.Feed {
+	feed := make([]ambitiebot.Delivery, len(u.Feed))
+	for i, d := range u.Feed {
 		if d.RunKey == "" {
 			d.RunKey = "change:" + strconv.FormatInt(c.ID, 10)
 		}
-		if _, err := insertDelivery(ctx, tx, d, now); err != nil {
-			return ambitiebot.Change{}, err
+		id, err := insertDelivery(ctx, tx, d, now, u.Lease)
+		if err != nil {
+			return ambitiebot.Change{}, nil, err
 		}
+		if id != 0 {
+			d.ID, d.State, d.Attempts, d.Uncertain, d.CreatedAt = id, ambitiebot.DeliveryPending, 0, false, now
+			if d.NextAttempt.IsZero() || u.Lease > 0 {
+				d.NextAttempt = now
+			}
+		}
+		feed[i] = d
 	}
-	return c, nil
+	return c, feed, nil
 }
 
 // FindProgress returns the stored statuses that match f, ordered by

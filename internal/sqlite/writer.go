@@ -29,11 +29,13 @@ type updateRequest struct {
 
 type updateResult struct {
 	change ambitiebot.Change
+	feed   []ambitiebot.Delivery // the update's Feed as queued
 	err    error
 }
 
 // SetStatus records u: the current status, a history entry and u.Feed, in
-// one transaction. Updates from concurrent callers are committed together
+// one transaction, and writes the queued deliveries back into u.Feed (see
+// ambitiebot.Update). Updates from concurrent callers are committed together
 // by one writer goroutine (group commit): each is applied inside its own
 // savepoint, so one failing update does not fail the others, and each
 // caller is answered only after the shared commit.
@@ -57,16 +59,19 @@ func (db *DB) SetStatus(ctx context.Context, u ambitiebot.Update) (ambitiebot.Ch
 	if err := db.enqueue(ctx, req); err != nil {
 		return ambitiebot.Change{}, err
 	}
+	var res updateResult
 	select {
-	case res := <-req.answer:
-		return res.change, res.err
+	case res = <-req.answer:
 	case <-ctx.Done():
 		if req.state.CompareAndSwap(requestPending, requestAbandoned) {
 			return ambitiebot.Change{}, internal(ctx.Err())
 		}
-		res := <-req.answer
-		return res.change, res.err
+		res = <-req.answer
 	}
+	if res.err == nil && res.feed != nil {
+		copy(u.Feed, res.feed)
+	}
+	return res.change, res.err
 }
 
 func (db *DB) enqueue(ctx context.Context, req *updateRequest) error {
@@ -137,8 +142,8 @@ func (db *DB) commitBatch(batch []*updateRequest) {
 	}
 	for i, req := range taken {
 		apply := func() error {
-			change, err := db.applyUpdate(ctx, tx, req.update)
-			results[i] = updateResult{change: change, err: err}
+			change, feed, err := db.applyUpdate(ctx, tx, req.update)
+			results[i] = updateResult{change: change, feed: feed, err: err}
 			return err
 		}
 		// An update alone in its batch needs no savepoint: rolling the
