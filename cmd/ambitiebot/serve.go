@@ -103,7 +103,7 @@ func (m *Main) Wire() error {
 		Now: m.Now, Location: cfg.Location, Neutralize: mattermost.Neutralize,
 		WorkingGroupChannel: cfg.WorkingGroup.Channel, ActivityFeed: cfg.WorkingGroup.ActivityFeed,
 		MaxNote: cfg.Limits.MaxNote, Limiter: command.NewRateLimiter(cfg.Limits.CommandsPerMinute, m.Now),
-		Notify: m.Dispatcher.Notify, Logger: m.Logger.With(slog.String("component", "command")),
+		Notify: m.Dispatcher.Notify, Dispatcher: m.Dispatcher, Logger: m.Logger.With(slog.String("component", "command")),
 		Meetings: m.Calendar,
 	}
 	if cfg.PublicURL != "" {

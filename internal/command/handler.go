@@ -48,8 +48,17 @@ type Charts interface {
 	PostChart(ctx context.Context, mx *ambitiebot.Matrix, lang string, req Request) error
 }
 
+// Dispatcher is the delivery dispatcher running in this process, which
+// takes a change's activity-feed post straight from the command.
+type Dispatcher interface {
+	// Lease is how long the post is stored leased to the dispatcher.
+	Lease() time.Duration
+	// Handoff takes the post once queued leased and committed.
+	Handoff(ds []ambitiebot.Delivery)
+}
+
 // Handler executes commands. Every field but the optional extensions
-// (Meetings, Awareness, Charts, Extra) is required.
+// (Meetings, Awareness, Charts, Extra, Dispatcher) is required.
 type Handler struct {
 	Catalogue     *ambitiebot.Catalogue
 	Organisations *ambitiebot.Organisations
@@ -67,12 +76,15 @@ type Handler struct {
 	// MaxNote is the configured limit on a toelichting, in runes.
 	MaxNote int
 	// Notify wakes the delivery dispatcher after deliveries were queued.
-	Notify    func()
-	Logger    *slog.Logger
-	Meetings  Meetings
-	AgendaURL string
-	Awareness Awareness
-	Charts    Charts
+	Notify func()
+	// Dispatcher, when set, gets a change's feed post queued already
+	// leased to it, which saves it a transaction to claim the post.
+	Dispatcher Dispatcher
+	Logger     *slog.Logger
+	Meetings   Meetings
+	AgendaURL  string
+	Awareness  Awareness
+	Charts     Charts
 	// Extra handles kinds this package only parses (rapport, bijwerken),
 	// supplied by the packages that implement them.
 	Extra map[Kind]func(ctx context.Context, m members.Member, lang string, cmd Command, req Request) (Response, error)
@@ -211,6 +223,9 @@ func (h *Handler) set(ctx context.Context, m members.Member, lang string, cmd Co
 			OrgKey:  org.Key,
 			Message: h.feedText(org, a, m.User, cmd),
 		}}
+		if h.Dispatcher != nil {
+			upd.Lease = h.Dispatcher.Lease()
+		}
 	}
 	ch, err := h.Progress.SetStatus(ctx, upd)
 	if err != nil {
@@ -220,7 +235,11 @@ func (h *Handler) set(ctx context.Context, m members.Member, lang string, cmd Co
 		return h.reply(h.Tr.T(lang, "SetUnchanged", map[string]any{
 			"Org": org.Name, "ID": a.ID, "Status": h.Tr.Status(lang, cmd.Status)}))
 	}
-	if len(upd.Feed) > 0 && h.Notify != nil {
+	switch {
+	case len(upd.Feed) == 0:
+	case h.Dispatcher != nil:
+		h.Dispatcher.Handoff(upd.Feed)
+	case h.Notify != nil:
 		h.Notify()
 	}
 	return h.reply(h.Tr.T(lang, "SetDone", map[string]any{

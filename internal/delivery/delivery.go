@@ -8,15 +8,24 @@
 // for as long as the server asks, 5xx and time-outs back off exponentially
 // with jitter, and 403/404 fail for good and are reported once to the
 // project leaders in the working-group channel.
+//
+// A dispatcher claims a row with a lease before attempting it, unless the
+// row was queued already leased to it and handed over in memory (see
+// Handoff), and records successful posts in batches. Neither weakens
+// "effectively once": a leased row is stored uncertain, so if the process
+// dies after posting but before recording, whoever takes the row after its
+// lease first looks for the post.
 package delivery
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
@@ -31,6 +40,17 @@ const (
 	// lease is how long a claimed delivery is hidden from other
 	// dispatchers: long enough for any attempt to finish or time out.
 	lease = 2 * time.Minute
+	// handoffAge is how long after its lease began a handed-over delivery
+	// is still attempted from memory; an older one is left to its lease's
+	// end, so that a lease always outlasts the attempt made under it.
+	handoffAge = lease / 4
+	// maxHanded caps the handed-over deliveries held in memory; beyond it
+	// they wait for their lease like any other row.
+	maxHanded = 4096
+	// markBatch and markDelay bound how many successful posts wait, and
+	// for how long, to be recorded in one transaction.
+	markBatch = 64
+	markDelay = 50 * time.Millisecond
 )
 
 // Dispatcher delivers due rows of the outbox.
@@ -58,8 +78,11 @@ type Dispatcher struct {
 
 	once        sync.Once
 	wake        chan struct{}
+	notified    atomic.Bool // Notify was called: the store may hold new rows
 	mu          sync.Mutex
 	pausedUntil time.Time
+	handed      []ambitiebot.Delivery // leased to us by their Update, not yet attempted
+	posted      []ambitiebot.Delivered
 }
 
 func (d *Dispatcher) init() {
@@ -86,19 +109,58 @@ func (d *Dispatcher) init() {
 // Notify wakes the dispatcher after new rows were queued. It never blocks.
 func (d *Dispatcher) Notify() {
 	d.init()
+	d.notified.Store(true)
+	d.wakeUp()
+}
+
+func (d *Dispatcher) wakeUp() {
 	select {
 	case d.wake <- struct{}{}:
 	default:
 	}
 }
 
-// Run delivers until ctx is cancelled: at once, on every Notify, and at
-// least every Poll so that retries come due.
+// Lease is how long deliveries handed to Handoff must have been stored
+// leased (ambitiebot.Update.Lease).
+func (d *Dispatcher) Lease() time.Duration { return lease }
+
+// Handoff takes deliveries that their caller queued already leased for
+// Lease() and committed (ambitiebot.Update with Lease set), so that they
+// are attempted without a transaction to claim them. Deliveries that were
+// not queued (ID 0) are ignored. It never blocks; whatever this dispatcher
+// does not attempt soon after the lease began waits for the lease to end.
+func (d *Dispatcher) Handoff(ds []ambitiebot.Delivery) {
+	d.init()
+	d.mu.Lock()
+	for _, dl := range ds {
+		if dl.ID != 0 && len(d.handed) < maxHanded {
+			d.handed = append(d.handed, dl)
+		}
+	}
+	d.mu.Unlock()
+	d.wakeUp()
+}
+
+// Run delivers until ctx is cancelled: at once, on every Handoff and
+// Notify, and at least every Poll so that retries come due. It records
+// successful posts at most markDelay late, and before it returns.
 func (d *Dispatcher) Run(ctx context.Context) {
 	d.init()
+	// fromStore says whether the next pass asks the store for due rows;
+	// storeLeft that the last pass that asked stopped before it was done.
+	fromStore, storeLeft := true, false
+	var record <-chan time.Time
+	defer func() { d.logRecord(d.recordPosted(context.WithoutCancel(ctx))) }()
 	for {
-		if _, err := d.DeliverDue(ctx); err != nil && ctx.Err() == nil {
+		_, drained, err := d.deliver(ctx, fromStore)
+		if err != nil && ctx.Err() == nil {
 			d.Logger.Error("delivery pass failed", slog.Any("error", err))
+		}
+		if fromStore {
+			storeLeft = !drained
+		}
+		if record == nil && d.postedCount() > 0 {
+			record = d.After(markDelay)
 		}
 		wait := d.Poll
 		if p := d.pause(); p > 0 && p < wait {
@@ -107,7 +169,13 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-record:
+			record, fromStore = nil, false
+			d.logRecord(d.recordPosted(ctx))
 		case <-d.wake:
+			// A Handoff alone brings its rows along: the store need
+			// not be asked.
+			fromStore = d.notified.Swap(false) || storeLeft
 			if p := d.pause(); p > 0 {
 				select {
 				case <-ctx.Done():
@@ -116,7 +184,14 @@ func (d *Dispatcher) Run(ctx context.Context) {
 				}
 			}
 		case <-d.After(wait):
+			fromStore = true
 		}
+	}
+}
+
+func (d *Dispatcher) logRecord(err error) {
+	if err != nil {
+		d.Logger.Error("recording delivered posts failed; their rows stay leased and uncertain", slog.Any("error", err))
 	}
 }
 
@@ -127,35 +202,96 @@ func (d *Dispatcher) pause() time.Duration {
 	return d.pausedUntil.Sub(d.Now())
 }
 
-// DeliverDue delivers due rows until none is left or the server
-// rate-limits, and returns how many were delivered. It claims one row at a
-// time, so a rate limit leaves nothing else leased, and several
-// dispatchers (a serving bot and a CLI run) never take the same row.
+// DeliverDue delivers handed-over and due rows until none is left or the
+// server rate-limits, records the outcomes, and returns how many were
+// delivered. It claims one row at a time, so a rate limit leaves nothing
+// else leased, and several dispatchers (a serving bot and a CLI run) never
+// take the same row.
 func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	d.init()
-	delivered := 0
+	n, _, err := d.deliver(ctx, true)
+	// Posts made are recorded even when ctx ended meanwhile.
+	return n, errors.Join(err, d.recordPosted(context.WithoutCancel(ctx)))
+}
+
+// deliver attempts handed-over rows and then, when fromStore, due rows of
+// the store, as DeliverDue describes, leaving up to markBatch successful
+// posts unrecorded. drained says it stopped because nothing was left.
+func (d *Dispatcher) deliver(ctx context.Context, fromStore bool) (delivered int, drained bool, err error) {
 	for {
 		if d.pause() > 0 {
-			return delivered, nil
+			return delivered, false, nil
 		}
 		if err := ctx.Err(); err != nil {
-			return delivered, err
+			return delivered, false, err
 		}
-		due, err := d.Store.DueDeliveries(ctx, d.Now(), lease, 1)
-		if err != nil || len(due) == 0 {
-			return delivered, err
+		dl, ok := d.nextHanded()
+		if !ok {
+			if !fromStore {
+				return delivered, true, nil
+			}
+			// Recording first means a row posted here is never due
+			// again, even when the clock has passed its lease.
+			if err := d.recordPosted(ctx); err != nil {
+				return delivered, false, err
+			}
+			due, err := d.Store.DueDeliveries(ctx, d.Now(), lease, 1)
+			if err != nil || len(due) == 0 {
+				return delivered, err == nil, err
+			}
+			dl = due[0]
 		}
-		ok, limited, err := d.attempt(ctx, due[0])
+		ok, limited, err := d.attempt(ctx, dl)
 		if err != nil {
-			return delivered, err
+			return delivered, false, err
 		}
 		if ok {
 			delivered++
 		}
 		if limited {
-			return delivered, nil
+			return delivered, false, nil
+		}
+		if d.postedCount() >= markBatch {
+			if err := d.recordPosted(ctx); err != nil {
+				return delivered, false, err
+			}
 		}
 	}
+}
+
+// nextHanded takes the oldest handed-over delivery still young enough to
+// be attempted under its lease; older ones are dropped from memory and
+// left to their lease's end.
+func (d *Dispatcher) nextHanded() (ambitiebot.Delivery, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for len(d.handed) > 0 {
+		dl := d.handed[0]
+		d.handed[0] = ambitiebot.Delivery{}
+		d.handed = d.handed[1:]
+		if age := d.Now().Sub(dl.CreatedAt); age >= 0 && age < handoffAge {
+			return dl, true
+		}
+		d.Logger.Info("handed-over delivery left to its lease", slog.Int64("delivery", dl.ID))
+	}
+	return ambitiebot.Delivery{}, false
+}
+
+// recordPosted records the successful posts not yet recorded, in one
+// transaction. On failure they stay leased and uncertain in the store, so
+// whoever takes them after the lease finds their posts.
+func (d *Dispatcher) recordPosted(ctx context.Context) error {
+	d.mu.Lock()
+	posted := d.posted
+	d.posted = nil
+	d.mu.Unlock()
+	return d.Store.MarkAllDelivered(ctx, posted)
+}
+
+func (d *Dispatcher) postedCount() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.posted)
 }
 
 // attempt tries one delivery. It returns whether it was delivered and
@@ -164,7 +300,10 @@ func (d *Dispatcher) attempt(ctx context.Context, dl ambitiebot.Delivery) (deliv
 	postID, sendErr := d.send(ctx, dl)
 	if sendErr == nil {
 		d.observe("delivered")
-		return true, false, d.Store.MarkDelivered(ctx, dl.ID, postID, d.Now())
+		d.mu.Lock()
+		d.posted = append(d.posted, ambitiebot.Delivered{ID: dl.ID, PostID: postID, At: d.Now()})
+		d.mu.Unlock()
+		return true, false, nil
 	}
 	ce, isChat := ambitiebot.AsChatError(sendErr)
 	log := d.Logger.With(slog.Int64("delivery", dl.ID), slog.String("run_key", dl.RunKey),

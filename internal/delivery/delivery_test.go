@@ -91,10 +91,15 @@ func (f *fixture) open() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chat := mattermost.New(f.world.URL(), f.world.BotToken, mattermost.Options{Timeout: 500 * time.Millisecond, Now: f.clock.Now})
 	f.db = db
-	f.d = &delivery.Dispatcher{
-		Store: db, Chat: chat, Organisations: f.orgs, Tr: tr,
+	f.d = f.dispatcher(db, tr)
+}
+
+// dispatcher is a dispatcher on store, as a serving bot or a CLI run has.
+func (f *fixture) dispatcher(store ambitiebot.DeliveryService, tr *i18n.Translator) *delivery.Dispatcher {
+	chat := mattermost.New(f.world.URL(), f.world.BotToken, mattermost.Options{Timeout: 500 * time.Millisecond, Now: f.clock.Now})
+	return &delivery.Dispatcher{
+		Store: store, Chat: chat, Organisations: f.orgs, Tr: tr,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: f.clock.Now,
 		Jitter:              func() float64 { return 0.5 },
 		WorkingGroupChannel: wg, ProjectLeaders: []string{"pieter"},
@@ -339,5 +344,153 @@ func TestFailedChartIsNotReported(t *testing.T) {
 	failed, _ := f.db.FindDeliveries(context.Background(), ambitiebot.DeliveryFilter{State: ambitiebot.DeliveryFailed})
 	if len(failed) != 1 || !failed[0].Reported {
 		t.Errorf("failed chart = %+v", failed)
+	}
+}
+
+// feedChange commits a status change whose feed post is queued leased to
+// f.d, and hands the post over, as the command handler does.
+func (f *fixture) feedChange(message string) ambitiebot.Delivery {
+	f.t.Helper()
+	u := ambitiebot.Update{
+		OrgKey: "emmen", AmbitionID: "3.2", Status: ambitiebot.StatusDone,
+		User:  ambitiebot.User{ID: "u1", Username: "jan"},
+		Feed:  []ambitiebot.Delivery{{Target: ambitiebot.ChannelTarget(wg), Kind: "feed", OrgKey: "emmen", Message: message}},
+		Lease: f.d.Lease(),
+	}
+	if _, err := f.db.SetStatus(context.Background(), u); err != nil {
+		f.t.Fatal(err)
+	}
+	f.d.Handoff(u.Feed)
+	return u.Feed[0]
+}
+
+// feedPosts counts the working group's posts of message.
+func (f *fixture) feedPosts(message string) int {
+	n := 0
+	for _, p := range f.world.Posts(f.world.WorkingGroup.Id) {
+		if p.Message == message {
+			n++
+		}
+	}
+	return n
+}
+
+// claims counts the rows a dispatcher claimed from the store, and can fail
+// recording posts as if the process died before it got that far.
+type claims struct {
+	ambitiebot.DeliveryService
+	mu         sync.Mutex
+	claimed    int
+	failRecord bool
+}
+
+func (c *claims) DueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]ambitiebot.Delivery, error) {
+	ds, err := c.DeliveryService.DueDeliveries(ctx, now, lease, limit)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.claimed += len(ds)
+	return ds, err
+}
+
+func (c *claims) MarkAllDelivered(ctx context.Context, ds []ambitiebot.Delivered) error {
+	if c.failRecord && len(ds) > 0 {
+		return context.Canceled
+	}
+	return c.DeliveryService.MarkAllDelivered(ctx, ds)
+}
+
+// A feed post handed over by its change is posted once without being
+// claimed again, and another dispatcher (a CLI run) leaves it alone.
+func TestHandedOverPostNeedsNoClaim(t *testing.T) {
+	f := newFixture(t)
+	store := &claims{DeliveryService: f.db}
+	f.d.Store = store
+	dl := f.feedChange("Emmen: 3.2 gereed")
+	cli := f.dispatcher(f.db, f.d.Tr)
+	if n, err := cli.DeliverDue(context.Background()); err != nil || n != 0 {
+		t.Fatalf("another dispatcher delivered %d (%v) of a leased post", n, err)
+	}
+	if n, err := f.d.DeliverDue(context.Background()); err != nil || n != 1 {
+		t.Fatalf("handed-over post: delivered %d, %v", n, err)
+	}
+	if store.claimed != 0 {
+		t.Errorf("%d rows claimed; the handed-over post needs no claim", store.claimed)
+	}
+	if n := f.feedPosts("Emmen: 3.2 gereed"); n != 1 {
+		t.Errorf("%d posts, want 1", n)
+	}
+	got, err := f.db.FindDeliveries(context.Background(), ambitiebot.DeliveryFilter{RunKey: dl.RunKey})
+	if err != nil || len(got) != 1 || got[0].State != ambitiebot.DeliverySent || got[0].PostID == "" || got[0].Uncertain {
+		t.Errorf("recorded = %+v, %v", got, err)
+	}
+}
+
+// The process dies after posting a handed-over post but before recording
+// it: once the lease runs out, the post is found by its marker, not
+// posted again.
+func TestCrashBetweenHandedOverPostAndRecord(t *testing.T) {
+	f := newFixture(t)
+	f.d.Store = &claims{DeliveryService: f.db, failRecord: true}
+	dl := f.feedChange("Emmen: 3.2 gereed")
+	if _, err := f.d.DeliverDue(context.Background()); err == nil {
+		t.Fatal("recording did not fail")
+	}
+	if err := f.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.open()
+	f.drain(5) // the first round finds the post still leased
+	if n := f.feedPosts("Emmen: 3.2 gereed"); n != 1 {
+		t.Fatalf("%d posts, want exactly 1", n)
+	}
+	got, err := f.db.FindDeliveries(context.Background(), ambitiebot.DeliveryFilter{RunKey: dl.RunKey})
+	posts := f.world.Posts(f.world.WorkingGroup.Id)
+	if err != nil || len(got) != 1 || got[0].State != ambitiebot.DeliverySent || got[0].PostID != posts[0].Id {
+		t.Errorf("recorded = %+v, %v; want the existing post", got, err)
+	}
+}
+
+// A handed-over post that waited in memory too long is not attempted under
+// a lease that might run out mid-attempt; it waits for the lease to end.
+func TestStaleHandOverWaitsForItsLease(t *testing.T) {
+	f := newFixture(t)
+	f.feedChange("Emmen: 3.2 gereed")
+	f.clock.Add(time.Minute)
+	if n, err := f.d.DeliverDue(context.Background()); err != nil || n != 0 {
+		t.Fatalf("stale hand-over: delivered %d, %v", n, err)
+	}
+	f.clock.Add(2 * time.Minute)
+	f.drain(2)
+	if n := f.feedPosts("Emmen: 3.2 gereed"); n != 1 {
+		t.Errorf("%d posts, want 1", n)
+	}
+}
+
+// Run posts a handed-over post at once and records it soon after, without
+// waiting for its poll.
+func TestRunPostsHandedOverAndRecords(t *testing.T) {
+	f := newFixture(t)
+	f.d.Poll = time.Hour
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); f.d.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	dl := f.feedChange("Emmen: 3.2 gereed")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, err := f.db.FindDeliveries(context.Background(), ambitiebot.DeliveryFilter{RunKey: dl.RunKey})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 1 && got[0].State == ambitiebot.DeliverySent {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not recorded within 5s: %+v", got)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := f.feedPosts("Emmen: 3.2 gereed"); n != 1 {
+		t.Errorf("%d posts, want 1", n)
 	}
 }
