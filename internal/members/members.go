@@ -21,8 +21,8 @@ type Member struct {
 }
 
 // Resolver looks users up through the chat server (whose adapter caches
-// briefly) and the link store (read every time, so a new link takes effect
-// at once). When the chat server fails, the last answer it gave for a user
+// briefly) and the link store (asked every time, so a new link takes
+// effect at once; the SQLite store answers from memory). When the chat server fails, the last answer it gave for a user
 // is used, so that an update still lands while Mattermost's API is down.
 type Resolver struct {
 	Chat           ambitiebot.Chat

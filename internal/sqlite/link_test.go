@@ -14,6 +14,7 @@ func TestUserLinks(t *testing.T) {
 	_, err := db.FindUserLink(ctx, "u1")
 	wantCode(t, err, ambitiebot.ENOTFOUND, "ErrNotFound")
 
+	// Links are answered from memory once read; a new link is seen at once.
 	if err := db.LinkUser(ctx, ambitiebot.UserLink{UserID: "u1", OrgKey: "emmen", LinkedBy: "pl"}); err != nil {
 		t.Fatal(err)
 	}

@@ -59,6 +59,8 @@ type DB struct {
 	// updates carries SetStatus calls to the writer goroutine.
 	updates chan *updateRequest
 	done    chan struct{} // closed when the writer goroutine has drained
+
+	links linkCache
 }
 
 var (
