@@ -110,7 +110,7 @@ func TestAbandonedUpdateIsNotApplied(t *testing.T) {
 		_, err := db.SetStatus(ctx, cellUpdate("emmen", ambitiebot.StatusDone, "", ""))
 		first <- err
 	}()
-	waitFor(t, func() bool { return len(db.updates) == 0 })
+	waitFor(t, func() bool { db.mu.Lock(); defer db.mu.Unlock(); return db.writing })
 	time.Sleep(50 * time.Millisecond) // let the writer reach its begin and block
 
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)

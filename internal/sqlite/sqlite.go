@@ -4,8 +4,8 @@
 // Every connection runs in WAL mode with synchronous=FULL, so a committed
 // transaction survives a power cut, with foreign keys on and a busy
 // timeout. Writes go through one connection with immediate transactions;
-// status updates are additionally queued to one writer goroutine that
-// commits them in groups (see SetStatus). Reads use a separate pool.
+// status updates are additionally committed in groups by one writer at a
+// time (see SetStatus). Reads use a separate pool.
 //
 // The package works alongside Litestream: it keeps WAL mode, leaves
 // SQLite's passive auto-checkpoint as it is and never forces a checkpoint
@@ -53,12 +53,14 @@ type DB struct {
 	write *sql.DB // exactly one connection: SQLite has one writer anyway
 	read  *sql.DB
 
-	mu     sync.RWMutex // guards closed against sends on updates
-	closed bool
-	once   sync.Once
-	// updates carries SetStatus calls to the writer goroutine.
-	updates chan *updateRequest
-	done    chan struct{} // closed when the writer goroutine has drained
+	once sync.Once
+	// mu guards the group-commit state: SetStatus calls waiting for the
+	// writer, whether a writer is committing, and closed.
+	mu      sync.Mutex
+	queue   []*updateRequest
+	writing bool
+	idle    *sync.Cond // signalled when writing ends
+	closed  bool
 
 	links linkCache
 }
@@ -100,15 +102,8 @@ func Open(path string) (*DB, error) {
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
 
-	db := &DB{
-		Now:     time.Now,
-		path:    path,
-		write:   write,
-		read:    read,
-		updates: make(chan *updateRequest, maxBatch),
-		done:    make(chan struct{}),
-	}
-	go db.runWriter()
+	db := &DB{Now: time.Now, path: path, write: write, read: read}
+	db.idle = sync.NewCond(&db.mu)
 	return db, nil
 }
 
@@ -135,9 +130,10 @@ func (db *DB) Close() error {
 	db.once.Do(func() {
 		db.mu.Lock()
 		db.closed = true
-		close(db.updates)
+		for db.writing {
+			db.idle.Wait()
+		}
 		db.mu.Unlock()
-		<-db.done
 		err = errors.Join(db.read.Close(), db.write.Close())
 	})
 	return err
@@ -338,7 +334,7 @@ func updateOne(ctx context.Context, tx *sql.Tx, what, query string, args ...any)
 }
 
 func (db *DB) isClosed() bool {
-	db.mu.RLock()
-	defer db.mu.RUnlock()
+	db.mu.Lock()
+	defer db.mu.Unlock()
 	return db.closed
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sync/atomic"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
@@ -35,12 +36,15 @@ type updateResult struct {
 
 // SetStatus records u: the current status, a history entry and u.Feed, in
 // one transaction, and writes the queued deliveries back into u.Feed (see
-// ambitiebot.Update). Updates from concurrent callers are committed together
-// by one writer goroutine (group commit): each is applied inside its own
+// ambitiebot.Update). Updates from concurrent callers are committed
+// together (group commit): while one commit runs, the updates that arrive
+// queue up and share the next one. Each is applied inside its own
 // savepoint, so one failing update does not fail the others, and each
-// caller is answered only after the shared commit.
+// caller is answered only after the shared commit. A caller that finds no
+// commit running commits its update itself, on its own goroutine, which
+// spares a lone user two goroutine hand-overs.
 //
-// A caller whose ctx ends before the writer took its update gets an error
+// A caller whose ctx ends before a writer took its update gets an error
 // and the update is never applied. Once taken, the update is applied whole
 // or not at all and the caller waits for that answer (one commit at most).
 func (db *DB) SetStatus(ctx context.Context, u ambitiebot.Update) (ambitiebot.Change, error) {
@@ -56,17 +60,24 @@ func (db *DB) SetStatus(ctx context.Context, u ambitiebot.Update) (ambitiebot.Ch
 		return ambitiebot.Change{}, internal(err)
 	}
 	req := &updateRequest{update: u, answer: make(chan updateResult, 1)}
-	if err := db.enqueue(ctx, req); err != nil {
+	lead, err := db.enqueue(req)
+	if err != nil {
 		return ambitiebot.Change{}, err
 	}
 	var res updateResult
-	select {
-	case res = <-req.answer:
-	case <-ctx.Done():
-		if req.state.CompareAndSwap(requestPending, requestAbandoned) {
-			return ambitiebot.Change{}, internal(ctx.Err())
-		}
+	if lead {
+		db.commitBatch([]*updateRequest{req})
+		db.handOn()
 		res = <-req.answer
+	} else {
+		select {
+		case res = <-req.answer:
+		case <-ctx.Done():
+			if req.state.CompareAndSwap(requestPending, requestAbandoned) {
+				return ambitiebot.Change{}, internal(ctx.Err())
+			}
+			res = <-req.answer
+		}
 	}
 	if res.err == nil && res.feed != nil {
 		copy(u.Feed, res.feed)
@@ -74,41 +85,63 @@ func (db *DB) SetStatus(ctx context.Context, u ambitiebot.Update) (ambitiebot.Ch
 	return res.change, res.err
 }
 
-func (db *DB) enqueue(ctx context.Context, req *updateRequest) error {
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	if db.closed {
-		return internal(ErrClosed)
-	}
-	select {
-	case db.updates <- req:
-		return nil
-	case <-ctx.Done():
-		return internal(ctx.Err())
+// enqueue queues req behind a running commit, or, when none runs, makes
+// the caller the writer (lead) of a batch of its own.
+func (db *DB) enqueue(req *updateRequest) (lead bool, err error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	switch {
+	case db.closed:
+		return false, internal(ErrClosed)
+	case db.writing:
+		db.queue = append(db.queue, req)
+		return false, nil
+	default:
+		db.writing = true
+		return true, nil
 	}
 }
 
-// runWriter commits queued updates in batches until the queue is closed
-// and drained.
-func (db *DB) runWriter() {
-	defer close(db.done)
-	batch := make([]*updateRequest, 0, maxBatch)
-	for first := range db.updates {
-		batch = append(batch[:0], first)
-	gather:
-		for len(batch) < maxBatch {
-			select {
-			case req, ok := <-db.updates:
-				if !ok {
-					break gather
-				}
-				batch = append(batch, req)
-			default:
-				break gather
-			}
-		}
+// handOn passes what queued during a caller's own commit to a writer
+// goroutine, so that the caller can return with its answer; with nothing
+// queued, writing ends.
+func (db *DB) handOn() {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if len(db.queue) == 0 {
+		db.endWriting()
+		return
+	}
+	go db.drain()
+}
+
+// drain commits queued updates in batches until none is left, and then
+// ends writing.
+func (db *DB) drain() {
+	for batch := db.takeBatch(); batch != nil; batch = db.takeBatch() {
 		db.commitBatch(batch)
 	}
+}
+
+// takeBatch takes up to maxBatch waiting updates off the queue, or ends
+// writing and returns nil when none is waiting.
+func (db *DB) takeBatch() []*updateRequest {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if len(db.queue) == 0 {
+		db.endWriting()
+		return nil
+	}
+	n := min(len(db.queue), maxBatch)
+	batch := db.queue[:n:n]
+	db.queue = slices.Clone(db.queue[n:])
+	return batch
+}
+
+// endWriting lets the next caller commit and Close proceed; db.mu is held.
+func (db *DB) endWriting() {
+	db.writing = false
+	db.idle.Broadcast()
 }
 
 // commitBatch applies the batch in one immediate transaction, one
