@@ -87,7 +87,7 @@ func (m *Main) Wire() error {
 	}
 	m.Dispatcher = &delivery.Dispatcher{
 		Store: m.DB, Chat: m.Chat, Organisations: cfg.Organisations, Tr: tr,
-		Logger: m.Logger.With(slog.String("component", "delivery")), Now: m.Now,
+		Logger: m.Logger.With(slog.String("component", "delivery")), Now: m.Now, Busy: m.DB.Busy,
 		WorkingGroupChannel: cfg.WorkingGroup.Channel, ProjectLeaders: cfg.WorkingGroup.ProjectLeaders,
 	}
 	if m.Calendar, err = newCalendar(cfg); err != nil {

@@ -51,6 +51,10 @@ const (
 	// for how long, to be recorded in one transaction.
 	markBatch = 64
 	markDelay = 50 * time.Millisecond
+	// giveWayStep and maxGiveWay pace posting while commands wait for the
+	// store (see Dispatcher.Busy).
+	giveWayStep = 250 * time.Microsecond
+	maxGiveWay  = 5 * time.Millisecond
 )
 
 // Dispatcher delivers due rows of the outbox.
@@ -75,6 +79,10 @@ type Dispatcher struct {
 	// Observe, when set, is told each attempt's result: "delivered",
 	// "retry", "failed" or "rate_limited" (for metrics).
 	Observe func(result string)
+	// Busy, when set, reports whether commands are waiting for the store.
+	// Before each attempt the dispatcher then waits, up to maxGiveWay, so
+	// that under a burst of commands posting slows down but never stops.
+	Busy func() bool
 
 	once        sync.Once
 	wake        chan struct{}
@@ -241,6 +249,7 @@ func (d *Dispatcher) deliver(ctx context.Context, fromStore bool) (delivered int
 			}
 			dl = due[0]
 		}
+		d.giveWay(ctx)
 		ok, limited, err := d.attempt(ctx, dl)
 		if err != nil {
 			return delivered, false, err
@@ -255,6 +264,18 @@ func (d *Dispatcher) deliver(ctx context.Context, fromStore bool) (delivered int
 			if err := d.recordPosted(ctx); err != nil {
 				return delivered, false, err
 			}
+		}
+	}
+}
+
+// giveWay waits in short steps while Busy reports waiting commands, at
+// most maxGiveWay.
+func (d *Dispatcher) giveWay(ctx context.Context) {
+	for waited := time.Duration(0); d.Busy != nil && waited < maxGiveWay && d.Busy(); waited += giveWayStep {
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.After(giveWayStep):
 		}
 	}
 }

@@ -494,3 +494,35 @@ func TestRunPostsHandedOverAndRecords(t *testing.T) {
 		t.Errorf("%d posts, want 1", n)
 	}
 }
+
+// While commands wait for the store the dispatcher gives way before each
+// post, for a bounded time, and then posts all the same.
+func TestGivesWayToCommandsButPosts(t *testing.T) {
+	f := newFixture(t)
+	var waits int
+	f.d.After = func(time.Duration) <-chan time.Time {
+		waits++
+		c := make(chan time.Time, 1)
+		c <- time.Time{}
+		return c
+	}
+	busy := true
+	f.d.Busy = func() bool { return busy }
+	f.feedChange("Emmen: 3.2 gereed")
+	if n, err := f.d.DeliverDue(context.Background()); err != nil || n != 1 {
+		t.Fatalf("while busy: delivered %d, %v", n, err)
+	}
+	if waits == 0 || waits > 100 {
+		t.Errorf("gave way %d times while busy, want a bounded few", waits)
+	}
+	busy, waits = false, 0
+	f.broadcast("awareness:x:1")
+	f.drain(1)
+	if waits != 0 {
+		t.Errorf("gave way %d times while idle", waits)
+	}
+	if n := f.feedPosts("Emmen: 3.2 gereed"); n != 1 {
+		t.Errorf("%d feed posts, want 1", n)
+	}
+	f.exactlyOnce("awareness:x:1")
+}

@@ -138,6 +138,14 @@ func (db *DB) takeBatch() []*updateRequest {
 	return batch
 }
 
+// Busy reports whether status updates are being committed or waiting for
+// a commit, so that background work can give way to them.
+func (db *DB) Busy() bool {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.writing
+}
+
 // endWriting lets the next caller commit and Close proceed; db.mu is held.
 func (db *DB) endWriting() {
 	db.writing = false
