@@ -93,7 +93,8 @@ func checkReply(body []byte) error {
 // loopback, beside its floor in the same run: for 1 and 50 clients, first
 // the floor (a bare handler committing one insert, internal/loadtest), then
 // the bot (token check, parse, user from cache, group-committed update
-// with history and activity feed, JSON reply). Run it with a fixed count
+// with history and activity feed, JSON reply), reporting how many feed
+// posts the dispatcher made meanwhile. Run it with a fixed count
 // so that the percentiles rest on enough samples:
 //
 //	go test -run '^$' -bench SlashCommand -benchtime 3000x ./cmd/ambitiebot
@@ -116,6 +117,7 @@ func BenchmarkSlashCommand(b *testing.B) {
 		for _, target := range targets {
 			b.Run(fmt.Sprintf("clients=%d/%s", clients, target.name), func(b *testing.B) {
 				before := l.h.changes()
+				feedBefore := len(l.h.world.Posts(l.h.world.WorkingGroup.Id))
 				res, err := loadtest.Run(context.Background(), loadtest.Options{
 					Clients: clients, Requests: b.N, NewRequest: target.next, Check: checkReply,
 				})
@@ -128,6 +130,9 @@ func BenchmarkSlashCommand(b *testing.B) {
 					if got := l.h.changes() - before; got != b.N {
 						b.Fatalf("%d changes recorded for %d commands", got, b.N)
 					}
+					// How much of the activity feed went out while the
+					// commands ran; the rest follows after.
+					b.ReportMetric(float64(len(l.h.world.Posts(l.h.world.WorkingGroup.Id))-feedBefore), "feed-posts")
 				}
 				reportLoad(b, res)
 			})
