@@ -1,5 +1,6 @@
-// Package locales embeds the bot's user-facing sentences: Dutch (the
-// default) and English, one TOML file per area and language.
+// Package locales embeds the bot's user-facing sentences: active.nl.toml
+// (Dutch, the default and the reference) and active.en.toml (English),
+// grouped inside by the part of the bot that uses them.
 package locales
 
 import "embed"

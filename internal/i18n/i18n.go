@@ -25,7 +25,8 @@ type Translator struct {
 	localizers map[string]*goi18n.Localizer
 }
 
-// New loads every *.toml file of fsys (named <area>.<lang>.toml).
+// New loads every *.toml file of fsys (named <name>.<lang>.toml, such as
+// active.nl.toml).
 func New(fsys fs.FS) (*Translator, error) {
 	b := goi18n.NewBundle(language.Dutch)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
