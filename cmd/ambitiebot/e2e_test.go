@@ -28,9 +28,10 @@ func TestSetStatusEndToEnd(t *testing.T) {
 		t.Fatalf("stored progress = %+v, %v", p, ok)
 	}
 	// The activity feed: exactly one post by the bot in the working group.
-	posts := h.waitPosts(h.world.WorkingGroup.Id, 1)
+	// Wait for the first post, then a little longer: a second would show.
+	h.waitPosts(h.world.WorkingGroup.Id, 1)
 	time.Sleep(100 * time.Millisecond)
-	posts = h.world.Posts(h.world.WorkingGroup.Id)
+	posts := h.world.Posts(h.world.WorkingGroup.Id)
 	if len(posts) != 1 {
 		t.Fatalf("working group has %d posts, want 1", len(posts))
 	}

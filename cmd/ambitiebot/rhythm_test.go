@@ -42,7 +42,7 @@ func (h *harness) deliverAll() {
 	}
 }
 
-// newPosts returns the posts made since the previous call, by channel.
+// postsSince returns the posts not yet in seen, and adds them to it.
 func postsSince(h *harness, seen map[string]bool) []*model.Post {
 	var out []*model.Post
 	for _, p := range h.world.AllPosts() {
@@ -137,10 +137,7 @@ func TestMeetingRhythmEndToEnd(t *testing.T) {
 	}
 
 	h.runJob("report", local(2027, 6, 15, 8, 30))
-	var report []*model.Post
-	for _, p := range postsSince(h, seen) {
-		report = append(report, p)
-	}
+	report := postsSince(h, seen)
 	if len(report) == 0 {
 		t.Fatal("no board report")
 	}

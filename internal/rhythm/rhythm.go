@@ -88,8 +88,6 @@ func (s *Service) longDate(lang string, t time.Time) string {
 	return s.Tr.LongDate(lang, t.In(s.Location))
 }
 
-func (s *Service) shortDate(t time.Time) string { return t.In(s.Location).Format("02-01-2006") }
-
 // daysBetween counts calendar days from a to b in the service's zone.
 func (s *Service) daysBetween(a, b time.Time) int {
 	a, b = a.In(s.Location), b.In(s.Location)
