@@ -45,3 +45,15 @@ func TestEverySubcommandHasHelp(t *testing.T) {
 		t.Errorf("version: %v %q", err, out.String())
 	}
 }
+
+// A bad schedule stops start-up with one sentence naming the key, not a
+// message id meant for the chat.
+func TestBadAwarenessScheduleNamesTheKey(t *testing.T) {
+	h := prepareHarness(t, "[awareness]\nschedule = \"elke maandag\"\n")
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"schedule"}, strings.NewReader(""), &out, &out, h.getenv)
+	if err == nil || !strings.Contains(err.Error(), `config: awareness.schedule: "elke maandag" is neither a rule`) ||
+		strings.Contains(err.Error(), "CalendarErr") {
+		t.Errorf("error = %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -155,11 +156,18 @@ func newCalendar(cfg *config.Config) (*calendar.Calendar, error) {
 	for _, r := range cfg.Meeting.Reminders {
 		mc.Reminders = append(mc.Reminders, calendar.Reminder{DaysBefore: r.DaysBefore, Hour: r.Hour, Minute: r.Minute})
 	}
+	// The calendar's errors carry a message id for chat users; an operator
+	// starting the bot gets one sentence naming the key, with the cause.
 	aw, err := calendar.ParseSchedule(cfg.Awareness.Schedule, cfg.Location)
 	if err != nil {
-		return nil, fmt.Errorf("config: awareness.schedule: %w", err)
+		return nil, fmt.Errorf("config: awareness.schedule: %q is neither a rule like \"1 monday 09:30\" nor a cron spec like \"30 9 * * 1\" (%v)",
+			cfg.Awareness.Schedule, errors.Unwrap(err))
 	}
-	return calendar.New(mc, aw)
+	cal, err := calendar.New(mc, aw)
+	if err != nil {
+		return nil, fmt.Errorf("config: meeting: %v", errors.Unwrap(err))
+	}
+	return cal, nil
 }
 
 // Open wires the bot and starts serving: HTTP, then the dispatcher.
