@@ -133,6 +133,46 @@ func TestMetricsEndpoint(t *testing.T) {
 	}
 }
 
+// With AMBITIEBOT_METRICS_TOKEN set, GET /metrics answers only a request
+// that carries the token as a bearer token, and the token never reaches
+// the log.
+func TestMetricsToken(t *testing.T) {
+	const token = "metrics-token-for-the-e2e-tests-42"
+	h := prepareHarness(t, "")
+	h.env["AMBITIEBOT_METRICS_TOKEN"] = token
+	h.start()
+	h.cmd("jan", "3.2 gereed")
+	get := func(auth string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, h.main.HTTP.URL()+"/metrics", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	for _, auth := range []string{"", "Bearer wrong", "Bearer " + token[:10], token} {
+		if code, body := get(auth); code != http.StatusUnauthorized || strings.Contains(body, "ambitiebot_") {
+			t.Errorf("Authorization %q: %d %q, want 401 without metrics", auth, code, body)
+		}
+	}
+	code, body := get("Bearer " + token)
+	if code != http.StatusOK || !strings.Contains(body, `ambitiebot_commands_total{outcome="ok"} 1`) {
+		t.Errorf("with the token: %d\n%s", code, body)
+	}
+	if strings.Contains(h.logs.String(), token) {
+		t.Error("the metrics token reached the log")
+	}
+}
+
 // Every command leaves one structured log line with the user id, the
 // outcome and the duration, and no secret ever reaches the log.
 func TestCommandLogLines(t *testing.T) {

@@ -181,7 +181,7 @@ func (m *Main) Open() error {
 		Logger: m.Logger.With(slog.String("component", "command")),
 	})
 	m.HTTP.Mux.HandleFunc("GET /agenda.ics", m.serveAgenda)
-	m.HTTP.Mux.Handle("GET /metrics", m.Metrics.Handler())
+	m.HTTP.Mux.Handle("GET /metrics", httpserver.RequireBearer(m.Config.MetricsToken, m.Metrics.Handler()))
 	m.routeActions()
 	if err := m.HTTP.Open(); err != nil {
 		return err

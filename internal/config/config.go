@@ -32,6 +32,7 @@ type Config struct {
 	DBPath        string   // AMBITIEBOT_DB
 	PublicURL     string   // AMBITIEBOT_PUBLIC_URL, without trailing slash
 	ActionSecret  string   // AMBITIEBOT_ACTION_SECRET(_FILE); secret; "" = generate and store
+	MetricsToken  string   // AMBITIEBOT_METRICS_TOKEN(_FILE); secret; "" = GET /metrics is open
 
 	Location      *time.Location // timezone, or AMBITIEBOT_TIMEZONE
 	WorkingGroup  WorkingGroup
@@ -109,6 +110,8 @@ const (
 	EnvPublicURL         = "AMBITIEBOT_PUBLIC_URL"
 	EnvActionSecret      = "AMBITIEBOT_ACTION_SECRET"
 	EnvActionSecretFile  = "AMBITIEBOT_ACTION_SECRET_FILE"
+	EnvMetricsToken      = "AMBITIEBOT_METRICS_TOKEN"
+	EnvMetricsTokenFile  = "AMBITIEBOT_METRICS_TOKEN_FILE"
 	EnvTimezone          = "AMBITIEBOT_TIMEZONE"
 	defaultListen        = ":8080"
 	defaultDB            = "ambitiebot.db"

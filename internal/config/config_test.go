@@ -284,11 +284,13 @@ func TestSecretsFromFiles(t *testing.T) {
 	botFile := writeFile(t, "bot", "  bot-token-123\n")
 	tokenFile := writeFile(t, "tokens", "tok-c\ntok-d,tok-a\n\n")
 	secretFile := writeFile(t, "secret", strings.Repeat("s", 40)+"\n")
+	metricsFile := writeFile(t, "metrics", "scrape-me\n")
 	c := mustLoad(t, map[string]string{
 		EnvBotTokenFile:     botFile,
 		EnvCommandToken:     "tok-a, tok-b,",
 		EnvCommandTokenFile: tokenFile,
 		EnvActionSecretFile: secretFile,
+		EnvMetricsTokenFile: metricsFile,
 	}, "")
 	if c.BotToken != "bot-token-123" {
 		t.Errorf("BotToken = %q", c.BotToken)
@@ -298,6 +300,9 @@ func TestSecretsFromFiles(t *testing.T) {
 	}
 	if c.ActionSecret != strings.Repeat("s", 40) {
 		t.Errorf("ActionSecret not read from its file")
+	}
+	if c.MetricsToken != "scrape-me" {
+		t.Errorf("MetricsToken = %q, want it read from its file", c.MetricsToken)
 	}
 	if err := c.Validate(true); err == nil || !strings.Contains(err.Error(), EnvMattermostURL) {
 		t.Errorf("Validate(true) without URL = %v", err)
@@ -418,7 +423,7 @@ func TestBadValues(t *testing.T) {
 }
 
 func TestEmptySecretFile(t *testing.T) {
-	for _, v := range []string{EnvBotTokenFile, EnvCommandTokenFile, EnvActionSecretFile} {
+	for _, v := range []string{EnvBotTokenFile, EnvCommandTokenFile, EnvActionSecretFile, EnvMetricsTokenFile} {
 		_, err := Load(env(map[string]string{v: writeFile(t, "empty", " \n")}), "")
 		if err == nil || !strings.Contains(err.Error(), v) || !strings.Contains(err.Error(), "empty") {
 			t.Errorf("%s with an empty file: %v", v, err)
@@ -511,6 +516,7 @@ func TestRedacted(t *testing.T) {
 		botToken = "bot-TOKEN-1"
 		cmdA     = "cmd-TOKEN-a"
 		cmdB     = "cmd-TOKEN-b"
+		metrics  = "metrics-TOKEN"
 		hook     = "https://elders.example.org/hooks/HOOK-SECRET"
 	)
 	actionSecret := strings.Repeat("A", 32) + "-ACTION"
@@ -519,6 +525,7 @@ func TestRedacted(t *testing.T) {
 		EnvBotToken:      botToken,
 		EnvCommandToken:  cmdA + "," + cmdB,
 		EnvActionSecret:  actionSecret,
+		EnvMetricsToken:  metrics,
 	}, `
 [working_group]
 project_leaders = ["jan"]
@@ -542,7 +549,7 @@ webhook = "`+hook+`"
 		"%s":       fmt.Sprint(*c),
 	}
 	for name, out := range outputs {
-		for _, s := range []string{botToken, cmdA, cmdB, actionSecret, hook, "HOOK-SECRET"} {
+		for _, s := range []string{botToken, cmdA, cmdB, actionSecret, metrics, hook, "HOOK-SECRET"} {
 			if strings.Contains(out, s) {
 				t.Errorf("%s shows the secret %q", name, s)
 			}
@@ -553,6 +560,7 @@ webhook = "`+hook+`"
 		EnvBotToken + ` = "***"`,
 		EnvCommandToken + ` = "***,***"`,
 		EnvActionSecret + ` = "***"`,
+		EnvMetricsToken + ` = "***"`,
 		`webhook = "***"`,
 		`AMBITIEBOT_MATTERMOST_URL = "https://chat.example.org"`,
 		`timezone = "Europe/Amsterdam"`,

@@ -52,6 +52,9 @@ func (c *Config) readEnv(env environment) error {
 	if c.ActionSecret != "" && len(c.ActionSecret) < minActionSecretBytes {
 		return fmt.Errorf("config: %s: must be at least %d characters long (for example the output of `openssl rand -hex 32`)", EnvActionSecret, minActionSecretBytes)
 	}
+	if c.MetricsToken, err = secret(env, EnvMetricsToken, EnvMetricsTokenFile); err != nil {
+		return err
+	}
 	c.CommandTokens, err = commandTokens(env)
 	return err
 }

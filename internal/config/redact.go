@@ -50,6 +50,7 @@ func (c Config) Redacted() string {
 	line(EnvDB, c.DBPath)
 	line(EnvPublicURL, c.PublicURL)
 	line(EnvActionSecret, hide(c.ActionSecret))
+	line(EnvMetricsToken, hide(c.MetricsToken))
 	if c.Location != nil {
 		line("timezone", c.Location.String())
 	}
