@@ -110,6 +110,16 @@ type DeliveryService interface {
 	// MarkReported records that a permanent failure has been reported.
 	MarkReported(ctx context.Context, id int64) error
 
+	// ReleaseDeliveries ends the lease of deliveries that were queued
+	// leased (Update.Lease) and never attempted, when their dispatcher
+	// stops before it got to them: they become due at now and certain,
+	// since nothing can have been posted for them, so that the next
+	// dispatcher posts them at once instead of after the lease and a
+	// marker lookup. Rows attempted meanwhile (Attempts > 0) or no longer
+	// pending are left alone. It returns how many were released.
+	// Errors: EINTERNAL.
+	ReleaseDeliveries(ctx context.Context, ids []int64, now time.Time) (int, error)
+
 	// FindDeliveries lists deliveries, newest first.
 	FindDeliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error)
 }

@@ -158,7 +158,11 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	// storeLeft that the last pass that asked stopped before it was done.
 	fromStore, storeLeft := true, false
 	var record <-chan time.Time
-	defer func() { d.logRecord(d.recordPosted(context.WithoutCancel(ctx))) }()
+	defer func() {
+		stopped := context.WithoutCancel(ctx)
+		d.logRecord(d.recordPosted(stopped))
+		d.releaseHanded(stopped)
+	}()
 	for {
 		_, drained, err := d.deliver(ctx, fromStore)
 		if err != nil && ctx.Err() == nil {
@@ -296,6 +300,32 @@ func (d *Dispatcher) nextHanded() (ambitiebot.Delivery, bool) {
 		d.Logger.Info("handed-over delivery left to its lease", slog.Int64("delivery", dl.ID))
 	}
 	return ambitiebot.Delivery{}, false
+}
+
+// releaseHanded gives the store back the handed-over deliveries this
+// dispatcher stops without attempting, so that after a restart they go out
+// at once rather than after their lease. Only those young enough to be
+// attempted from memory are released: their lease is far from over, so no
+// other dispatcher can have taken them.
+func (d *Dispatcher) releaseHanded(ctx context.Context) {
+	d.mu.Lock()
+	var ids []int64
+	for _, dl := range d.handed {
+		if age := d.Now().Sub(dl.CreatedAt); age >= 0 && age < handoffAge {
+			ids = append(ids, dl.ID)
+		}
+	}
+	d.handed = nil
+	d.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	n, err := d.Store.ReleaseDeliveries(ctx, ids, d.Now())
+	if err != nil {
+		d.Logger.Error("releasing handed-over deliveries failed; they wait for their lease", slog.Any("error", err))
+		return
+	}
+	d.Logger.Info("handed-over deliveries released for the next start", slog.Int("released", n))
 }
 
 // recordPosted records the successful posts not yet recorded, in one

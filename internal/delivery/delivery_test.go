@@ -466,6 +466,34 @@ func TestStaleHandOverWaitsForItsLease(t *testing.T) {
 	}
 }
 
+// A dispatcher that stops before it got to a handed-over post gives it
+// back: after the restart it goes out at once, once, with no wait for its
+// lease and no marker lookup.
+func TestStopReleasesHandedOverPosts(t *testing.T) {
+	f := newFixture(t)
+	dl := f.feedChange("Emmen: 3.2 gereed")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // stopping before the first pass, as a shutdown right after a command can
+	f.d.Run(ctx)
+	if n := f.feedPosts("Emmen: 3.2 gereed"); n != 0 {
+		t.Fatalf("%d posts before the restart", n)
+	}
+	if err := f.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.open()
+	if n, err := f.d.DeliverDue(context.Background()); err != nil || n != 1 {
+		t.Fatalf("after the restart, at the same moment: delivered %d, %v; want the released post", n, err)
+	}
+	if n := f.feedPosts("Emmen: 3.2 gereed"); n != 1 {
+		t.Errorf("%d posts, want 1", n)
+	}
+	got, err := f.db.FindDeliveries(context.Background(), ambitiebot.DeliveryFilter{RunKey: dl.RunKey})
+	if err != nil || len(got) != 1 || got[0].State != ambitiebot.DeliverySent || got[0].Attempts != 1 {
+		t.Errorf("recorded = %+v, %v", got, err)
+	}
+}
+
 // Run posts a handed-over post at once and records it soon after, without
 // waiting for its poll.
 func TestRunPostsHandedOverAndRecords(t *testing.T) {

@@ -286,6 +286,29 @@ func (db *DB) MarkReported(ctx context.Context, id int64) error {
 	return db.updateDelivery(ctx, id, `reported = 1`)
 }
 
+// ReleaseDeliveries makes never-attempted leased deliveries due at now and
+// certain (see ambitiebot.DeliveryService).
+func (db *DB) ReleaseDeliveries(ctx context.Context, ids []int64, now time.Time) (int, error) {
+	released := 0
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		released = 0
+		for _, id := range ids {
+			res, err := tx.ExecContext(ctx, `UPDATE deliveries SET next_attempt = ?, uncertain = 0
+				WHERE id = ? AND state = 'pending' AND attempts = 0`, formatTime(now), id)
+			if err != nil {
+				return internal(err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return internal(err)
+			}
+			released += int(n)
+		}
+		return nil
+	})
+	return released, err
+}
+
 func (db *DB) updateDelivery(ctx context.Context, id int64, set string, args ...any) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		return updateOne(ctx, tx, "delivery", `UPDATE deliveries SET `+set+` WHERE id = ?`, append(args, id)...)

@@ -292,6 +292,46 @@ func TestSetStatusLeasesItsFeed(t *testing.T) {
 	}
 }
 
+// A leased feed its dispatcher never attempted is released: due at once
+// and certain. A row that was attempted meanwhile, or is no longer
+// pending, keeps its lease and uncertainty.
+func TestReleaseDeliveries(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t)
+	leased := func(org string) ambitiebot.Delivery {
+		t.Helper()
+		u := update(org, "3.2", ambitiebot.StatusDone, "")
+		u.Feed = []ambitiebot.Delivery{{Target: "channel:t/c", Kind: "feed", OrgKey: org, Message: org + ": 3.2 gereed"}}
+		u.Lease = 2 * time.Minute
+		if _, err := db.SetStatus(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		return u.Feed[0]
+	}
+	untouched, retried, sent := leased("emmen"), leased("assen"), leased("meppel")
+	now := db.Now()
+	if err := db.MarkRetry(ctx, retried.ID, "CreatePost: HTTP 502", true, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkDelivered(ctx, sent.ID, "post1", now); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.ReleaseDeliveries(ctx, []int64{untouched.ID, retried.ID, sent.ID, 999}, now)
+	if err != nil || n != 1 {
+		t.Fatalf("released %d, %v; want only the untouched one", n, err)
+	}
+	due, err := db.DueDeliveries(ctx, now, time.Minute, 0)
+	if err != nil || len(due) != 1 || due[0].ID != untouched.ID || due[0].Uncertain {
+		t.Fatalf("due after release = %+v, %v; want the released row, certain", due, err)
+	}
+	if r := find(t, db, retried.ID); !r.Uncertain || !r.NextAttempt.Equal(now.Add(time.Minute)) || r.Attempts != 1 {
+		t.Errorf("attempted row changed by release: %+v", r)
+	}
+	if s := find(t, db, sent.ID); s.State != ambitiebot.DeliverySent {
+		t.Errorf("sent row changed by release: %+v", s)
+	}
+}
+
 // Posts recorded together: each existing delivery is recorded even when
 // another id does not exist.
 func TestMarkAllDelivered(t *testing.T) {
