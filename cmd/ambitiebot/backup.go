@@ -3,26 +3,23 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
-	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
-	"github.com/drentse-aanpak/ambitiebot/locales"
 )
 
 // runBackup writes a consistent copy of the bot's database to FILE while
 // the bot may go on serving: SQLite's VACUUM INTO reads one snapshot in WAL
 // mode, so writers are not held up.
-func runBackup(ctx context.Context, args []string, std stdio, getenv env) error {
-	fs := newFlagSet("backup", "FILE", std)
-	cfgFile := fs.String("config", "", "TOML configuration file (or AMBITIEBOT_CONFIG)")
+func runBackup(ctx context.Context, con *console, args []string, std stdio, getenv env) error {
+	fs := newFlagSet(con, "backup", con.t("CLIUsageArgFile", nil), std)
+	cfgFile := fs.String("config", "", con.t("CLIFlagConfig", nil))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return usageError{"backup: name the file to write, e.g. ambitiebot backup /backup/ambitiebot-2027-01-11.db"}
+		return usageError{con.t("CLIUsageBackupNoFile", nil)}
 	}
 	// FILE may come before the flags: ambitiebot backup FILE --config X.
 	dest := fs.Arg(0)
@@ -30,20 +27,15 @@ func runBackup(ctx context.Context, args []string, std stdio, getenv env) error 
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError{"backup: unexpected argument " + fs.Arg(0)}
+		return usageError{con.t("CLIUsageBackupOneFile", map[string]any{"Arg": fs.Arg(0)})}
 	}
 	cfg, err := loadConfig(*cfgFile, getenv, false)
 	if err != nil {
 		return err
 	}
-	tr, err := i18n.New(locales.FS)
-	if err != nil {
-		return err
-	}
-	lang := cliLang(getenv)
 	// Opening would create an empty database, and back that up.
 	if _, err := os.Stat(cfg.DBPath); err != nil {
-		return errors.New(tr.T(lang, "LimitsBackupNoDatabase", map[string]any{"Path": cfg.DBPath}))
+		return con.fail("LimitsBackupNoDatabase", map[string]any{"Path": cfg.DBPath})
 	}
 	db, err := sqlite.Open(cfg.DBPath)
 	if err != nil {
@@ -54,12 +46,12 @@ func runBackup(ctx context.Context, args []string, std stdio, getenv env) error 
 		if ambitiebot.ErrorCode(err) == ambitiebot.EINTERNAL {
 			return err
 		}
-		return errors.New(tr.Error(lang, err))
+		return errors.New(con.tr.Error(con.lang, err))
 	}
 	fi, err := os.Stat(dest)
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(std.out, tr.T(lang, "LimitsBackupDone", map[string]any{"Path": dest, "Size": fi.Size(), "DB": cfg.DBPath}))
-	return err
+	con.say("LimitsBackupDone", map[string]any{"Path": dest, "Size": fi.Size(), "DB": cfg.DBPath})
+	return nil
 }

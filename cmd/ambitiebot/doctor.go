@@ -18,13 +18,9 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
 )
 
-func runDoctor(ctx context.Context, args []string, std stdio, getenv env) error {
-	con, err := newConsole(getenv, std.out)
-	if err != nil {
-		return err
-	}
-	fset := newFlagSet("doctor", "", std)
-	cfgFile := fset.String("config", "", con.t("SetupFlagConfig", nil))
+func runDoctor(ctx context.Context, con *console, args []string, std stdio, getenv env) error {
+	fset := newFlagSet(con, "doctor", "", std)
+	cfgFile := fset.String("config", "", con.t("CLIFlagConfig", nil))
 	verbose := fset.Bool("v", false, con.t("SetupFlagVerbose", nil))
 	if err := fset.Parse(args); err != nil {
 		return err

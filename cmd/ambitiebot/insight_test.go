@@ -274,7 +274,7 @@ func TestReportCLI(t *testing.T) {
 		return b.getenv(k)
 	}
 	var out2, errOut bytes.Buffer
-	if err := run(ctx, []string{"report"}, strings.NewReader(""), &out2, &errOut, missing); err == nil || !strings.Contains(err.Error(), "no database") {
+	if err := run(ctx, []string{"report"}, strings.NewReader(""), &out2, &errOut, missing); err == nil || !strings.Contains(err.Error(), "Er is geen database op") {
 		t.Errorf("missing database: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "nothing.db")); err == nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
@@ -15,4 +16,67 @@ func cliLang(getenv env) string {
 		}
 	}
 	return "nl"
+}
+
+// optionName writes a flag the way the help and the README do: -v, but
+// --config.
+func optionName(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
+// The flag package's error texts, stable since Go 1; flagError says them
+// again in the operator's language.
+const (
+	flagUnknown      = "flag provided but not defined: "
+	flagNeedsValue   = "flag needs an argument: "
+	flagInvalidValue = "invalid value "
+	flagInvalidBool  = "invalid boolean value "
+)
+
+// flagError turns the flag package's parse error for command into a
+// usageError the operator can read, with where to find the options.
+func (c *console) flagError(command string, err error) error {
+	msg := err.Error()
+	var sentence string
+	if name, ok := strings.CutPrefix(msg, flagUnknown); ok {
+		sentence = c.t("CLIUsageUnknownFlag", map[string]any{"Flag": optionName(strings.TrimLeft(name, "-"))})
+	} else if name, ok := strings.CutPrefix(msg, flagNeedsValue); ok {
+		sentence = c.t("CLIUsageFlagNeedsValue", map[string]any{"Flag": optionName(strings.TrimLeft(name, "-"))})
+	} else if value, name, ok := invalidFlagValue(msg); ok {
+		sentence = c.t("CLIUsageFlagBadValue", map[string]any{"Flag": optionName(name), "Value": value})
+	} else {
+		sentence = c.t("CLIUsageBadFlags", nil)
+	}
+	return usageError{sentence + " " + c.t("CLIUsageSeeHelp", map[string]any{"Command": command})}
+}
+
+// invalidFlagValue reads the value and flag name out of
+// `invalid value "x" for flag -name: …` and
+// `invalid boolean value "x" for -name: …`.
+func invalidFlagValue(msg string) (value, name string, ok bool) {
+	rest, ok := strings.CutPrefix(msg, flagInvalidValue)
+	if !ok {
+		rest, ok = strings.CutPrefix(msg, flagInvalidBool)
+	}
+	if !ok {
+		return "", "", false
+	}
+	quoted, err := strconv.QuotedPrefix(rest)
+	if err != nil {
+		return "", "", false
+	}
+	value, _ = strconv.Unquote(quoted)
+	rest, ok = strings.CutPrefix(rest[len(quoted):], " for ")
+	if !ok {
+		return "", "", false
+	}
+	rest, ok = strings.CutPrefix(strings.TrimPrefix(rest, "flag "), "-")
+	if !ok {
+		return "", "", false
+	}
+	name, _, ok = strings.Cut(rest, ":")
+	return value, name, ok && name != ""
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -48,9 +49,9 @@ func (e usageError) Error() string { return e.msg }
 type env func(string) (string, bool)
 
 type subcommand struct {
-	name  string
-	short string
-	run   func(ctx context.Context, args []string, io stdio, getenv env) error
+	name string
+	help string // message id of the one-line description in the top-level help
+	run  func(ctx context.Context, con *console, args []string, std stdio, getenv env) error
 }
 
 type stdio struct {
@@ -60,52 +61,56 @@ type stdio struct {
 
 func subcommands() []subcommand {
 	return []subcommand{
-		{"serve", "run the bot: HTTP endpoints, reminders and broadcasts", runServe},
-		{"sandbox", "try the bot against a simulated Mattermost, in your terminal", runSandbox},
-		{"report", "write the board report (xlsx, csv or md) from the database", runReport},
-		{"backup", "write a consistent copy of the database to FILE, also while serving", runBackup},
-		{"setup", "connect the bot to Mattermost: slash command, teams, channels (admin token once)", runSetup},
-		{"doctor", "check a configuration and its Mattermost setup, read-only", runDoctor},
-		{"schedule", "list the coming meetings, reminders, reports and awareness posts", runSchedule},
-		{"remind", "send the reminder for the next meeting now (once per meeting)", runRemind},
-		{"awareness", "list the awareness messages, or send one now: awareness list | send", runAwareness},
-		{"status", "last and next run of every job, missed runs, pending and failed deliveries", runStatus},
-		{"version", "print the version", runVersion},
-		{"help", "show this help", nil},
+		{"serve", "CLIHelpServe", runServe},
+		{"sandbox", "CLIHelpSandbox", runSandbox},
+		{"report", "CLIHelpReport", runReport},
+		{"backup", "CLIHelpBackup", runBackup},
+		{"setup", "CLIHelpSetup", runSetup},
+		{"doctor", "CLIHelpDoctor", runDoctor},
+		{"schedule", "CLIHelpSchedule", runSchedule},
+		{"remind", "CLIHelpRemind", runRemind},
+		{"awareness", "CLIHelpAwareness", runAwareness},
+		{"status", "CLIHelpStatus", runStatus},
+		{"version", "CLIHelpVersion", runVersion},
+		{"help", "CLIHelpHelp", nil},
 	}
 }
 
 func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer, getenv env) error {
 	std := stdio{in: in, out: out, err: errOut}
+	con, err := newConsole(getenv, out)
+	if err != nil {
+		return err
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(out)
+		con.usage(out)
 		if len(args) == 0 {
-			return usageError{"no command given"}
+			return usageError{con.t("CLIUsageNoCommand", nil)}
 		}
 		return nil
 	}
 	for _, sc := range subcommands() {
 		if sc.name == args[0] && sc.run != nil {
-			return sc.run(ctx, args[1:], std, getenv)
+			return sc.run(ctx, con, args[1:], std, getenv)
 		}
 	}
-	usage(errOut)
-	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+	con.usage(errOut)
+	return usageError{con.t("CLIUsageUnknownCommand", map[string]any{"Command": args[0]})}
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "ambitiebot — Mattermost bot for the Drentse aanpak ondermijning")
-	fmt.Fprintln(w, "\nUsage: ambitiebot <command> [flags]   (every command takes -h)")
-	fmt.Fprintln(w, "\nCommands:")
+// usage is the top-level help.
+func (c *console) usage(w io.Writer) {
+	fmt.Fprintln(w, c.t("CLIHelpTitle", nil))
+	fmt.Fprintln(w, "\n"+c.t("CLIHelpUsage", nil))
+	fmt.Fprintln(w, "\n"+c.t("CLIHelpCommands", nil))
 	for _, sc := range subcommands() {
-		fmt.Fprintf(w, "  %-10s %s\n", sc.name, sc.short)
+		fmt.Fprintf(w, "  %-10s %s\n", sc.name, c.t(sc.help, nil))
 	}
-	fmt.Fprintln(w, "\nConfiguration comes from AMBITIEBOT_* environment variables and an optional")
-	fmt.Fprintln(w, "TOML file (--config FILE or AMBITIEBOT_CONFIG); see README.md.")
+	fmt.Fprintln(w, "\n"+c.t("CLIHelpConfig", nil))
 }
 
-func runVersion(_ context.Context, args []string, std stdio, _ env) error {
-	fs := newFlagSet("version", "", std)
+func runVersion(_ context.Context, con *console, args []string, std stdio, _ env) error {
+	fs := newFlagSet(con, "version", "", std)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -113,13 +118,50 @@ func runVersion(_ context.Context, args []string, std stdio, _ env) error {
 	return nil
 }
 
-// newFlagSet returns a flag set whose -h prints a usage line and flags.
-func newFlagSet(name, argsUsage string, std stdio) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(std.err)
-	fs.Usage = func() {
-		fmt.Fprintf(std.err, "Usage: ambitiebot %s [flags] %s\n", name, argsUsage)
-		fs.PrintDefaults()
+// flagSet is a subcommand's flags in the operator's language: -h prints
+// the usage from locales, and a mistake becomes a localised usageError
+// instead of the flag package's English.
+type flagSet struct {
+	*flag.FlagSet
+	con       *console
+	command   string // as typed after "ambitiebot", e.g. "awareness send"
+	argsUsage string // what follows the flags, e.g. the backup FILE
+	help      io.Writer
+}
+
+func newFlagSet(con *console, command, argsUsage string, std stdio) *flagSet {
+	fs := flag.NewFlagSet(command, flag.ContinueOnError)
+	// The flag package would print its English error and usage itself;
+	// Parse says both in the operator's language instead.
+	fs.SetOutput(io.Discard)
+	return &flagSet{FlagSet: fs, con: con, command: command, argsUsage: argsUsage, help: std.err}
+}
+
+// Parse parses args: -h prints the usage and returns flag.ErrHelp (exit
+// status 0), a bad flag returns a usageError.
+func (f *flagSet) Parse(args []string) error {
+	err := f.FlagSet.Parse(args)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		f.usage()
+		return err
 	}
-	return fs
+	return f.con.flagError(f.command, err)
+}
+
+// usage prints the usage line and every flag with its description, as
+// flag.PrintDefaults does but with the default value in words too.
+func (f *flagSet) usage() {
+	line := f.con.t("CLIUsageCommand", map[string]any{"Command": f.command, "Args": f.argsUsage})
+	fmt.Fprintln(f.help, strings.TrimSpace(line))
+	f.VisitAll(func(fl *flag.Flag) {
+		kind, text := flag.UnquoteUsage(fl)
+		fmt.Fprintln(f.help, strings.TrimRight("  "+optionName(fl.Name)+" "+kind, " "))
+		if fl.DefValue != "" && fl.DefValue != "false" {
+			text += " " + f.con.t("CLIFlagDefault", map[string]any{"Value": fl.DefValue})
+		}
+		fmt.Fprintln(f.help, "        "+text)
+	})
 }

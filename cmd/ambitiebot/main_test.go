@@ -7,42 +7,179 @@ import (
 	"flag"
 	"strings"
 	"testing"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
+	"github.com/drentse-aanpak/ambitiebot/locales"
 )
+
+// runCLI runs ambitiebot with args in lang ("" for the default) and
+// returns its error and everything it printed, stdout and stderr.
+func runCLI(lang string, args ...string) (string, error) {
+	getenv := func(k string) (string, bool) {
+		if k == "AMBITIEBOT_LANG" && lang != "" {
+			return lang, true
+		}
+		return "", false
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(""), &out, &out, getenv)
+	return out.String(), err
+}
+
+func newTranslator(t *testing.T) *i18n.Translator {
+	t.Helper()
+	tr, err := i18n.New(locales.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// helpArgs are the arguments that ask sc for its usage.
+func helpArgs(sc subcommand) []string {
+	if sc.name == "awareness" {
+		return []string{sc.name, "send", "-h"}
+	}
+	return []string{sc.name, "-h"}
+}
 
 // Every subcommand answers -h with its usage and exit status 0; unknown
 // commands and no command are usage errors (exit status 2).
 func TestEverySubcommandHasHelp(t *testing.T) {
-	getenv := func(string) (string, bool) { return "", false }
 	for _, sc := range subcommands() {
-		var out bytes.Buffer
-		args := []string{sc.name, "-h"}
-		if sc.name == "awareness" {
-			args = []string{sc.name, "send", "-h"}
-		}
-		err := run(context.Background(), args, strings.NewReader(""), &out, &out, getenv)
 		if sc.run == nil { // help itself
-			if err != nil || !strings.Contains(out.String(), "Usage: ambitiebot <command>") {
-				t.Errorf("help: %v\n%s", err, out.String())
-			}
 			continue
 		}
+		out, err := runCLI("", helpArgs(sc)...)
 		if !errors.Is(err, flag.ErrHelp) || exitCode(err) != 0 {
 			t.Errorf("%s -h: %v (exit %d)", sc.name, err, exitCode(err))
 		}
-		if !strings.Contains(out.String(), "Usage: ambitiebot "+sc.name) {
-			t.Errorf("%s -h printed no usage:\n%s", sc.name, out.String())
+		if !strings.HasPrefix(out, "Gebruik: ambitiebot "+sc.name) {
+			t.Errorf("%s -h printed no usage:\n%s", sc.name, out)
 		}
 	}
-	var out bytes.Buffer
-	if err := run(context.Background(), []string{"frobnicate"}, strings.NewReader(""), &out, &out, getenv); exitCode(err) != 2 {
+	if _, err := runCLI("", "frobnicate"); exitCode(err) != 2 {
 		t.Errorf("unknown command: %v", err)
 	}
-	if err := run(context.Background(), nil, strings.NewReader(""), &out, &out, getenv); exitCode(err) != 2 {
+	if _, err := runCLI(""); exitCode(err) != 2 {
 		t.Errorf("no command: %v", err)
 	}
-	out.Reset()
-	if err := run(context.Background(), []string{"version"}, strings.NewReader(""), &out, &out, getenv); err != nil || !strings.HasPrefix(out.String(), "ambitiebot ") {
-		t.Errorf("version: %v %q", err, out.String())
+	if out, err := runCLI("", "version"); err != nil || !strings.HasPrefix(out, "ambitiebot ") {
+		t.Errorf("version: %v %q", err, out)
+	}
+}
+
+// The top-level help speaks Dutch by default and English on request,
+// down to every command's description.
+func TestHelpIsLocalised(t *testing.T) {
+	tr := newTranslator(t)
+	for _, tc := range []struct{ lang, want, other string }{
+		{"", "Opdrachten:", "Commands:"},
+		{"en", "Commands:", "Opdrachten:"},
+	} {
+		out, err := runCLI(tc.lang, "help")
+		if err != nil {
+			t.Fatalf("help (%q): %v", tc.lang, err)
+		}
+		if !strings.Contains(out, "\n"+tc.want+"\n") || strings.Contains(out, tc.other) {
+			t.Errorf("help (%q) has no %q, or has %q:\n%s", tc.lang, tc.want, tc.other, out)
+		}
+		lang, otherLang := "nl", "en"
+		if tc.lang == "en" {
+			lang, otherLang = "en", "nl"
+		}
+		for _, sc := range subcommands() {
+			desc, otherDesc := tr.T(lang, sc.help, nil), tr.T(otherLang, sc.help, nil)
+			if desc == otherDesc {
+				t.Errorf("%s is described alike in nl and en: %q", sc.name, desc)
+			}
+			if !strings.Contains(out, "  "+sc.name+" ") || !strings.Contains(out, " "+desc+"\n") || strings.Contains(out, otherDesc) {
+				t.Errorf("help (%s) does not describe %s as %q:\n%s", lang, sc.name, desc, out)
+			}
+		}
+	}
+}
+
+func TestReportHelpIsLocalised(t *testing.T) {
+	for _, tc := range []struct{ lang, usage, format, def string }{
+		{"", "Gebruik: ambitiebot report [opties]\n", "xlsx (werkmap met grafiek)", "(standaard: xlsx)"},
+		{"en", "Usage: ambitiebot report [options]\n", "xlsx (workbook with chart)", "(default: xlsx)"},
+	} {
+		out, err := runCLI(tc.lang, "report", "-h")
+		if !errors.Is(err, flag.ErrHelp) || exitCode(err) != 0 {
+			t.Errorf("report -h (%q): %v (exit %d)", tc.lang, err, exitCode(err))
+		}
+		for _, want := range []string{tc.usage, "  --format string\n", tc.format, tc.def, "  --since string\n"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("report -h (%q) lacks %q:\n%s", tc.lang, want, out)
+			}
+		}
+	}
+}
+
+// No flag description may stay English in Dutch: every line of each
+// command's -h except the flag names themselves differs between nl and en.
+func TestEveryFlagIsDescribedInBothLanguages(t *testing.T) {
+	for _, sc := range subcommands() {
+		if sc.run == nil {
+			continue
+		}
+		nl, _ := runCLI("", helpArgs(sc)...)
+		en, _ := runCLI("en", helpArgs(sc)...)
+		nlLines, enLines := strings.Split(nl, "\n"), strings.Split(en, "\n")
+		if len(nlLines) != len(enLines) {
+			t.Errorf("%s -h: %d lines in nl, %d in en:\n%s\n%s", sc.name, len(nlLines), len(enLines), nl, en)
+			continue
+		}
+		for i, line := range nlLines {
+			switch {
+			case line == "":
+			case strings.HasPrefix(line, "  -"):
+				if line != enLines[i] {
+					t.Errorf("%s -h: flag %q is %q in en", sc.name, line, enLines[i])
+				}
+			case line == enLines[i]:
+				t.Errorf("%s -h: %q is the same in nl and en", sc.name, line)
+			}
+		}
+	}
+}
+
+// A mistake on the command line is one sentence in the operator's
+// language and exit status 2, never the flag package's English.
+func TestCommandLineMistakesAreLocalised(t *testing.T) {
+	tr := newTranslator(t)
+	seeHelp := func(command string) string {
+		return " " + tr.T("nl", "CLIUsageSeeHelp", map[string]any{"Command": command})
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "--frobnicate"}, tr.T("nl", "CLIUsageUnknownFlag", map[string]any{"Flag": "--frobnicate"}) + seeHelp("report")},
+		{[]string{"awareness", "send", "-x"}, tr.T("nl", "CLIUsageUnknownFlag", map[string]any{"Flag": "-x"}) + seeHelp("awareness send")},
+		{[]string{"schedule", "--count", "abc"}, tr.T("nl", "CLIUsageFlagBadValue", map[string]any{"Flag": "--count", "Value": "abc"}) + seeHelp("schedule")},
+		{[]string{"remind", "--dry-run=misschien"}, tr.T("nl", "CLIUsageFlagBadValue", map[string]any{"Flag": "--dry-run", "Value": "misschien"}) + seeHelp("remind")},
+		{[]string{"schedule", "--from"}, tr.T("nl", "CLIUsageFlagNeedsValue", map[string]any{"Flag": "--from"}) + seeHelp("schedule")},
+		{[]string{"status", "---config"}, tr.T("nl", "CLIUsageBadFlags", nil) + seeHelp("status")},
+		{[]string{"frobnicate"}, tr.T("nl", "CLIUsageUnknownCommand", map[string]any{"Command": "frobnicate"})},
+		{nil, tr.T("nl", "CLIUsageNoCommand", nil)},
+		{[]string{"awareness"}, tr.T("nl", "CLIUsageAwarenessAction", nil)},
+		{[]string{"schedule", "--count", "0"}, tr.T("nl", "CLIUsageScheduleCount", map[string]any{"Value": 0})},
+	} {
+		out, err := runCLI("", tc.args...)
+		if exitCode(err) != 2 || err.Error() != tc.want {
+			t.Errorf("%v: %v (exit %d), want %q", tc.args, err, exitCode(err), tc.want)
+		}
+		for _, english := range []string{"flag provided", "invalid value", "invalid boolean", "flag needs", "bad flag syntax", "Usage"} {
+			if strings.Contains(out, english) {
+				t.Errorf("%v printed the flag package's English %q:\n%s", tc.args, english, out)
+			}
+		}
+	}
+	const want = "Unknown option --frobnicate. Type `ambitiebot report -h` for the options."
+	if _, err := runCLI("en", "report", "--frobnicate"); exitCode(err) != 2 || err.Error() != want {
+		t.Errorf("English: %v, want %q", err, want)
 	}
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
 	"github.com/drentse-aanpak/ambitiebot/internal/members"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
-	"github.com/drentse-aanpak/ambitiebot/locales"
 )
 
 // wireInsight gives the chat the progress chart and the board report:
@@ -42,25 +40,25 @@ func newInsight(cfg *config.Config, db *sqlite.DB, tr *i18n.Translator, meetings
 // runReport writes the board report from the bot's database, without
 // Mattermost. The workbook is binary: without --out it goes to standard
 // output as is, for a redirect or a pipe.
-func runReport(ctx context.Context, args []string, std stdio, getenv env) error {
-	fs := newFlagSet("report", "", std)
-	cfgFile := fs.String("config", "", "TOML configuration file (or AMBITIEBOT_CONFIG)")
-	formatName := fs.String("format", "xlsx", "xlsx (workbook with chart), csv (for Dutch Excel: ';' and a BOM) or md (summary)")
-	sinceText := fs.String("since", "", "start of the period of changes, YYYY-MM-DD (default: the previous meeting)")
-	out := fs.String("out", "", "file to write (default: standard output)")
-	lang := fs.String("lang", "nl", "language: nl or en")
+func runReport(ctx context.Context, con *console, args []string, std stdio, getenv env) error {
+	fs := newFlagSet(con, "report", "", std)
+	cfgFile := fs.String("config", "", con.t("CLIFlagConfig", nil))
+	formatName := fs.String("format", "xlsx", con.t("CLIFlagReportFormat", nil))
+	sinceText := fs.String("since", "", con.t("CLIFlagReportSince", nil))
+	out := fs.String("out", "", con.t("CLIFlagReportOut", nil))
+	lang := fs.String("lang", "nl", con.t("CLIFlagReportLang", nil))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usageError{"report: unexpected argument " + fs.Arg(0)}
+	if err := con.noArguments("report", fs.Args()); err != nil {
+		return err
 	}
 	format, ok := insight.ParseFormat(*formatName)
 	if !ok {
-		return usageError{fmt.Sprintf("report: --format must be xlsx, csv or md, not %q", *formatName)}
+		return usageError{con.t("CLIUsageReportFormat", map[string]any{"Value": *formatName})}
 	}
 	if *lang != "nl" && *lang != "en" {
-		return usageError{fmt.Sprintf("report: --lang must be nl or en, not %q", *lang)}
+		return usageError{con.t("CLIUsageReportLang", map[string]any{"Value": *lang})}
 	}
 	cfg, err := loadConfig(*cfgFile, getenv, false)
 	if err != nil {
@@ -69,11 +67,7 @@ func runReport(ctx context.Context, args []string, std stdio, getenv env) error 
 	// Opening would create an empty database; a report of nothing at a
 	// mistyped path helps nobody.
 	if _, err := os.Stat(cfg.DBPath); err != nil {
-		return fmt.Errorf("report: no database at %s (set AMBITIEBOT_DB or --config)", cfg.DBPath)
-	}
-	tr, err := i18n.New(locales.FS)
-	if err != nil {
-		return err
+		return con.fail("LimitsBackupNoDatabase", map[string]any{"Path": cfg.DBPath})
 	}
 	cal, err := newCalendar(cfg)
 	if err != nil {
@@ -84,10 +78,10 @@ func runReport(ctx context.Context, args []string, std stdio, getenv env) error 
 		return err
 	}
 	defer db.Close()
-	svc := newInsight(cfg, db, tr, cal, time.Now)
+	svc := newInsight(cfg, db, con.tr, cal, time.Now)
 	since, err := svc.Since(*sinceText, svc.Now())
 	if err != nil {
-		return usageError{fmt.Sprintf("report: --since must be a date in the past written YYYY-MM-DD, not %q", *sinceText)}
+		return usageError{con.t("CLIUsageReportSince", map[string]any{"Value": *sinceText})}
 	}
 	var buf bytes.Buffer
 	if err := svc.Write(ctx, &buf, format, *lang, since); err != nil {

@@ -11,39 +11,29 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/awareness"
 	"github.com/drentse-aanpak/ambitiebot/internal/calendar"
 	"github.com/drentse-aanpak/ambitiebot/internal/config"
-	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
-	"github.com/drentse-aanpak/ambitiebot/locales"
 	"github.com/drentse-aanpak/ambitiebot/messages"
 )
 
-// cli is what the rhythm commands share: the configuration, the language
-// of their output and, when they need the database, a wired Main.
+// cli is what the rhythm commands share: the console they speak through,
+// the configuration and, when they need the database, a wired Main.
 type cli struct {
-	cfg  *config.Config
-	tr   *i18n.Translator
-	lang string
-	out  io.Writer
+	*console
+	cfg *config.Config
 }
 
-func newCLI(cfgFile string, getenv env, std stdio) (*cli, error) {
+func newCLI(con *console, cfgFile string, getenv env) (*cli, error) {
 	cfg, err := loadConfig(cfgFile, getenv, false)
 	if err != nil {
 		return nil, err
 	}
-	tr, err := i18n.New(locales.FS)
-	if err != nil {
-		return nil, err
-	}
-	return &cli{cfg: cfg, tr: tr, lang: cliLang(getenv), out: std.out}, nil
+	return &cli{console: con, cfg: cfg}, nil
 }
-
-func (c *cli) say(id string, data map[string]any) { fmt.Fprintln(c.out, c.tr.T(c.lang, id, data)) }
 
 // wire opens the bot's database and pieces, as serve does, without
 // serving. needChat says the command talks to Mattermost.
 func (c *cli) wire(needChat bool, std stdio) (*Main, error) {
 	if needChat && (c.cfg.MattermostURL == "" || c.cfg.BotToken == "") {
-		return nil, fmt.Errorf("%s", c.tr.T(c.lang, "CLINeedsMattermost", nil))
+		return nil, c.fail("CLINeedsMattermost", nil)
 	}
 	m := NewMain(c.cfg, newLogger(std), time.Now)
 	if err := m.Wire(); err != nil {
@@ -68,19 +58,19 @@ func (c *cli) deliverNow(ctx context.Context, m *Main) error {
 	return nil
 }
 
-func runSchedule(_ context.Context, args []string, std stdio, getenv env) error {
-	fs := newFlagSet("schedule", "", std)
-	cfgFile := fs.String("config", "", "TOML configuration file (or AMBITIEBOT_CONFIG)")
-	from := fs.String("from", "", "first day, YYYY-MM-DD (default: today)")
-	count := fs.Int("count", 12, "number of events")
-	asJSON := fs.Bool("json", false, `print a JSON array of {"kind", "at"}`)
+func runSchedule(_ context.Context, con *console, args []string, std stdio, getenv env) error {
+	fs := newFlagSet(con, "schedule", "", std)
+	cfgFile := fs.String("config", "", con.t("CLIFlagConfig", nil))
+	from := fs.String("from", "", con.t("CLIFlagScheduleFrom", nil))
+	count := fs.Int("count", 12, con.t("CLIFlagScheduleCount", nil))
+	asJSON := fs.Bool("json", false, con.t("CLIFlagScheduleJSON", nil))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *count <= 0 || *count > 10000 {
-		return usageError{"schedule: --count must be 1–10000"}
+		return usageError{con.t("CLIUsageScheduleCount", map[string]any{"Value": *count})}
 	}
-	c, err := newCLI(*cfgFile, getenv, std)
+	c, err := newCLI(con, *cfgFile, getenv)
 	if err != nil {
 		return err
 	}
@@ -92,7 +82,7 @@ func runSchedule(_ context.Context, args []string, std stdio, getenv env) error 
 	if *from != "" {
 		d, err := calendar.ParseDate(*from)
 		if err != nil {
-			return usageError{"schedule: --from must look like 2027-01-01"}
+			return usageError{con.t("CLIUsageScheduleFrom", map[string]any{"Value": *from})}
 		}
 		start = calendar.LocalTime(d, 0, 0, c.cfg.Location)
 	}
@@ -118,14 +108,14 @@ func runSchedule(_ context.Context, args []string, std stdio, getenv env) error 
 	return nil
 }
 
-func runRemind(ctx context.Context, args []string, std stdio, getenv env) error {
-	fs := newFlagSet("remind", "", std)
-	cfgFile := fs.String("config", "", "TOML configuration file (or AMBITIEBOT_CONFIG)")
-	dryRun := fs.Bool("dry-run", false, "print what would be posted; send nothing")
+func runRemind(ctx context.Context, con *console, args []string, std stdio, getenv env) error {
+	fs := newFlagSet(con, "remind", "", std)
+	cfgFile := fs.String("config", "", con.t("CLIFlagConfig", nil))
+	dryRun := fs.Bool("dry-run", false, con.t("CLIFlagDryRun", nil))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	c, err := newCLI(*cfgFile, getenv, std)
+	c, err := newCLI(con, *cfgFile, getenv)
 	if err != nil {
 		return err
 	}
@@ -152,19 +142,19 @@ func runRemind(ctx context.Context, args []string, std stdio, getenv env) error 
 	return c.deliverNow(ctx, m)
 }
 
-func runAwareness(ctx context.Context, args []string, std stdio, getenv env) error {
+func runAwareness(ctx context.Context, con *console, args []string, std stdio, getenv env) error {
 	if len(args) == 0 || (args[0] != "list" && args[0] != "send") {
-		fmt.Fprintln(std.err, "Usage: ambitiebot awareness list | send [--id ID] [--dry-run]")
-		return usageError{"awareness: say list or send"}
+		fmt.Fprintln(std.err, con.t("CLIUsageAwareness", nil))
+		return usageError{con.t("CLIUsageAwarenessAction", nil)}
 	}
-	fs := newFlagSet("awareness "+args[0], "", std)
-	cfgFile := fs.String("config", "", "TOML configuration file (or AMBITIEBOT_CONFIG)")
-	id := fs.String("id", "", "message id (default: the next in the rotation)")
-	dryRun := fs.Bool("dry-run", false, "print what would be posted; send nothing")
+	fs := newFlagSet(con, "awareness "+args[0], "", std)
+	cfgFile := fs.String("config", "", con.t("CLIFlagConfig", nil))
+	id := fs.String("id", "", con.t("CLIFlagAwarenessID", nil))
+	dryRun := fs.Bool("dry-run", false, con.t("CLIFlagDryRun", nil))
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	c, err := newCLI(*cfgFile, getenv, std)
+	c, err := newCLI(con, *cfgFile, getenv)
 	if err != nil {
 		return err
 	}
@@ -224,13 +214,13 @@ func (c *cli) listAwareness(ctx context.Context, std stdio) error {
 	return nil
 }
 
-func runStatus(ctx context.Context, args []string, std stdio, getenv env) error {
-	fs := newFlagSet("status", "", std)
-	cfgFile := fs.String("config", "", "TOML configuration file (or AMBITIEBOT_CONFIG)")
+func runStatus(ctx context.Context, con *console, args []string, std stdio, getenv env) error {
+	fs := newFlagSet(con, "status", "", std)
+	cfgFile := fs.String("config", "", con.t("CLIFlagConfig", nil))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	c, err := newCLI(*cfgFile, getenv, std)
+	c, err := newCLI(con, *cfgFile, getenv)
 	if err != nil {
 		return err
 	}

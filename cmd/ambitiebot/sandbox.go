@@ -27,15 +27,14 @@ func (tb *sandboxTB) close() {
 	}
 }
 
-func runSandbox(ctx context.Context, args []string, std stdio, getenv env) error {
-	fs := newFlagSet("sandbox", "", std)
-	dbPath := fs.String("db", "", "SQLite file to use (default: a new file in a temporary directory)")
-	empty := fs.Bool("empty", false, "start without sample progress")
-	start := fs.String("start", "", "sandbox start time, YYYY-MM-DD HH:MM (default: now)")
+func runSandbox(ctx context.Context, con *console, args []string, std stdio, _ env) error {
+	fs := newFlagSet(con, "sandbox", "", std)
+	dbPath := fs.String("db", "", con.t("CLIFlagSandboxDB", nil))
+	empty := fs.Bool("empty", false, con.t("CLIFlagSandboxEmpty", nil))
+	start := fs.String("start", "", con.t("CLIFlagSandboxStart", nil))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	lang := cliLang(getenv)
 	dir, err := os.MkdirTemp("", "ambitiebot-sandbox-")
 	if err != nil {
 		return err
@@ -53,7 +52,7 @@ func runSandbox(ctx context.Context, args []string, std stdio, getenv env) error
 	startAt := time.Now()
 	if *start != "" {
 		if startAt, err = time.ParseInLocation("2006-01-02 15:04", *start, loc); err != nil {
-			return usageError{"sandbox: --start must look like 2027-01-18 09:00"}
+			return usageError{con.t("CLIUsageSandboxStart", map[string]any{"Value": *start})}
 		}
 	}
 	clock := sandbox.NewClock(startAt, time.Now)
@@ -100,7 +99,7 @@ func runSandbox(ctx context.Context, args []string, std stdio, getenv env) error
 		}
 	}
 	s := &sandbox.Session{
-		World: world, Clock: clock, Location: loc, Lang: lang, Out: std.out,
+		World: world, Clock: clock, Location: loc, Lang: con.lang, Out: std.out,
 		Bot: sandbox.Bot{
 			CommandURL: m.HTTP.URL() + "/command", CommandToken: commandToken,
 			Calendar: m.Calendar, RunJob: m.Scheduler.RunNow, Deliver: m.deliverAll, Tr: m.Tr,

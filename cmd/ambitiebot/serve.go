@@ -263,9 +263,9 @@ func newLogger(std stdio) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(std.err, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
-func runServe(ctx context.Context, args []string, std stdio, getenv env) error {
-	fs := newFlagSet("serve", "", std)
-	cfgFile := fs.String("config", "", "TOML configuration file (or AMBITIEBOT_CONFIG)")
+func runServe(ctx context.Context, con *console, args []string, std stdio, getenv env) error {
+	fs := newFlagSet(con, "serve", "", std)
+	cfgFile := fs.String("config", "", con.t("CLIFlagConfig", nil))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -135,13 +135,9 @@ func findCommand(cmds []mattermost.SlashCommand) (mattermost.SlashCommand, bool)
 	return cmds[i], true
 }
 
-func runSetup(ctx context.Context, args []string, std stdio, getenv env) error {
-	con, err := newConsole(getenv, std.out)
-	if err != nil {
-		return err
-	}
-	fs := newFlagSet("setup", "", std)
-	cfgFile := fs.String("config", "", con.t("SetupFlagConfig", nil))
+func runSetup(ctx context.Context, con *console, args []string, std stdio, getenv env) error {
+	fs := newFlagSet(con, "setup", "", std)
+	cfgFile := fs.String("config", "", con.t("CLIFlagConfig", nil))
 	adminFlag := fs.String("admin-token", "", con.t("SetupFlagAdminToken", nil))
 	if err := fs.Parse(args); err != nil {
 		return err
