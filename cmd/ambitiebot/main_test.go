@@ -159,6 +159,7 @@ func TestCommandLineMistakesAreLocalised(t *testing.T) {
 		{[]string{"report", "--frobnicate"}, tr.T("nl", "CLIUsageUnknownFlag", map[string]any{"Flag": "--frobnicate"}) + seeHelp("report")},
 		{[]string{"awareness", "send", "-x"}, tr.T("nl", "CLIUsageUnknownFlag", map[string]any{"Flag": "-x"}) + seeHelp("awareness send")},
 		{[]string{"schedule", "--count", "abc"}, tr.T("nl", "CLIUsageFlagBadValue", map[string]any{"Flag": "--count", "Value": "abc"}) + seeHelp("schedule")},
+		{[]string{"schedule", "--count", `1"2`}, tr.T("nl", "CLIUsageFlagBadValue", map[string]any{"Flag": "--count", "Value": `1"2`}) + seeHelp("schedule")},
 		{[]string{"remind", "--dry-run=misschien"}, tr.T("nl", "CLIUsageFlagBadValue", map[string]any{"Flag": "--dry-run", "Value": "misschien"}) + seeHelp("remind")},
 		{[]string{"schedule", "--from"}, tr.T("nl", "CLIUsageFlagNeedsValue", map[string]any{"Flag": "--from"}) + seeHelp("schedule")},
 		{[]string{"status", "---config"}, tr.T("nl", "CLIUsageBadFlags", nil) + seeHelp("status")},
