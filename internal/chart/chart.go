@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"image"
 	"image/png"
+	"sync"
 	"time"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
@@ -100,8 +101,15 @@ func (l *Layout) KindBar(k ambitiebot.OrgKind) image.Rectangle { return l.kindBa
 // ThemeBar is the track of theme n's bar.
 func (l *Layout) ThemeBar(n int) image.Rectangle { return l.themeBars[n] }
 
-// Render draws the chart and encodes it as PNG.
+// Render draws the chart and encodes it as PNG. Renders run one at a
+// time: each needs a canvas of several megabytes, and a render is pure
+// computation that would take every processor it can get. Under a burst
+// of /ambitie overzicht the charts wait their turn (tens of milliseconds
+// each) while the other processors stay free for the commands people wait
+// on most, status updates, and only one canvas is ever in memory.
 func Render(m *ambitiebot.Matrix, tr *i18n.Translator, lang string, opts Options) ([]byte, error) {
+	rendering.Lock()
+	defer rendering.Unlock()
 	img, _, err := Draw(m, tr, lang, opts)
 	if err != nil {
 		return nil, err
@@ -119,6 +127,8 @@ func Render(m *ambitiebot.Matrix, tr *i18n.Translator, lang string, opts Options
 	}
 	return buf.Bytes(), nil
 }
+
+var rendering sync.Mutex
 
 // Draw draws the chart and returns the image with its layout.
 func Draw(m *ambitiebot.Matrix, tr *i18n.Translator, lang string, opts Options) (*image.RGBA, *Layout, error) {

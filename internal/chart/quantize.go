@@ -14,63 +14,82 @@ import (
 // paletted ones, and the file gets smaller. A chart has a few hundred
 // colours, nearly all flat fills; beyond 256 the rarest (anti-aliased
 // edge pixels) take the nearest kept colour.
+//
+// It reads the image twice (count the colours, then write their palette
+// indices) rather than keeping a colour id per pixel in between: that
+// would cost two more bytes per pixel, a third of a chart's memory.
 func paletted(img *image.RGBA) *image.Paletted {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	// First pass: give every distinct colour an id and count it. Runs of
-	// one colour are long, so the map is consulted only at edges.
-	ids := make([]uint16, w*h)
-	idOf := map[uint32]uint16{}
-	var colours []uint32
-	var freq []int
-	prev, prevID := uint32(math.MaxUint32), uint16(0)
-	for y := range h {
-		row := img.Pix[y*img.Stride : y*img.Stride+4*w]
-		for x := range w {
-			c := uint32(row[4*x])<<16 | uint32(row[4*x+1])<<8 | uint32(row[4*x+2])
-			if c != prev {
-				id, ok := idOf[c]
-				if !ok {
-					if len(colours) == math.MaxUint16 {
-						return nil
-					}
-					id = uint16(len(colours))
-					idOf[c] = id
-					colours = append(colours, c)
-					freq = append(freq, 0)
-				}
-				prev, prevID = c, id
-			}
-			ids[y*w+x] = prevID
-			freq[prevID]++
+	// Runs of one colour are long, so the map is consulted only at edges.
+	freq := map[uint32]int{}
+	tooMany := false
+	eachRun(img, w, h, func(c uint32, n int) bool {
+		if _, ok := freq[c]; !ok && len(freq) == math.MaxUint16 {
+			tooMany = true
+			return false
 		}
+		freq[c] += n
+		return true
+	})
+	if tooMany {
+		return nil
+	}
+	colours := make([]uint32, 0, len(freq))
+	for c := range freq {
+		colours = append(colours, c)
 	}
 	// Most frequent first, ties by value, so the palette is deterministic.
-	order := make([]int, len(colours))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
+	slices.SortFunc(colours, func(a, b uint32) int {
 		if d := cmp.Compare(freq[b], freq[a]); d != 0 {
 			return d
 		}
-		return cmp.Compare(colours[a], colours[b])
+		return cmp.Compare(a, b)
 	})
-	kept := order[:min(len(order), 256)]
+	kept := colours[:min(len(colours), 256)]
 	pal := make(color.Palette, len(kept))
-	remap := make([]uint8, len(colours))
-	for i, id := range kept {
-		pal[i] = unpack(colours[id])
-		remap[id] = uint8(i)
+	index := make(map[uint32]uint8, len(colours))
+	for i, c := range kept {
+		pal[i] = unpack(c)
+		index[c] = uint8(i)
 	}
-	for _, id := range order[len(kept):] {
-		remap[id] = uint8(pal.Index(unpack(colours[id])))
+	for _, c := range colours[len(kept):] {
+		index[c] = uint8(pal.Index(unpack(c)))
 	}
 	out := image.NewPaletted(b, pal)
-	for i, id := range ids {
-		out.Pix[i] = remap[id]
-	}
+	i := 0
+	eachRun(img, w, h, func(c uint32, n int) bool {
+		p := index[c]
+		for end := i + n; i < end; i++ {
+			out.Pix[i] = p
+		}
+		return true
+	})
 	return out
+}
+
+// eachRun calls f for every horizontal run of one colour (RGB, alpha
+// ignored: the chart is opaque), row by row, until f returns false.
+func eachRun(img *image.RGBA, w, h int, f func(c uint32, n int) bool) {
+	for y := range h {
+		row := img.Pix[y*img.Stride : y*img.Stride+4*w]
+		start, prev := 0, pixel(row, 0)
+		for x := 1; x < w; x++ {
+			if c := pixel(row, x); c != prev {
+				if !f(prev, x-start) {
+					return
+				}
+				start, prev = x, c
+			}
+		}
+		if !f(prev, w-start) {
+			return
+		}
+	}
+}
+
+func pixel(row []uint8, x int) uint32 {
+	return uint32(row[4*x])<<16 | uint32(row[4*x+1])<<8 | uint32(row[4*x+2])
 }
 
 func unpack(c uint32) color.RGBA {
