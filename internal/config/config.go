@@ -2,13 +2,12 @@
 // an optional TOML file and the embedded defaults, which include the
 // catalogue of the Drentse aanpak ondermijning and its 17 signatories.
 //
-// Errors are for administrators: one English sentence naming the key.
-// Secrets (tokens, the action secret, webhook URLs) never appear in them.
+// Errors are for administrators: each is an *ambitiebot.Error whose
+// sentence in locales/ names the key. Secrets (tokens, the action secret,
+// webhook URLs) never appear in them.
 package config
 
 import (
-	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -126,8 +125,8 @@ func Load(getenv func(string) (string, bool), file string) (*Config, error) {
 	var data []byte
 	if file != "" {
 		var err error
-		if data, err = os.ReadFile(file); err != nil {
-			return nil, fmt.Errorf("config: cannot read the configuration file: %w", err)
+		if data, err = readFile(EnvConfig, file); err != nil {
+			return nil, err
 		}
 	}
 	return load(getenv, file, data)
@@ -162,19 +161,19 @@ func load(getenv func(string) (string, bool), name string, data []byte) (*Config
 func (c *Config) Validate(forServe bool) error {
 	switch {
 	case c.Location == nil:
-		return fmt.Errorf("config: timezone is not set")
+		return invalid("ConfigNotSet", map[string]any{"Key": "timezone"})
 	case c.Catalogue == nil:
-		return fmt.Errorf("config: the ambition catalogue is not set")
+		return invalid("ConfigNotSet", map[string]any{"Key": "ambitions"})
 	case c.Organisations == nil:
-		return fmt.Errorf("config: the organisations are not set")
+		return invalid("ConfigNotSet", map[string]any{"Key": "organisations"})
 	case !forServe:
 		return nil
 	case c.MattermostURL == "":
-		return fmt.Errorf("config: %s is required to serve", EnvMattermostURL)
+		return invalid("ConfigRequiredToServe", map[string]any{"Key": EnvMattermostURL})
 	case c.BotToken == "":
-		return fmt.Errorf("config: %s or %s is required to serve", EnvBotToken, EnvBotTokenFile)
+		return invalid("ConfigRequiredToServeOr", map[string]any{"Key": EnvBotToken, "Other": EnvBotTokenFile})
 	case len(c.CommandTokens) == 0:
-		return fmt.Errorf("config: %s or %s is required to serve", EnvCommandToken, EnvCommandTokenFile)
+		return invalid("ConfigRequiredToServeOr", map[string]any{"Key": EnvCommandToken, "Other": EnvCommandTokenFile})
 	}
 	return nil
 }

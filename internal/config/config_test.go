@@ -1,7 +1,9 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +12,8 @@ import (
 	"time"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
+	"github.com/drentse-aanpak/ambitiebot/locales"
 )
 
 func env(vars map[string]string) func(string) (string, bool) {
@@ -304,8 +308,8 @@ func TestSecretsFromFiles(t *testing.T) {
 	if c.MetricsToken != "scrape-me" {
 		t.Errorf("MetricsToken = %q, want it read from its file", c.MetricsToken)
 	}
-	if err := c.Validate(true); err == nil || !strings.Contains(err.Error(), EnvMattermostURL) {
-		t.Errorf("Validate(true) without URL = %v", err)
+	if e, _ := userError(t, c.Validate(true)); e.Data["Key"] != EnvMattermostURL {
+		t.Errorf("Validate(true) without URL = %v", e)
 	}
 	c.MattermostURL = "https://chat.example.org"
 	if err := c.Validate(true); err != nil {
@@ -318,25 +322,6 @@ func TestValidate(t *testing.T) {
 	if err := base.Validate(true); err != nil {
 		t.Fatalf("complete config: %v", err)
 	}
-	for name, tc := range map[string]struct {
-		edit func(*Config)
-		want string
-	}{
-		"no url":           {func(c *Config) { c.MattermostURL = "" }, EnvMattermostURL},
-		"no bot token":     {func(c *Config) { c.BotToken = "" }, EnvBotToken},
-		"no command token": {func(c *Config) { c.CommandTokens = nil }, EnvCommandToken},
-		"no location":      {func(c *Config) { c.Location = nil }, "timezone"},
-		"no catalogue":     {func(c *Config) { c.Catalogue = nil }, "catalogue"},
-		"no organisations": {func(c *Config) { c.Organisations = nil }, "organisations"},
-		"empty token list": {func(c *Config) { c.CommandTokens = []string{} }, EnvCommandTokenFile},
-	} {
-		c := *base
-		tc.edit(&c)
-		err := c.Validate(true)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: Validate(true) = %v, want an error naming %s", name, err, tc.want)
-		}
-	}
 	cli := *base
 	cli.MattermostURL, cli.BotToken, cli.CommandTokens = "", "", nil
 	if err := cli.Validate(false); err != nil {
@@ -344,97 +329,182 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestBadValues(t *testing.T) {
-	const secret = "s3cr3t-value"
-	cases := []struct {
-		name string
-		env  map[string]string
-		file string
-		want string // the key the error must name
-	}{
-		{"week number", nil, "[meeting]\nweek = 7", `meeting.week: must be 1–5 or "last", got 7`},
-		{"week word", nil, "[meeting]\nweek = \"first\"", "meeting.week"},
-		{"weekday", nil, "[meeting]\nweekday = \"dinsdagg\"", "meeting.weekday"},
-		{"time", nil, "[meeting]\ntime = \"25:00\"", "meeting.time"},
-		{"skip month", nil, "[meeting]\nskip_months = [13]", "meeting.skip_months"},
-		{"skip every month", nil, "[meeting]\nskip_months = [1,2,3,4,5,6,7,8,9,10,11,12]", "meeting.skip_months"},
-		{"cancelled", nil, "[meeting]\ncancelled = [\"2025-13-01\"]", "meeting.cancelled"},
-		{"cancelled time", nil, "[meeting]\ncancelled = [10:00:00]", "meeting.cancelled"},
-		{"reminder days", nil, "[[meeting.reminders]]\ndays_before = -1\nat = \"09:00\"", "meeting.reminders.days_before"},
-		{"reminder at", nil, "[[meeting.reminders]]\ndays_before = 1\nat = \"9am\"", "meeting.reminders.at"},
-		{"reminder after meeting", nil, "[[meeting.reminders]]\ndays_before = 0\nat = \"11:00\"", "meeting.reminders.at"},
-		{"summary", nil, "[meeting]\nsummary_at = \"8.30\"", "meeting.summary_at"},
-		{"report month", nil, "[meeting]\nreport_months = [\"juny\"]", "meeting.report_months"},
-		{"grace", nil, "[meeting]\ngrace = \"twelve hours\"", "meeting.grace"},
-		{"negative grace", nil, "[meeting]\ngrace = \"-1h\"", "meeting.grace"},
-		{"thank you type", nil, "[meeting]\nthank_you = \"ja\"", "meeting.thank_you: must be true or false, not text"},
-		{"signed on", nil, "[agreement]\nsigned_on = \"2-2-2024\"", "agreement.signed_on"},
-		{"deadline before", nil, "[agreement]\ndeadline = 2023-01-01", "agreement.deadline"},
-		{"timezone", nil, "timezone = \"Mars/Olympus\"", "timezone"},
-		{"timezone empty", nil, "timezone = \"\"", "timezone"},
-		{"channel", nil, "[working_group]\nchannel = \"werkgroep\"", "working_group.channel"},
-		{"project leader", nil, "[working_group]\nproject_leaders = [\"jan smit\"]", "working_group.project_leaders"},
-		{"schedule", nil, "[awareness]\nschedule = \" \"", "awareness.schedule"},
-		{"dir", nil, "[awareness]\ndir = \"/nonexistent/ambitiebot\"", "awareness.dir"},
-		{"rate", nil, "[limits]\ncommands_per_minute = 0", "limits.commands_per_minute"},
-		{"note", nil, "[limits]\nmax_note = 2001", "limits.max_note"},
-		{"note type", nil, "[limits]\nmax_note = \"veel\"", "limits.max_note: must be a whole number, not text"},
-		{"unknown key", nil, "[meeting]\nwek = 3", "meeting.wek: unknown key in"},
-		{"unknown top key", nil, "mattermost_url = \"x\"", "mattermost_url: unknown key"},
-		{"unknown org key", nil, "[[organisations]]\nkey = \"a\"\nname = \"A\"\nkind = \"gemeente\"\nemail = \"x\"", "organisations.email: unknown key"},
-		{"syntax", nil, "week = 3\n[meeting", "line 2: expected"},
-		{"org kind", nil, "[[organisations]]\nkey = \"a\"\nname = \"A\"\nkind = \"gemeentee\"", "organisations: a: kind"},
-		{"org webhook", nil, "[[organisations]]\nkey = \"a\"\nname = \"A\"\nkind = \"gemeente\"\nwebhook = \"ftp://" + secret + "\"", "organisations: a: webhook"},
-		{"ambition id", nil, "[[ambitions]]\nid = \"3\"\ntext = \"x\"\napplies_to = [\"gemeente\"]", `ambition "3"`},
-		{"ambition id number", nil, "[[ambitions]]\nid = 3.10\ntext = \"x\"\napplies_to = [\"gemeente\"]", "ambitions.id: must be text, not a number"},
-		{"ambition kind", nil, "[[ambitions]]\nid = \"1.1\"\ntext = \"x\"\napplies_to = [\"gemeentes\"]", "ambition 1.1: unknown kind"},
-		{"url", map[string]string{EnvMattermostURL: "ftp://chat"}, "", EnvMattermostURL},
-		{"url credentials", map[string]string{EnvMattermostURL: "https://admin:" + secret + "@chat"}, "", EnvMattermostURL},
-		{"public url", map[string]string{EnvPublicURL: "bot.example.org"}, "", EnvPublicURL},
-		{"listen", map[string]string{EnvListen: "8080"}, "", EnvListen},
-		{"listen port", map[string]string{EnvListen: ":99999"}, "", EnvListen},
-		{"env timezone", map[string]string{EnvTimezone: "Nowhere/City"}, "", EnvTimezone},
-		{"short action secret", map[string]string{EnvActionSecret: secret}, "", EnvActionSecret},
-		{"token with space", map[string]string{EnvCommandToken: "abc " + secret}, "", EnvCommandToken},
-		{"token twice", map[string]string{EnvBotToken: secret, EnvBotTokenFile: "/x"}, "", EnvBotTokenFile},
-		{"token file", map[string]string{EnvBotTokenFile: "/nonexistent/bot-token"}, "", EnvBotTokenFile},
-		{"command token file", map[string]string{EnvCommandTokenFile: "/nonexistent/tokens"}, "", EnvCommandTokenFile},
-		{"secret file", map[string]string{EnvActionSecretFile: "/nonexistent/secret"}, "", EnvActionSecretFile},
+// badCase is a configuration that must be refused: Load must fail, or,
+// with edit, the loaded configuration edited must fail Validate(true).
+type badCase struct {
+	name string
+	env  map[string]string
+	file string
+	edit func(*Config)
+	id   string // the sentence
+	key  string // the key it names
+}
+
+const badSecret = "s3cr3t-value"
+
+func badCases() []badCase {
+	serve := map[string]string{EnvMattermostURL: "https://chat.example.org", EnvBotToken: "b", EnvCommandToken: "c"}
+	org := "[[organisations]]\nkey = \"a\"\nname = \"A\"\nkind = \"gemeente\"\n"
+	return []badCase{
+		{"week number", nil, "[meeting]\nweek = 7", nil, "ConfigWeek", "meeting.week"},
+		{"week word", nil, "[meeting]\nweek = \"first\"", nil, "ConfigWeek", "meeting.week"},
+		{"weekday", nil, "[meeting]\nweekday = \"dinsdagg\"", nil, "ConfigWeekday", "meeting.weekday"},
+		{"time", nil, "[meeting]\ntime = \"25:00\"", nil, "ConfigClock", "meeting.time"},
+		{"skip month", nil, "[meeting]\nskip_months = [13]", nil, "ConfigMonths", "meeting.skip_months"},
+		{"skip every month", nil, "[meeting]\nskip_months = [1,2,3,4,5,6,7,8,9,10,11,12]", nil, "ConfigSkipsEveryMonth", "meeting.skip_months"},
+		{"cancelled", nil, "[meeting]\ncancelled = [\"2025-13-01\"]", nil, "ConfigDate", "meeting.cancelled"},
+		{"cancelled time", nil, "[meeting]\ncancelled = [10:00:00]", nil, "ConfigDate", "meeting.cancelled"},
+		{"reminder days", nil, "[[meeting.reminders]]\ndays_before = -1\nat = \"09:00\"", nil, "ConfigRange", "meeting.reminders.days_before"},
+		{"reminder at", nil, "[[meeting.reminders]]\ndays_before = 1\nat = \"9am\"", nil, "ConfigClock", "meeting.reminders.at"},
+		{"reminder after meeting", nil, "[[meeting.reminders]]\ndays_before = 0\nat = \"11:00\"", nil, "ConfigReminderAfterMeeting", "meeting.reminders.at"},
+		{"summary", nil, "[meeting]\nsummary_at = \"8.30\"", nil, "ConfigClock", "meeting.summary_at"},
+		{"report month", nil, "[meeting]\nreport_months = [\"juny\"]", nil, "ConfigMonths", "meeting.report_months"},
+		{"grace", nil, "[meeting]\ngrace = \"twelve hours\"", nil, "ConfigDuration", "meeting.grace"},
+		{"negative grace", nil, "[meeting]\ngrace = \"-1h\"", nil, "ConfigDuration", "meeting.grace"},
+		{"thank you type", nil, "[meeting]\nthank_you = \"ja\"", nil, "ConfigType", "meeting.thank_you"},
+		{"reminders type", nil, "[meeting]\nreminders = [1]", nil, "ConfigType", "meeting.reminders"},
+		{"signed on", nil, "[agreement]\nsigned_on = \"2-2-2024\"", nil, "ConfigDate", "agreement.signed_on"},
+		{"deadline before", nil, "[agreement]\ndeadline = 2023-01-01", nil, "ConfigDeadline", "agreement.deadline"},
+		{"timezone", nil, "timezone = \"Mars/Olympus\"", nil, "ConfigTimezone", "timezone"},
+		{"timezone empty", nil, "timezone = \"\"", nil, "ConfigTimezone", "timezone"},
+		{"channel", nil, "[working_group]\nchannel = \"werkgroep\"", nil, "ConfigChannel", "working_group.channel"},
+		{"project leader", nil, "[working_group]\nproject_leaders = [\"jan smit\"]", nil, "ConfigUsername", "working_group.project_leaders"},
+		{"schedule", nil, "[awareness]\nschedule = \" \"", nil, "ConfigEmpty", "awareness.schedule"},
+		{"dir", nil, "[awareness]\ndir = \"/nonexistent/ambitiebot\"", nil, "ConfigNotDir", "awareness.dir"},
+		{"rate", nil, "[limits]\ncommands_per_minute = 0", nil, "ConfigAtLeast", "limits.commands_per_minute"},
+		{"note", nil, "[limits]\nmax_note = 2001", nil, "ConfigRange", "limits.max_note"},
+		{"note type", nil, "[limits]\nmax_note = \"veel\"", nil, "ConfigType", "limits.max_note"},
+		{"unknown key", nil, "[meeting]\nwek = 3", nil, "ConfigUnknownKey", "meeting.wek"},
+		{"unknown keys", nil, "[meeting]\nwek = 3\ndag = 2", nil, "ConfigUnknownKeys", "meeting.wek, meeting.dag"},
+		{"unknown top key", nil, "mattermost_url = \"x\"", nil, "ConfigUnknownKey", "mattermost_url"},
+		{"unknown org key", nil, org + "email = \"x\"", nil, "ConfigUnknownKey", "organisations.email"},
+		{"syntax", nil, "week = 3\n[meeting", nil, "ConfigTOML", ""},
+		{"out of range", nil, "[limits]\nmax_note = 99999999999999999999", nil, "ConfigTOML", "limits.max_note"},
+		{"webhook syntax", nil, org + "webhook = https://x.example/hooks/" + badSecret, nil, "ConfigTOML", "organisations.webhook"},
+		{"themes empty", nil, "themes = []", nil, "ConfigListEmpty", "themes"},
+		{"ambitions empty", nil, "ambitions = []", nil, "ConfigListEmpty", "ambitions"},
+		{"theme number", nil, "[[themes]]\nnumber = 0\nname = \"x\"", nil, "ConfigAtLeast", "themes.number"},
+		{"theme name", nil, "[[themes]]\nnumber = 1", nil, "ConfigMissing", "themes.name"},
+		{"theme twice", nil, "[[themes]]\nnumber = 1\nname = \"x\"\n[[themes]]\nnumber = 1\nname = \"y\"", nil, "ConfigDuplicate", "themes.number"},
+		{"dropped theme", nil, "[[themes]]\nnumber = 1\nname = \"Samenwerking\"", nil, "ConfigAmbitionTheme", "ambitions.id"},
+		{"ambition id", nil, "[[ambitions]]\nid = \"3\"\ntext = \"x\"\napplies_to = [\"gemeente\"]", nil, "ConfigAmbitionID", "ambitions.id"},
+		{"ambition id number", nil, "[[ambitions]]\nid = 3.10\ntext = \"x\"\napplies_to = [\"gemeente\"]", nil, "ConfigType", "ambitions.id"},
+		{"ambition text", nil, "[[ambitions]]\nid = \"1.1\"\napplies_to = [\"gemeente\"]", nil, "ConfigMissing", "ambitions.text"},
+		{"ambition nobody", nil, "[[ambitions]]\nid = \"1.1\"\ntext = \"x\"", nil, "ConfigMissing", "ambitions.applies_to"},
+		{"ambition kind", nil, "[[ambitions]]\nid = \"1.1\"\ntext = \"x\"\napplies_to = [\"gemeentes\"]", nil, "ConfigKind", "ambitions.applies_to"},
+		{"ambition twice", nil, "[[ambitions]]\nid = \"1.1\"\ntext = \"x\"\napplies_to = [\"gemeente\"]\n[[ambitions]]\nid = \"1.1\"\ntext = \"y\"\napplies_to = [\"gemeente\"]", nil, "ConfigDuplicate", "ambitions.id"},
+		{"organisations empty", nil, "organisations = []", nil, "ConfigListEmpty", "organisations"},
+		{"org key", nil, "[[organisations]]\nkey = \"a b\"\nname = \"A\"\nkind = \"gemeente\"", nil, "ConfigOrgKey", "organisations.key"},
+		{"org twice", nil, org + org, nil, "ConfigDuplicate", "organisations.key"},
+		{"org name", nil, "[[organisations]]\nkey = \"a\"\nkind = \"gemeente\"", nil, "ConfigMissing", "organisations.name"},
+		{"org kind", nil, "[[organisations]]\nkey = \"a\"\nname = \"A\"\nkind = \"gemeentee\"", nil, "ConfigKind", "organisations.kind"},
+		{"org channel", nil, org + "channel = \"a/b/c\"", nil, "ConfigChannel", "organisations.channel"},
+		{"org webhook", nil, org + "webhook = \"ftp://" + badSecret + "\"", nil, "ConfigWebhook", "organisations.webhook"},
+		{"org domain", nil, org + "domains = [\"a b.nl\"]", nil, "ConfigDomain", "organisations.domains"},
+		{"org domain twice", nil, org + "domains = [\"a.nl\"]\n[[organisations]]\nkey = \"b\"\nname = \"B\"\nkind = \"gemeente\"\ndomains = [\"@A.nl\"]", nil, "ConfigDomainTwice", "organisations.domains"},
+		{"url", map[string]string{EnvMattermostURL: "ftp://chat"}, "", nil, "ConfigURL", EnvMattermostURL},
+		{"url credentials", map[string]string{EnvMattermostURL: "https://admin:" + badSecret + "@chat"}, "", nil, "ConfigURL", EnvMattermostURL},
+		{"public url", map[string]string{EnvPublicURL: "bot.example.org"}, "", nil, "ConfigURL", EnvPublicURL},
+		{"listen", map[string]string{EnvListen: "8080"}, "", nil, "ConfigListen", EnvListen},
+		{"listen port", map[string]string{EnvListen: ":99999"}, "", nil, "ConfigListen", EnvListen},
+		{"env timezone", map[string]string{EnvTimezone: "Nowhere/City"}, "", nil, "ConfigTimezone", EnvTimezone},
+		{"short action secret", map[string]string{EnvActionSecret: badSecret}, "", nil, "ConfigSecretTooShort", EnvActionSecret},
+		{"token with space", map[string]string{EnvCommandToken: "abc " + badSecret}, "", nil, "ConfigTokenSpace", EnvCommandToken},
+		{"token twice", map[string]string{EnvBotToken: badSecret, EnvBotTokenFile: "/x"}, "", nil, "ConfigBothSet", EnvBotToken},
+		{"token file", map[string]string{EnvBotTokenFile: "/nonexistent/bot-token"}, "", nil, "ConfigFileNotFound", EnvBotTokenFile},
+		{"token file unreadable", map[string]string{EnvBotTokenFile: "/"}, "", nil, "ConfigFileUnreadable", EnvBotTokenFile},
+		{"command token file", map[string]string{EnvCommandTokenFile: "/nonexistent/tokens"}, "", nil, "ConfigFileNotFound", EnvCommandTokenFile},
+		{"empty token file", map[string]string{EnvBotTokenFile: "/dev/null"}, "", nil, "ConfigFileEmpty", EnvBotTokenFile},
+		{"secret file", map[string]string{EnvActionSecretFile: "/nonexistent/secret"}, "", nil, "ConfigFileNotFound", EnvActionSecretFile},
+		{"no url", serve, "", func(c *Config) { c.MattermostURL = "" }, "ConfigRequiredToServe", EnvMattermostURL},
+		{"no bot token", serve, "", func(c *Config) { c.BotToken = "" }, "ConfigRequiredToServeOr", EnvBotToken},
+		{"no command token", serve, "", func(c *Config) { c.CommandTokens = nil }, "ConfigRequiredToServeOr", EnvCommandToken},
+		{"no location", serve, "", func(c *Config) { c.Location = nil }, "ConfigNotSet", "timezone"},
+		{"no catalogue", serve, "", func(c *Config) { c.Catalogue = nil }, "ConfigNotSet", "ambitions"},
+		{"no organisations", serve, "", func(c *Config) { c.Organisations = nil }, "ConfigNotSet", "organisations"},
 	}
-	for _, tc := range cases {
+}
+
+func TestBadValues(t *testing.T) {
+	for _, tc := range badCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			file := ""
 			if tc.file != "" {
 				file = writeFile(t, "bad.toml", tc.file)
 			}
-			_, err := Load(env(tc.env), file)
+			c, err := Load(env(tc.env), file)
+			if tc.edit != nil {
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				tc.edit(c)
+				err = c.Validate(true)
+			}
 			if err == nil {
-				t.Fatalf("Load succeeded, want an error naming %s", tc.want)
+				t.Fatalf("accepted, want %s naming %s", tc.id, tc.key)
 			}
-			msg := err.Error()
-			if !strings.HasPrefix(msg, "config: ") || !strings.Contains(msg, tc.want) {
-				t.Errorf("error %q does not name %q", msg, tc.want)
-			}
-			if strings.Contains(msg, secret) || strings.Contains(msg, "\n") {
-				t.Errorf("error %q shows a secret or spans lines", msg)
+			e, _ := userError(t, err, badSecret)
+			if e.MessageID != tc.id || e.Data["Key"] != tc.key && tc.key != "" {
+				t.Errorf("error = %s %v, want %s naming %s", e.MessageID, e.Data, tc.id, tc.key)
 			}
 		})
+	}
+}
+
+// Every configuration sentence in locales/ is one that some bad value
+// produces, so none is dead and each is checked by TestBadValues.
+func TestEverySentenceProduced(t *testing.T) {
+	ids, err := i18n.MessageIDs(locales.FS, "nl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	produced := map[string]bool{}
+	for _, tc := range badCases() {
+		produced[tc.id] = true
+	}
+	for id := range ids {
+		if strings.HasPrefix(id, "Config") && !produced[id] {
+			t.Errorf("no case of TestBadValues produces %s", id)
+		}
+	}
+}
+
+// A TOML mistake keeps the file, the line and the key in the sentence,
+// and a wrong type names both types in TOML's words.
+func TestTOMLErrorsKeepTheirPlace(t *testing.T) {
+	path := writeFile(t, "bad.toml", "[limits]\ncommands_per_minute = 30\nmax_note = \"veel\"\n")
+	_, err := Load(env(nil), path)
+	_, s := userError(t, err)
+	if want := "limits.max_note must be of the TOML type integer, not string (" + path + ", line 3)."; s["en"] != want {
+		t.Errorf("en = %q, want %q", s["en"], want)
+	}
+	_, err = Load(env(nil), writeFile(t, "syntax.toml", "week = 3\n[meeting"))
+	if _, s := userError(t, err); !strings.Contains(s["nl"], "regel 2") || !strings.Contains(s["en"], "line 2") {
+		t.Errorf("syntax error without its line: %v", s)
 	}
 }
 
 func TestEmptySecretFile(t *testing.T) {
 	for _, v := range []string{EnvBotTokenFile, EnvCommandTokenFile, EnvActionSecretFile, EnvMetricsTokenFile} {
 		_, err := Load(env(map[string]string{v: writeFile(t, "empty", " \n")}), "")
-		if err == nil || !strings.Contains(err.Error(), v) || !strings.Contains(err.Error(), "empty") {
-			t.Errorf("%s with an empty file: %v", v, err)
+		if err == nil {
+			t.Fatalf("%s with an empty file loaded", v)
+		}
+		if e, _ := userError(t, err); e.MessageID != "ConfigFileEmpty" || e.Data["Key"] != v {
+			t.Errorf("%s with an empty file: %s %v", v, e.MessageID, e.Data)
 		}
 	}
 }
 
 func TestMissingFile(t *testing.T) {
-	_, err := Load(env(nil), filepath.Join(t.TempDir(), "nope.toml"))
-	if err == nil || !strings.Contains(err.Error(), "nope.toml") {
-		t.Errorf("Load of a missing file = %v", err)
+	path := filepath.Join(t.TempDir(), "nope.toml")
+	_, err := Load(env(nil), path)
+	if err == nil {
+		t.Fatal("Load of a missing file succeeded")
+	}
+	e, s := userError(t, err)
+	if e.MessageID != "ConfigFileNotFound" || !strings.Contains(s["nl"], path) || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Load of a missing file = %s %q (cause %v)", e.MessageID, s["nl"], e.Err)
 	}
 }
 
@@ -506,8 +576,11 @@ applies_to = ["gemeente"]
 		t.Errorf("themes and ambitions not replaced: %+v", c.Catalogue.Themes())
 	}
 	_, err := Load(env(nil), writeFile(t, "c.toml", "[[themes]]\nnumber = 1\nname = \"Samenwerking\"\n"))
-	if err == nil || !strings.Contains(err.Error(), "theme 2 is not in the catalogue") {
-		t.Errorf("default ambitions of a dropped theme: %v", err)
+	if err == nil {
+		t.Fatal("default ambitions of a dropped theme loaded")
+	}
+	if e, _ := userError(t, err); e.MessageID != "ConfigAmbitionTheme" || e.Data["Theme"] != 2 {
+		t.Errorf("default ambitions of a dropped theme: %s %v", e.MessageID, e.Data)
 	}
 }
 

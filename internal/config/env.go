@@ -1,10 +1,8 @@
 package config
 
 import (
-	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,7 +48,7 @@ func (c *Config) readEnv(env environment) error {
 		return err
 	}
 	if c.ActionSecret != "" && len(c.ActionSecret) < minActionSecretBytes {
-		return fmt.Errorf("config: %s: must be at least %d characters long (for example the output of `openssl rand -hex 32`)", EnvActionSecret, minActionSecretBytes)
+		return invalid("ConfigSecretTooShort", map[string]any{"Key": EnvActionSecret, "Min": minActionSecretBytes})
 	}
 	if c.MetricsToken, err = secret(env, EnvMetricsToken, EnvMetricsTokenFile); err != nil {
 		return err
@@ -66,17 +64,17 @@ func secret(env environment, name, fileVar string) (string, error) {
 	v, path := env.get(name), env.get(fileVar)
 	switch {
 	case v != "" && path != "":
-		return "", fmt.Errorf("config: %s and %s are both set; set only one", name, fileVar)
+		return "", invalid("ConfigBothSet", map[string]any{"Key": name, "Other": fileVar})
 	case path == "":
 		return v, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := readFile(fileVar, path)
 	if err != nil {
-		return "", fmt.Errorf("config: %s: cannot read the file: %w", fileVar, err)
+		return "", err
 	}
 	v = strings.TrimSpace(string(data))
 	if v == "" {
-		return "", fmt.Errorf("config: %s: the file %s is empty", fileVar, path)
+		return "", invalid("ConfigFileEmpty", map[string]any{"Key": fileVar, "File": path})
 	}
 	return v, nil
 }
@@ -94,18 +92,18 @@ func commandTokens(env environment) ([]string, error) {
 	}
 	add(env.get(EnvCommandToken))
 	if path := env.get(EnvCommandTokenFile); path != "" {
-		data, err := os.ReadFile(path)
+		data, err := readFile(EnvCommandTokenFile, path)
 		if err != nil {
-			return nil, fmt.Errorf("config: %s: cannot read the file: %w", EnvCommandTokenFile, err)
+			return nil, err
 		}
 		if strings.TrimSpace(string(data)) == "" {
-			return nil, fmt.Errorf("config: %s: the file %s is empty", EnvCommandTokenFile, path)
+			return nil, invalid("ConfigFileEmpty", map[string]any{"Key": EnvCommandTokenFile, "File": path})
 		}
 		add(string(data))
 	}
 	for _, t := range out {
 		if strings.ContainsAny(t, " \t") {
-			return nil, fmt.Errorf("config: %s: a token contains a space; separate tokens with commas", EnvCommandToken)
+			return nil, invalid("ConfigTokenSpace", map[string]any{"Key": EnvCommandToken})
 		}
 	}
 	return out, nil
@@ -119,7 +117,7 @@ func httpURL(key, s string) (string, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return "", fmt.Errorf("config: %s: must be an http(s) URL like https://chat.example.org, got %q", key, redactURL(s))
+		return "", invalid("ConfigURL", map[string]any{"Key": key, "Got": strconv.Quote(redactURL(s))})
 	}
 	return strings.TrimRight(s, "/"), nil
 }
@@ -138,11 +136,11 @@ func checkListen(addr string) error {
 		var n int
 		n, err = strconv.Atoi(port)
 		if err == nil && (n < 0 || n > 65535) {
-			err = fmt.Errorf("port out of range")
+			err = strconv.ErrRange
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("config: %s: must be host:port or :port, got %q", EnvListen, addr)
+		return invalid("ConfigListen", map[string]any{"Key": EnvListen, "Got": strconv.Quote(addr)})
 	}
 	return nil
 }

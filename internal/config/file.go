@@ -147,41 +147,77 @@ func keep[T any](list *[]T, def []T) {
 func decodeStrict(name, data string, fc *fileConfig) error {
 	md, err := toml.Decode(data, fc)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return fmt.Errorf("config: %s: line %d: %s", name, pe.Position.Line, pe.Message)
-		}
-		msg := err.Error()
-		if m := typeErrorPattern.FindStringSubmatch(msg); m != nil {
-			return fmt.Errorf("config: %s: must be %s, not %s (%s line %s)", m[2], typeWords[m[4]], typeWords[m[3]], name, m[1])
-		}
-		return fmt.Errorf("config: %s: %s", name, strings.TrimPrefix(msg, "toml: "))
+		return decodeError(name, err)
 	}
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
 		keys := make([]string, len(undecoded))
 		for i, k := range undecoded {
 			keys[i] = k.String()
 		}
-		what := "unknown key"
+		id := "ConfigUnknownKey"
 		if len(keys) > 1 {
-			what = "unknown keys"
+			id = "ConfigUnknownKeys"
 		}
-		return fmt.Errorf("config: %s: %s in %s", strings.Join(keys, ", "), what, name)
+		return invalid(id, map[string]any{"Key": strings.Join(keys, ", "), "File": name})
 	}
 	return nil
 }
 
-// typeErrorPattern picks the key and the types out of the decoder's
-// message for a value of the wrong type, so that the error leads with the key.
-var typeErrorPattern = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]+)"\): incompatible types: TOML value has type (\S+); destination has type (\S+)$`)
+// decodeError turns the decoder's error into a sentence that leads with
+// the key. A value of the wrong type names both types in TOML's words;
+// anything else keeps the decoder's own (English) detail, unless the key
+// holds a secret.
+func decodeError(name string, err error) error {
+	id, data := "ConfigTOML", map[string]any{"File": name}
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		data["Line"], data["Key"], data["Detail"] = pe.Position.Line, pe.LastKey, pe.Message
+	} else if m := typeErrorPattern.FindStringSubmatch(err.Error()); m != nil {
+		id = "ConfigType"
+		data["Line"], data["Key"] = m[1], m[2]
+		data["Want"], data["Got"] = tomlType(m[4]+m[5]), tomlType(m[3]+m[6])
+	} else if m := decodeErrorPattern.FindStringSubmatch(err.Error()); m != nil {
+		data["Line"], data["Key"], data["Detail"] = m[1], m[2], m[3]
+	} else {
+		data["Detail"] = strings.TrimPrefix(err.Error(), "toml: ")
+	}
+	e := invalid(id, data)
+	if slices.Contains(secretFileKeys, data["Key"]) {
+		// The detail and the cause may quote the secret: keep neither.
+		delete(data, "Detail")
+		return e
+	}
+	e.Err = err
+	return e
+}
 
-// typeWords names the decoder's types (Go types of TOML values, and the
-// destination kinds) for administrators.
-var typeWords = map[string]string{
-	"string": "text", "int64": "a whole number", "integer": "a whole number", "float64": "a number",
-	"float": "a number", "bool": "true or false", "boolean": "true or false", "time.Time": "a date or time",
-	"map": "a table", "map[string]any": "a table", "slice": "a list", "[]any": "a list",
-	"[]map[string]any": "a list of tables",
+// secretFileKeys are the file's keys whose values are secrets.
+var secretFileKeys = []any{"organisations.webhook"}
+
+// typeErrorPattern picks the line, the key and the types out of the
+// decoder's two messages for a value of the wrong type: an incompatible
+// value (TOML type in 3, destination in 4) or a table expected (table in
+// 5, TOML type in 6).
+var typeErrorPattern = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]+)"\): (?:incompatible types: TOML value has type (\S+); destination has type (\S+)|type mismatch for \S+: expected (\S+) but found (\S+))$`)
+
+// decodeErrorPattern splits any other decoder message into its line, its
+// key and the rest.
+var decodeErrorPattern = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]+)"\): (.*)$`)
+
+// tomlType names the decoder's types (Go types of TOML values, and the
+// destination kinds) in the words of the TOML specification, which an
+// administrator finds in any TOML documentation whatever their language.
+func tomlType(t string) string {
+	if w, ok := tomlTypes[t]; ok {
+		return w
+	}
+	return t
+}
+
+var tomlTypes = map[string]string{
+	"string": "string", "int64": "integer", "integer": "integer", "float64": "float", "float": "float",
+	"bool": "boolean", "boolean": "boolean", "time.Time": "datetime", "map": "table", "map[string]any": "table",
+	"table": "table", "slice": "array", "[]any": "array", "[]map[string]any": "array of tables",
 }
 
 // applyFile checks the decoded file and fills c. c.Location must be set.
@@ -197,19 +233,19 @@ func (c *Config) applyFile(fc fileConfig) error {
 		return err
 	}
 	if strings.TrimSpace(fc.Awareness.Schedule) == "" {
-		return fmt.Errorf("config: awareness.schedule: must not be empty")
+		return invalid("ConfigEmpty", map[string]any{"Key": "awareness.schedule"})
 	}
 	c.Awareness = Awareness{Schedule: strings.TrimSpace(fc.Awareness.Schedule), Dir: strings.TrimSpace(fc.Awareness.Dir)}
 	if c.Awareness.Dir != "" {
 		if st, err := os.Stat(c.Awareness.Dir); err != nil || !st.IsDir() {
-			return fmt.Errorf("config: awareness.dir: %q is not a readable directory", c.Awareness.Dir)
+			return invalid("ConfigNotDir", map[string]any{"Key": "awareness.dir", "Got": strconv.Quote(c.Awareness.Dir)})
 		}
 	}
 	if fc.Limits.CommandsPerMinute < 1 {
-		return fmt.Errorf("config: limits.commands_per_minute: must be at least 1, got %d", fc.Limits.CommandsPerMinute)
+		return invalid("ConfigAtLeast", map[string]any{"Key": "limits.commands_per_minute", "Min": 1, "Got": fc.Limits.CommandsPerMinute})
 	}
 	if fc.Limits.MaxNote < 1 || fc.Limits.MaxNote > 2000 {
-		return fmt.Errorf("config: limits.max_note: must be 1–2000, got %d", fc.Limits.MaxNote)
+		return invalid("ConfigRange", map[string]any{"Key": "limits.max_note", "Min": 1, "Max": 2000, "Got": fc.Limits.MaxNote})
 	}
 	c.Limits = Limits{CommandsPerMinute: fc.Limits.CommandsPerMinute, MaxNote: fc.Limits.MaxNote}
 	if c.Catalogue, err = catalogue(fc.Themes, fc.Ambitions); err != nil {
@@ -224,14 +260,13 @@ var usernamePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,63}$`)
 
 func workingGroup(f fileWorkingGroup) (WorkingGroup, error) {
 	w := WorkingGroup{Channel: strings.TrimSpace(f.Channel), ActivityFeed: f.ActivityFeed}
-	team, ch, ok := strings.Cut(w.Channel, "/")
-	if !ok || team == "" || ch == "" || strings.Contains(ch, "/") {
-		return w, fmt.Errorf("config: working_group.channel: must look like team/channel, got %q", w.Channel)
+	if !channelRef(w.Channel) {
+		return w, invalid("ConfigChannel", map[string]any{"Key": "working_group.channel", "Got": strconv.Quote(w.Channel)})
 	}
 	for _, u := range f.ProjectLeaders {
 		name := normaliseUsername(u)
 		if !usernamePattern.MatchString(name) {
-			return w, fmt.Errorf("config: working_group.project_leaders: %q is not a Mattermost username", u)
+			return w, invalid("ConfigUsername", map[string]any{"Key": "working_group.project_leaders", "Got": strconv.Quote(u)})
 		}
 		if !slices.Contains(w.ProjectLeaders, name) {
 			w.ProjectLeaders = append(w.ProjectLeaders, name)
@@ -255,7 +290,7 @@ func agreement(f fileAgreement, loc *time.Location) (Agreement, error) {
 		return a, err
 	}
 	if !a.Deadline.After(a.SignedOn) {
-		return a, fmt.Errorf("config: agreement.deadline: must be after agreement.signed_on (%s)", a.SignedOn.Format(time.DateOnly))
+		return a, invalid("ConfigDeadline", map[string]any{"Key": "agreement.deadline", "Other": "agreement.signed_on", "SignedOn": a.SignedOn.Format(time.DateOnly)})
 	}
 	return a, nil
 }
@@ -276,7 +311,7 @@ func meeting(f fileMeeting, loc *time.Location) (Meeting, error) {
 		return m, err
 	}
 	if len(m.SkipMonths) == 12 {
-		return m, fmt.Errorf("config: meeting.skip_months: skips every month, so the working group would never meet")
+		return m, invalid("ConfigSkipsEveryMonth", map[string]any{"Key": "meeting.skip_months"})
 	}
 	for _, v := range f.Cancelled {
 		d, err := date("meeting.cancelled", v, loc)
@@ -291,13 +326,13 @@ func meeting(f fileMeeting, loc *time.Location) (Meeting, error) {
 	for _, r := range f.Reminders {
 		rem := Reminder{DaysBefore: r.DaysBefore}
 		if r.DaysBefore < 0 || r.DaysBefore > 27 {
-			return m, fmt.Errorf("config: meeting.reminders.days_before: must be 0–27, got %d", r.DaysBefore)
+			return m, invalid("ConfigRange", map[string]any{"Key": "meeting.reminders.days_before", "Min": 0, "Max": 27, "Got": r.DaysBefore})
 		}
 		if rem.Hour, rem.Minute, err = clock("meeting.reminders.at", r.At); err != nil {
 			return m, err
 		}
 		if rem.DaysBefore == 0 && rem.Hour*60+rem.Minute >= m.Hour*60+m.Minute {
-			return m, fmt.Errorf("config: meeting.reminders.at: a reminder on the meeting day must be before the meeting at %s, got %q", f.Time, r.At)
+			return m, invalid("ConfigReminderAfterMeeting", map[string]any{"Key": "meeting.reminders.at", "Meeting": clockString(m.Hour, m.Minute), "Got": strconv.Quote(r.At)})
 		}
 		m.Reminders = append(m.Reminders, rem)
 	}
@@ -309,7 +344,7 @@ func meeting(f fileMeeting, loc *time.Location) (Meeting, error) {
 	}
 	m.ThankYou = f.ThankYou
 	if m.Grace, err = time.ParseDuration(strings.TrimSpace(f.Grace)); err != nil || m.Grace < 0 {
-		return m, fmt.Errorf("config: meeting.grace: must be a duration like \"12h\" or \"90m\", got %q", f.Grace)
+		return m, invalid("ConfigDuration", map[string]any{"Key": "meeting.grace", "Got": strconv.Quote(f.Grace)})
 	}
 	return m, nil
 }
@@ -325,7 +360,7 @@ func week(v any) (int, error) {
 			return -1, nil
 		}
 	}
-	return 0, fmt.Errorf("config: meeting.week: must be 1–5 or \"last\", got %s", show(v))
+	return 0, invalid("ConfigWeek", map[string]any{"Key": "meeting.week", "Got": show(v)})
 }
 
 var weekdays = map[string]time.Weekday{
@@ -338,7 +373,7 @@ var weekdays = map[string]time.Weekday{
 func weekday(key, s string) (time.Weekday, error) {
 	d, ok := weekdays[strings.ToLower(strings.TrimSpace(s))]
 	if !ok {
-		return 0, fmt.Errorf("config: %s: must be a day of the week such as \"dinsdag\" or \"tuesday\", got %q", key, s)
+		return 0, invalid("ConfigWeekday", map[string]any{"Key": key, "Got": strconv.Quote(s)})
 	}
 	return d, nil
 }
@@ -349,7 +384,7 @@ var clockPattern = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):([0-5][0-9])$`)
 func clock(key, s string) (hour, minute int, err error) {
 	m := clockPattern.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
-		return 0, 0, fmt.Errorf("config: %s: must be a time like \"09:30\", got %q", key, s)
+		return 0, 0, invalid("ConfigClock", map[string]any{"Key": key, "Got": strconv.Quote(s)})
 	}
 	hour, _ = strconv.Atoi(m[1])
 	minute, _ = strconv.Atoi(m[2])
@@ -379,7 +414,7 @@ func months(key string, list []any) ([]time.Month, error) {
 			m = monthNames[strings.ToLower(strings.TrimSpace(x))]
 		}
 		if m == 0 {
-			return nil, fmt.Errorf("config: %s: must list months as 1–12 or names such as \"juli\", got %s", key, show(v))
+			return nil, invalid("ConfigMonths", map[string]any{"Key": key, "Got": show(v)})
 		}
 		if !slices.Contains(out, m) {
 			out = append(out, m)
@@ -405,7 +440,7 @@ func date(key string, v any, loc *time.Location) (time.Time, error) {
 		}
 	}
 	if y == 0 {
-		return time.Time{}, fmt.Errorf("config: %s: must be a date like 2024-02-02, got %s", key, show(v))
+		return time.Time{}, invalid("ConfigDate", map[string]any{"Key": key, "Got": show(v)})
 	}
 	return time.Date(y, m, d, 0, 0, 0, 0, loc), nil
 }
@@ -427,46 +462,157 @@ func show(v any) string {
 func loadLocation(key, name string) (*time.Location, error) {
 	loc, err := time.LoadLocation(strings.TrimSpace(name))
 	if err != nil || strings.TrimSpace(name) == "" {
-		return nil, fmt.Errorf("config: %s: unknown time zone %q; use a name like Europe/Amsterdam", key, name)
+		return nil, invalid("ConfigTimezone", map[string]any{"Key": key, "Got": strconv.Quote(name)})
 	}
 	return loc, nil
 }
 
+// catalogue builds the catalogue. It checks every rule of
+// ambitiebot.NewCatalogue first, so that the administrator reads which
+// key of which entry is wrong; the domain only knows its own words.
 func catalogue(themes []fileTheme, ambitions []fileAmbition) (*ambitiebot.Catalogue, error) {
+	if err := checkCatalogue(themes, ambitions); err != nil {
+		return nil, err
+	}
 	ts := make([]ambitiebot.Theme, len(themes))
 	for i, t := range themes {
 		ts[i] = ambitiebot.Theme{Number: t.Number, Name: strings.TrimSpace(t.Name), NameEN: strings.TrimSpace(t.NameEN)}
 	}
 	as := make([]ambitiebot.Ambition, len(ambitions))
 	for i, a := range ambitions {
-		kinds := make([]ambitiebot.OrgKind, len(a.AppliesTo))
-		for j, k := range a.AppliesTo {
-			kinds[j] = ambitiebot.OrgKind(strings.ToLower(strings.TrimSpace(k)))
-		}
-		as[i] = ambitiebot.Ambition{ID: strings.TrimSpace(a.ID), Text: strings.TrimSpace(a.Text), TextEN: strings.TrimSpace(a.TextEN), AppliesTo: kinds}
+		as[i] = ambitiebot.Ambition{ID: strings.TrimSpace(a.ID), Text: strings.TrimSpace(a.Text), TextEN: strings.TrimSpace(a.TextEN), AppliesTo: orgKinds(a.AppliesTo)}
 	}
-	cat, err := ambitiebot.NewCatalogue(ts, as)
-	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
-	}
-	return cat, nil
+	return ambitiebot.NewCatalogue(ts, as)
 }
 
+func orgKinds(list []string) []ambitiebot.OrgKind {
+	kinds := make([]ambitiebot.OrgKind, len(list))
+	for i, k := range list {
+		kinds[i] = orgKind(k)
+	}
+	return kinds
+}
+
+func orgKind(s string) ambitiebot.OrgKind {
+	return ambitiebot.OrgKind(strings.ToLower(strings.TrimSpace(s)))
+}
+
+func checkCatalogue(themes []fileTheme, ambitions []fileAmbition) error {
+	if len(themes) == 0 {
+		return invalid("ConfigListEmpty", map[string]any{"Key": "themes"})
+	}
+	if len(ambitions) == 0 {
+		return invalid("ConfigListEmpty", map[string]any{"Key": "ambitions"})
+	}
+	seen := map[int]bool{}
+	for _, t := range themes {
+		if t.Number <= 0 {
+			return invalid("ConfigAtLeast", map[string]any{"Key": "themes.number", "Min": 1, "Got": t.Number})
+		}
+		if strings.TrimSpace(t.Name) == "" {
+			return invalid("ConfigMissing", map[string]any{"Key": "themes.name", "Item": t.Number})
+		}
+		if seen[t.Number] {
+			return invalid("ConfigDuplicate", map[string]any{"Key": "themes.number", "Got": t.Number})
+		}
+		seen[t.Number] = true
+	}
+	ids := map[string]bool{}
+	for _, a := range ambitions {
+		raw := strings.TrimSpace(a.ID)
+		id, ok := ambitiebot.ParseAmbitionID(raw)
+		if !ok || id != raw {
+			return invalid("ConfigAmbitionID", map[string]any{"Key": "ambitions.id", "Got": strconv.Quote(raw)})
+		}
+		theme, _, _ := strings.Cut(id, ".")
+		if n, _ := strconv.Atoi(theme); !seen[n] {
+			return invalid("ConfigAmbitionTheme", map[string]any{"Key": "ambitions.id", "Got": id, "Theme": n, "Other": "themes"})
+		}
+		if strings.TrimSpace(a.Text) == "" {
+			return invalid("ConfigMissing", map[string]any{"Key": "ambitions.text", "Item": id})
+		}
+		if len(a.AppliesTo) == 0 {
+			return invalid("ConfigMissing", map[string]any{"Key": "ambitions.applies_to", "Item": id})
+		}
+		for _, k := range a.AppliesTo {
+			if !orgKind(k).Valid() {
+				return invalid("ConfigKind", map[string]any{"Key": "ambitions.applies_to", "Item": id, "Got": strconv.Quote(k)})
+			}
+		}
+		if ids[id] {
+			return invalid("ConfigDuplicate", map[string]any{"Key": "ambitions.id", "Got": id})
+		}
+		ids[id] = true
+	}
+	return nil
+}
+
+// organisations builds the signatories. Like catalogue, it checks the
+// rules of ambitiebot.NewOrganisations first to name the key.
 func organisations(list []fileOrganisation) (*ambitiebot.Organisations, error) {
+	if err := checkOrganisations(list); err != nil {
+		return nil, err
+	}
 	orgs := make([]ambitiebot.Organisation, len(list))
 	for i, o := range list {
 		orgs[i] = ambitiebot.Organisation{
 			Key:     o.Key,
 			Name:    strings.TrimSpace(o.Name),
-			Kind:    ambitiebot.OrgKind(strings.ToLower(strings.TrimSpace(o.Kind))),
+			Kind:    orgKind(o.Kind),
 			Domains: o.Domains,
 			Channel: strings.TrimSpace(o.Channel),
 			Webhook: strings.TrimSpace(o.Webhook),
 		}
 	}
-	o, err := ambitiebot.NewOrganisations(orgs)
-	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+	return ambitiebot.NewOrganisations(orgs)
+}
+
+// orgKeyPattern is the domain's rule for an organisation's key.
+var orgKeyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+
+func checkOrganisations(list []fileOrganisation) error {
+	if len(list) == 0 {
+		return invalid("ConfigListEmpty", map[string]any{"Key": "organisations"})
 	}
-	return o, nil
+	keys := map[string]bool{}
+	domains := map[string]string{}
+	for _, o := range list {
+		key := strings.ToLower(strings.TrimSpace(o.Key))
+		switch {
+		case !orgKeyPattern.MatchString(key):
+			return invalid("ConfigOrgKey", map[string]any{"Key": "organisations.key", "Got": strconv.Quote(o.Key)})
+		case keys[key]:
+			return invalid("ConfigDuplicate", map[string]any{"Key": "organisations.key", "Got": key})
+		case strings.TrimSpace(o.Name) == "":
+			return invalid("ConfigMissing", map[string]any{"Key": "organisations.name", "Item": key})
+		case !orgKind(o.Kind).Valid():
+			return invalid("ConfigKind", map[string]any{"Key": "organisations.kind", "Item": key, "Got": strconv.Quote(o.Kind)})
+		}
+		keys[key] = true
+		channel, webhook := strings.TrimSpace(o.Channel), strings.TrimSpace(o.Webhook)
+		if channel != "" && !channelRef(channel) {
+			return invalid("ConfigChannel", map[string]any{"Key": "organisations.channel", "Item": key, "Got": strconv.Quote(channel)})
+		}
+		// The webhook is a secret: the sentence names the organisation only.
+		if webhook != "" && !strings.HasPrefix(webhook, "https://") && !strings.HasPrefix(webhook, "http://") {
+			return invalid("ConfigWebhook", map[string]any{"Key": "organisations.webhook", "Item": key})
+		}
+		for _, raw := range o.Domains {
+			d := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(raw), "@"))
+			if d == "" || strings.ContainsAny(d, "@ /") {
+				return invalid("ConfigDomain", map[string]any{"Key": "organisations.domains", "Item": key, "Got": strconv.Quote(raw)})
+			}
+			if other, dup := domains[d]; dup {
+				return invalid("ConfigDomainTwice", map[string]any{"Key": "organisations.domains", "Got": strconv.Quote(d), "Item": other, "Other": key})
+			}
+			domains[d] = key
+		}
+	}
+	return nil
+}
+
+// channelRef reports whether s looks like team/channel.
+func channelRef(s string) bool {
+	team, ch, ok := strings.Cut(s, "/")
+	return ok && team != "" && ch != "" && !strings.Contains(ch, "/")
 }
