@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"os"
 
-	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
 )
 
@@ -43,10 +41,7 @@ func runBackup(ctx context.Context, con *console, args []string, std stdio, gete
 	}
 	defer db.Close()
 	if err := db.Backup(ctx, dest); err != nil {
-		if ambitiebot.ErrorCode(err) == ambitiebot.EINTERNAL {
-			return err
-		}
-		return errors.New(con.tr.Error(con.lang, err))
+		return err
 	}
 	fi, err := os.Stat(dest)
 	if err != nil {

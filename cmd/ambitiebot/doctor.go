@@ -31,7 +31,7 @@ func runDoctor(ctx context.Context, con *console, args []string, std stdio, gete
 	d := &doctor{con: con}
 	cfg, err := loadConfig(*cfgFile, getenv, false)
 	if err != nil {
-		d.problem("SetupConfigInvalid", map[string]any{"Error": err.Error()})
+		d.problem("CLIConfigInvalid", map[string]any{"Reason": con.sentence(err)})
 		return d.finish()
 	}
 	d.cfg = cfg

@@ -215,3 +215,15 @@ func TestDoctorNeverPrintsSecrets(t *testing.T) {
 		}
 	}
 }
+
+// doctor reports a bad configuration as one problem: the sentence naming
+// the key, in the operator's language.
+func TestDoctorReportsABadConfiguration(t *testing.T) {
+	f := newCLIFixture(t)
+	f.writeConfig("[meeting]\nweek = 9\n")
+	out, err := f.cli("doctor")
+	reason := f.nl("ConfigWeek", map[string]any{"Key": "meeting.week", "Got": "9"})
+	if want := f.line("SetupLabelProblem", "CLIConfigInvalid", map[string]any{"Reason": reason}); !strings.Contains(out, want) || exitCode(err) != 1 {
+		t.Errorf("doctor: %v (exit %d), want the line %q in:\n%s", err, exitCode(err), want, out)
+	}
+}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
 )
 
@@ -79,4 +81,44 @@ func invalidFlagValue(msg string) (value, name string, ok bool) {
 	}
 	name, _, ok = strings.Cut(rest, ":")
 	return value, name, ok && name != ""
+}
+
+// spoken is an error said in the operator's language. It keeps the error
+// it says, so that exitCode and the log still see the cause.
+type spoken struct {
+	sentence string
+	err      error
+}
+
+func (e spoken) Error() string { return e.sentence }
+
+func (e spoken) Unwrap() error { return e.err }
+
+// speak makes a subcommand's error printable: a domain error's Error() is
+// a message id for the log, so it becomes its sentence in the operator's
+// language; any other error is printed as it is.
+func (c *console) speak(err error) error {
+	if !isDomainError(err) {
+		return err
+	}
+	return spoken{c.sentence(err), err}
+}
+
+// sentence is err as the operator reads it, for a sentence that quotes it:
+// a domain error's sentence, else the error's own text (the CLI's
+// sentences, and causes such as a port in use that only the administrator
+// can act on).
+func (c *console) sentence(err error) string {
+	if isDomainError(err) {
+		return c.tr.Error(c.lang, err)
+	}
+	return err.Error()
+}
+
+// isDomainError says whether err carries an *ambitiebot.Error with a
+// sentence of its own; an internal one has only the generic sentence,
+// which would hide the cause from the administrator.
+func isDomainError(err error) bool {
+	var e *ambitiebot.Error
+	return errors.As(err, &e) && e.Code != ambitiebot.EINTERNAL
 }

@@ -91,7 +91,7 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 	}
 	for _, sc := range subcommands() {
 		if sc.name == args[0] && sc.run != nil {
-			return sc.run(ctx, con, args[1:], std, getenv)
+			return con.speak(sc.run(ctx, con, args[1:], std, getenv))
 		}
 	}
 	con.usage(errOut)

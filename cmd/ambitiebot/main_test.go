@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -193,5 +195,68 @@ func TestBadAwarenessScheduleNamesTheKey(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `config: awareness.schedule: "elke maandag" is neither a rule`) ||
 		strings.Contains(err.Error(), "CalendarErr") {
 		t.Errorf("error = %v", err)
+	}
+}
+
+// A bad configuration stops every command with one sentence in the
+// operator's language naming the key, and exit status 1.
+func TestBadConfigurationIsOneSentenceInTheOperatorsLanguage(t *testing.T) {
+	tr := newTranslator(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.toml")
+	if err := os.WriteFile(bad, []byte("[meeting]\nweek = 9\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	week := map[string]any{"Key": "meeting.week", "Got": "9"}
+	for _, lang := range []string{"nl", "en"} {
+		for _, tc := range []struct {
+			args []string
+			env  map[string]string
+			id   string
+			data map[string]any
+		}{
+			{[]string{"serve"}, map[string]string{"AMBITIEBOT_CONFIG": bad}, "ConfigWeek", week},
+			{[]string{"schedule", "--config", bad}, nil, "ConfigWeek", week},
+			{[]string{"serve"}, map[string]string{"AMBITIEBOT_BOT_TOKEN": "bot-secret"}, "ConfigRequiredToServe",
+				map[string]any{"Key": "AMBITIEBOT_MATTERMOST_URL"}},
+			{[]string{"serve"}, map[string]string{"AMBITIEBOT_MATTERMOST_URL": "https://chat.example.org", "AMBITIEBOT_BOT_TOKEN": "bot-secret"},
+				"ConfigRequiredToServeOr", map[string]any{"Key": "AMBITIEBOT_COMMAND_TOKEN", "Other": "AMBITIEBOT_COMMAND_TOKEN_FILE"}},
+		} {
+			vars := map[string]string{"AMBITIEBOT_LANG": lang, "AMBITIEBOT_DB": filepath.Join(dir, "never.db")}
+			for k, v := range tc.env {
+				vars[k] = v
+			}
+			var out bytes.Buffer
+			err := run(context.Background(), tc.args, strings.NewReader(""), &out, &out,
+				func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
+			want := tr.T(lang, tc.id, tc.data)
+			if err == nil || err.Error() != want || exitCode(err) != 1 {
+				t.Errorf("%s %v: %v (exit %d), want %q", lang, tc.args, err, exitCode(err), want)
+			}
+			if !strings.Contains(want, tc.data["Key"].(string)) || strings.Contains(err.Error()+out.String(), "secret") {
+				t.Errorf("%s %v: %q does not name the key or shows a secret", lang, tc.args, err)
+			}
+		}
+		// serve never started, so it left no database behind.
+		if _, err := os.Stat(filepath.Join(dir, "never.db")); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("a refused configuration still opened the database: %v", err)
+		}
+	}
+}
+
+// A bot that cannot start says so in the operator's language with the
+// cause an administrator can act on.
+func TestServeCannotStartIsLocalised(t *testing.T) {
+	tr := newTranslator(t)
+	vars := map[string]string{
+		"AMBITIEBOT_MATTERMOST_URL": "https://chat.example.org", "AMBITIEBOT_BOT_TOKEN": "b",
+		"AMBITIEBOT_COMMAND_TOKEN": "c", "AMBITIEBOT_DB": filepath.Join(t.TempDir(), "missing", "dir", "bot.db"),
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"serve"}, strings.NewReader(""), &out, &out,
+		func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
+	prefix, _, _ := strings.Cut(tr.T("nl", "CLIServeCannotStart", map[string]any{"Reason": "|"}), "|")
+	if err == nil || !strings.HasPrefix(err.Error(), prefix) || !strings.Contains(err.Error(), "bot.db") || exitCode(err) != 1 {
+		t.Errorf("serve with an unusable database: %v (exit %d), want %q and the path", err, exitCode(err), prefix)
 	}
 }

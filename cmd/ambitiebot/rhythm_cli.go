@@ -126,7 +126,7 @@ func runRemind(ctx context.Context, con *console, args []string, std stdio, gete
 	defer m.Close()
 	n, ds, err := m.Rhythm.RemindNow(ctx, *dryRun)
 	if err != nil {
-		return cliError(c, err)
+		return err
 	}
 	meeting := m.Calendar.NextMeeting(time.Now()).In(c.cfg.Location)
 	data := map[string]any{"Date": c.tr.LongDate(c.lang, meeting), "Count": len(ds)}
@@ -168,7 +168,7 @@ func runAwareness(ctx context.Context, con *console, args []string, std stdio, g
 	defer m.Close()
 	msgID, n, ds, err := m.Rhythm.SendAwareness(ctx, *id, *dryRun)
 	if err != nil {
-		return cliError(c, err)
+		return err
 	}
 	if *dryRun {
 		printDeliveries(std.out, ds)
@@ -197,7 +197,7 @@ func (c *cli) listAwareness(ctx context.Context, std stdio) error {
 	}
 	preview, _, err := m.Rhythm.Preview(ctx, "", c.lang)
 	if err != nil {
-		return cliError(c, err)
+		return err
 	}
 	for _, msg := range lib.All() {
 		title := msg.Title
@@ -282,12 +282,4 @@ func printDeliveries(w io.Writer, ds []ambitiebot.Delivery) {
 	for _, d := range ds {
 		fmt.Fprintf(w, "===== %s =====\n%s\n\n", d.Target, d.Message)
 	}
-}
-
-// cliError turns a domain error into its sentence for the terminal.
-func cliError(c *cli, err error) error {
-	if ambitiebot.ErrorCode(err) == ambitiebot.EINTERNAL {
-		return err
-	}
-	return fmt.Errorf("%s", c.tr.Error(c.lang, err))
 }

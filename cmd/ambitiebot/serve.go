@@ -277,12 +277,12 @@ func runServe(ctx context.Context, con *console, args []string, std stdio, geten
 	m := NewMain(cfg, logger, time.Now)
 	if err := m.Open(); err != nil {
 		_ = m.Close()
-		return fmt.Errorf("cannot start: %w", err)
+		return con.fail("CLIServeCannotStart", map[string]any{"Reason": con.sentence(err)})
 	}
 	<-ctx.Done()
 	logger.Info("shutting down")
 	if err := m.Close(); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		return con.fail("CLIServeShutdown", map[string]any{"Reason": con.sentence(err)})
 	}
 	return nil
 }

@@ -147,7 +147,7 @@ func runSetup(ctx context.Context, con *console, args []string, std stdio, geten
 	}
 	cfg, err := loadConfig(*cfgFile, getenv, false)
 	if err != nil {
-		return con.fail("SetupConfigInvalid", map[string]any{"Error": err.Error()})
+		return con.fail("CLIConfigInvalid", map[string]any{"Reason": con.sentence(err)})
 	}
 	adminToken := strings.TrimSpace(*adminFlag)
 	if adminToken == "" {
