@@ -192,9 +192,9 @@ func TestBadAwarenessScheduleNamesTheKey(t *testing.T) {
 	h := prepareHarness(t, "[awareness]\nschedule = \"elke maandag\"\n")
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"schedule"}, strings.NewReader(""), &out, &out, h.getenv)
-	if err == nil || !strings.Contains(err.Error(), `config: awareness.schedule: "elke maandag" is neither a rule`) ||
-		strings.Contains(err.Error(), "CalendarErr") {
-		t.Errorf("error = %v", err)
+	want := `awareness.schedule: "elke maandag" is geen regel zoals ‘1 maandag 09:30’ en geen cron-regel zoals ‘30 9 * * 1’.`
+	if err == nil || err.Error() != want || exitCode(err) != 1 {
+		t.Errorf("error = %v (exit %d), want %q", err, exitCode(err), want)
 	}
 }
 

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -156,16 +154,16 @@ func newCalendar(cfg *config.Config) (*calendar.Calendar, error) {
 	for _, r := range cfg.Meeting.Reminders {
 		mc.Reminders = append(mc.Reminders, calendar.Reminder{DaysBefore: r.DaysBefore, Hour: r.Hour, Minute: r.Minute})
 	}
-	// The calendar's errors carry a message id for chat users; an operator
-	// starting the bot gets one sentence naming the key, with the cause.
+	// Configuration checked the schedule and the meeting settings, so
+	// these fail only on a rule the calendar adds; its errors are
+	// sentences in locales/ like the configuration's.
 	aw, err := calendar.ParseSchedule(cfg.Awareness.Schedule, cfg.Location)
 	if err != nil {
-		return nil, fmt.Errorf("config: awareness.schedule: %q is neither a rule like \"1 monday 09:30\" nor a cron spec like \"30 9 * * 1\" (%v)",
-			cfg.Awareness.Schedule, errors.Unwrap(err))
+		return nil, err
 	}
 	cal, err := calendar.New(mc, aw)
 	if err != nil {
-		return nil, fmt.Errorf("config: meeting: %v", errors.Unwrap(err))
+		return nil, err
 	}
 	return cal, nil
 }

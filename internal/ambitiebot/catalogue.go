@@ -1,7 +1,6 @@
 package ambitiebot
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,10 +67,15 @@ type Catalogue struct {
 }
 
 // NewCatalogue validates themes and ambitions and orders them by number.
-// It returns an error naming the first offending entry.
+// Its error is an EINVALID *Error naming the first offending entry by its
+// configuration key (themes, ambitions), since the catalogue comes from
+// the configuration file.
 func NewCatalogue(themes []Theme, ambitions []Ambition) (*Catalogue, error) {
-	if len(themes) == 0 || len(ambitions) == 0 {
-		return nil, fmt.Errorf("catalogue: at least one theme and one ambition are needed")
+	switch {
+	case len(themes) == 0:
+		return nil, invalidConfig("ConfigListEmpty", "themes", nil)
+	case len(ambitions) == 0:
+		return nil, invalidConfig("ConfigListEmpty", "ambitions", nil)
 	}
 	c := &Catalogue{
 		themes:    slices.Clone(themes),
@@ -80,11 +84,13 @@ func NewCatalogue(themes []Theme, ambitions []Ambition) (*Catalogue, error) {
 	}
 	seenTheme := map[int]bool{}
 	for _, t := range c.themes {
-		if t.Number <= 0 || strings.TrimSpace(t.Name) == "" {
-			return nil, fmt.Errorf("catalogue: theme %d needs a positive number and a name", t.Number)
-		}
-		if seenTheme[t.Number] {
-			return nil, fmt.Errorf("catalogue: theme %d appears twice", t.Number)
+		switch {
+		case t.Number <= 0:
+			return nil, invalidConfig("ConfigAtLeast", "themes.number", map[string]any{"Min": 1, "Got": t.Number})
+		case strings.TrimSpace(t.Name) == "":
+			return nil, invalidConfig("ConfigMissing", "themes.name", map[string]any{"Item": t.Number})
+		case seenTheme[t.Number]:
+			return nil, invalidConfig("ConfigDuplicate", "themes.number", map[string]any{"Got": t.Number})
 		}
 		seenTheme[t.Number] = true
 	}
@@ -92,28 +98,28 @@ func NewCatalogue(themes []Theme, ambitions []Ambition) (*Catalogue, error) {
 	for _, a := range ambitions {
 		id, ok := ParseAmbitionID(a.ID)
 		if !ok || id != a.ID {
-			return nil, fmt.Errorf("catalogue: ambition %q: id must look like 3.2", a.ID)
+			return nil, invalidConfig("ConfigAmbitionID", "ambitions.id", map[string]any{"Got": strconv.Quote(a.ID)})
 		}
 		theme, _ := splitAmbitionID(id)
 		if a.Theme == 0 {
 			a.Theme = theme
 		}
 		if a.Theme != theme || !seenTheme[theme] {
-			return nil, fmt.Errorf("catalogue: ambition %s: theme %d is not in the catalogue", id, theme)
+			return nil, invalidConfig("ConfigAmbitionTheme", "ambitions.id", map[string]any{"Got": id, "Theme": theme, "Other": "themes"})
 		}
 		if strings.TrimSpace(a.Text) == "" {
-			return nil, fmt.Errorf("catalogue: ambition %s has no text", id)
+			return nil, invalidConfig("ConfigMissing", "ambitions.text", map[string]any{"Item": id})
 		}
 		if len(a.AppliesTo) == 0 {
-			return nil, fmt.Errorf("catalogue: ambition %s applies to nobody", id)
+			return nil, invalidConfig("ConfigMissing", "ambitions.applies_to", map[string]any{"Item": id})
 		}
 		for _, k := range a.AppliesTo {
 			if !k.Valid() {
-				return nil, fmt.Errorf("catalogue: ambition %s: unknown kind %q", id, k)
+				return nil, invalidConfig("ConfigKind", "ambitions.applies_to", map[string]any{"Item": id, "Got": strconv.Quote(string(k))})
 			}
 		}
 		if _, dup := c.byID[id]; dup {
-			return nil, fmt.Errorf("catalogue: ambition %s appears twice", id)
+			return nil, invalidConfig("ConfigDuplicate", "ambitions.id", map[string]any{"Got": id})
 		}
 		a.AppliesTo = slices.Clone(a.AppliesTo)
 		c.byID[id] = 0

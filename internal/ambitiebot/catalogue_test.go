@@ -1,8 +1,8 @@
 package ambitiebot
 
 import (
+	"errors"
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -118,27 +118,45 @@ func TestNewCatalogueErrors(t *testing.T) {
 		name      string
 		themes    []Theme
 		ambitions []Ambition
-		want      string
+		id        string
+		data      map[string]any
 	}{
-		{"no themes", nil, []Ambition{ok}, "at least one theme"},
-		{"no ambitions", testThemes(), nil, "at least one theme and one ambition"},
-		{"theme number", []Theme{{Number: 0, Name: "x"}}, []Ambition{ok}, "theme 0 needs a positive number"},
-		{"theme name", []Theme{{Number: 1, Name: " "}}, []Ambition{ok}, "theme 1 needs a positive number and a name"},
-		{"theme twice", []Theme{{Number: 1, Name: "a"}, {Number: 1, Name: "b"}}, []Ambition{ok}, "theme 1 appears twice"},
-		{"bad id", testThemes(), []Ambition{{ID: "3", Text: "x", AppliesTo: all}}, `ambition "3": id must look like 3.2`},
-		{"id not canonical", testThemes(), []Ambition{{ID: "03.2", Text: "x", AppliesTo: all}}, `ambition "03.2"`},
-		{"id with comma", testThemes(), []Ambition{{ID: "3,2", Text: "x", AppliesTo: all}}, `ambition "3,2"`},
-		{"theme mismatch", testThemes(), []Ambition{{ID: "3.1", Theme: 1, Text: "x", AppliesTo: all}}, "ambition 3.1: theme 3 is not in the catalogue"},
-		{"unknown theme", testThemes(), []Ambition{{ID: "2.1", Text: "x", AppliesTo: all}}, "ambition 2.1: theme 2 is not in the catalogue"},
-		{"no text", testThemes(), []Ambition{{ID: "1.1", Text: " \n", AppliesTo: all}}, "ambition 1.1 has no text"},
-		{"nobody", testThemes(), []Ambition{{ID: "1.1", Text: "x"}}, "ambition 1.1 applies to nobody"},
-		{"unknown kind", testThemes(), []Ambition{{ID: "1.1", Text: "x", AppliesTo: []OrgKind{"gemeentes"}}}, `ambition 1.1: unknown kind "gemeentes"`},
-		{"twice", testThemes(), []Ambition{ok, ok}, "ambition 1.1 appears twice"},
+		{"no themes", nil, []Ambition{ok}, "ConfigListEmpty", map[string]any{"Key": "themes"}},
+		{"no ambitions", testThemes(), nil, "ConfigListEmpty", map[string]any{"Key": "ambitions"}},
+		{"theme number", []Theme{{Number: 0, Name: "x"}}, []Ambition{ok}, "ConfigAtLeast", map[string]any{"Key": "themes.number", "Got": 0}},
+		{"theme name", []Theme{{Number: 1, Name: " "}}, []Ambition{ok}, "ConfigMissing", map[string]any{"Key": "themes.name", "Item": 1}},
+		{"theme twice", []Theme{{Number: 1, Name: "a"}, {Number: 1, Name: "b"}}, []Ambition{ok}, "ConfigDuplicate", map[string]any{"Key": "themes.number", "Got": 1}},
+		{"bad id", testThemes(), []Ambition{{ID: "3", Text: "x", AppliesTo: all}}, "ConfigAmbitionID", map[string]any{"Key": "ambitions.id", "Got": `"3"`}},
+		{"id not canonical", testThemes(), []Ambition{{ID: "03.2", Text: "x", AppliesTo: all}}, "ConfigAmbitionID", map[string]any{"Got": `"03.2"`}},
+		{"id with comma", testThemes(), []Ambition{{ID: "3,2", Text: "x", AppliesTo: all}}, "ConfigAmbitionID", map[string]any{"Got": `"3,2"`}},
+		{"theme mismatch", testThemes(), []Ambition{{ID: "3.1", Theme: 1, Text: "x", AppliesTo: all}}, "ConfigAmbitionTheme", map[string]any{"Got": "3.1", "Theme": 3}},
+		{"unknown theme", testThemes(), []Ambition{{ID: "2.1", Text: "x", AppliesTo: all}}, "ConfigAmbitionTheme", map[string]any{"Key": "ambitions.id", "Got": "2.1", "Theme": 2}},
+		{"no text", testThemes(), []Ambition{{ID: "1.1", Text: " \n", AppliesTo: all}}, "ConfigMissing", map[string]any{"Key": "ambitions.text", "Item": "1.1"}},
+		{"nobody", testThemes(), []Ambition{{ID: "1.1", Text: "x"}}, "ConfigMissing", map[string]any{"Key": "ambitions.applies_to", "Item": "1.1"}},
+		{"unknown kind", testThemes(), []Ambition{{ID: "1.1", Text: "x", AppliesTo: []OrgKind{"gemeentes"}}}, "ConfigKind", map[string]any{"Key": "ambitions.applies_to", "Got": `"gemeentes"`}},
+		{"twice", testThemes(), []Ambition{ok, ok}, "ConfigDuplicate", map[string]any{"Key": "ambitions.id", "Got": "1.1"}},
 	}
 	for _, tc := range cases {
 		c, err := NewCatalogue(tc.themes, tc.ambitions)
-		if err == nil || c != nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: NewCatalogue = %v, %v; want an error containing %q", tc.name, c, err, tc.want)
+		if c != nil {
+			t.Errorf("%s: a catalogue despite the error", tc.name)
+		}
+		checkConfigError(t, tc.name, err, tc.id, tc.data)
+	}
+}
+
+// checkConfigError checks that err is an EINVALID *Error with message id
+// and at least the given template data.
+func checkConfigError(t *testing.T, name string, err error, id string, data map[string]any) {
+	t.Helper()
+	var e *Error
+	if !errors.As(err, &e) || e.Code != EINVALID || e.MessageID != id {
+		t.Errorf("%s: error %v, want EINVALID %s", name, err, id)
+		return
+	}
+	for k, v := range data {
+		if e.Data[k] != v {
+			t.Errorf("%s: Data[%q] = %#v, want %#v", name, k, e.Data[k], v)
 		}
 	}
 }

@@ -39,6 +39,16 @@ func Errorf(code, messageID string, data map[string]any) *Error {
 	return &Error{Code: code, MessageID: messageID, Data: data}
 }
 
+// invalidConfig is an EINVALID error about the configuration entry at
+// key; data fills the rest of the sentence.
+func invalidConfig(messageID, key string, data map[string]any) *Error {
+	d := map[string]any{"Key": key}
+	for k, v := range data {
+		d[k] = v
+	}
+	return Errorf(EINVALID, messageID, d)
+}
+
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
 // for any other non-nil error and "" for nil.
 func ErrorCode(err error) string {

@@ -1,9 +1,9 @@
 package ambitiebot
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -35,44 +35,47 @@ type Organisations struct {
 }
 
 // NewOrganisations validates orgs: unique keys, known kinds, a channel or
-// webhook each, and no e-mail domain claimed twice.
+// webhook each, and no e-mail domain claimed twice. Its error is an
+// EINVALID *Error naming the offending entry by its configuration key
+// (organisations.*); a webhook URL, a secret, is never in it.
 func NewOrganisations(orgs []Organisation) (*Organisations, error) {
 	if len(orgs) == 0 {
-		return nil, fmt.Errorf("organisations: the list is empty")
+		return nil, invalidConfig("ConfigListEmpty", "organisations", nil)
 	}
 	o := &Organisations{byKey: make(map[string]int, len(orgs))}
 	domains := map[string]string{}
-	for i, org := range orgs {
+	for _, org := range orgs {
+		raw := org.Key
 		org.Key = strings.ToLower(strings.TrimSpace(org.Key))
 		if !orgKeyPattern.MatchString(org.Key) {
-			return nil, fmt.Errorf("organisations[%d]: key %q must be lower-case letters, digits and dashes", i, org.Key)
+			return nil, invalidConfig("ConfigOrgKey", "organisations.key", map[string]any{"Got": strconv.Quote(raw)})
 		}
 		if _, dup := o.byKey[org.Key]; dup {
-			return nil, fmt.Errorf("organisations: key %q appears twice", org.Key)
+			return nil, invalidConfig("ConfigDuplicate", "organisations.key", map[string]any{"Got": org.Key})
 		}
 		if strings.TrimSpace(org.Name) == "" {
-			return nil, fmt.Errorf("organisations: %s has no name", org.Key)
+			return nil, invalidConfig("ConfigMissing", "organisations.name", map[string]any{"Item": org.Key})
 		}
 		if !org.Kind.Valid() {
-			return nil, fmt.Errorf("organisations: %s: kind %q is not gemeente, waterschap or provincie", org.Key, org.Kind)
+			return nil, invalidConfig("ConfigKind", "organisations.kind", map[string]any{"Item": org.Key, "Got": strconv.Quote(string(org.Kind))})
 		}
 		if org.Channel == "" && org.Webhook == "" {
 			org.Channel = org.Key + "/town-square"
 		}
-		if org.Channel != "" && !validChannelRef(org.Channel) {
-			return nil, fmt.Errorf("organisations: %s: channel %q must look like team/channel", org.Key, org.Channel)
+		if org.Channel != "" && !ValidChannelRef(org.Channel) {
+			return nil, invalidConfig("ConfigChannel", "organisations.channel", map[string]any{"Item": org.Key, "Got": strconv.Quote(org.Channel)})
 		}
 		if org.Webhook != "" && !strings.HasPrefix(org.Webhook, "https://") && !strings.HasPrefix(org.Webhook, "http://") {
-			return nil, fmt.Errorf("organisations: %s: webhook must be an http(s) URL", org.Key)
+			return nil, invalidConfig("ConfigWebhook", "organisations.webhook", map[string]any{"Item": org.Key})
 		}
 		org.Domains = slices.Clone(org.Domains)
 		for j, d := range org.Domains {
 			d = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
 			if d == "" || strings.ContainsAny(d, "@ /") {
-				return nil, fmt.Errorf("organisations: %s: domain %q is not a domain", org.Key, org.Domains[j])
+				return nil, invalidConfig("ConfigDomain", "organisations.domains", map[string]any{"Item": org.Key, "Got": strconv.Quote(org.Domains[j])})
 			}
 			if other, dup := domains[d]; dup {
-				return nil, fmt.Errorf("organisations: domain %s belongs to both %s and %s", d, other, org.Key)
+				return nil, invalidConfig("ConfigDomainTwice", "organisations.domains", map[string]any{"Got": strconv.Quote(d), "Item": other, "Other": org.Key})
 			}
 			domains[d] = org.Key
 			org.Domains[j] = d
@@ -83,7 +86,8 @@ func NewOrganisations(orgs []Organisation) (*Organisations, error) {
 	return o, nil
 }
 
-func validChannelRef(ref string) bool {
+// ValidChannelRef reports whether ref looks like "team/channel".
+func ValidChannelRef(ref string) bool {
 	team, ch, ok := strings.Cut(ref, "/")
 	return ok && team != "" && ch != "" && !strings.Contains(ch, "/")
 }

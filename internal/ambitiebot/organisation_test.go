@@ -1,6 +1,7 @@
 package ambitiebot
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -98,31 +99,32 @@ func TestNewOrganisationsErrors(t *testing.T) {
 	cases := []struct {
 		name string
 		orgs []Organisation
-		want string
+		id   string
+		data map[string]any
 	}{
-		{"empty", nil, "the list is empty"},
-		{"bad key", with(func(o *Organisation) { o.Key = "em men" }), `organisations[0]: key "em men"`},
-		{"empty key", with(func(o *Organisation) { o.Key = "" }), `key ""`},
-		{"dash first", with(func(o *Organisation) { o.Key = "-emmen" }), `key "-emmen"`},
-		{"key twice", []Organisation{base(), {Key: "EMMEN", Name: "x", Kind: KindMunicipality}}, `key "emmen" appears twice`},
-		{"no name", with(func(o *Organisation) { o.Name = " " }), "emmen has no name"},
-		{"kind", with(func(o *Organisation) { o.Kind = "Gemeente" }), `emmen: kind "Gemeente"`},
-		{"channel", with(func(o *Organisation) { o.Channel = "town-square" }), `emmen: channel "town-square" must look like team/channel`},
-		{"channel depth", with(func(o *Organisation) { o.Channel = "a/b/c" }), `channel "a/b/c"`},
-		{"channel team", with(func(o *Organisation) { o.Channel = "/b" }), `channel "/b"`},
-		{"webhook", with(func(o *Organisation) { o.Webhook = "ftp://hooks.example.org/SECRET" }), "emmen: webhook must be an http(s) URL"},
-		{"domain at", with(func(o *Organisation) { o.Domains = []string{"jan@emmen.nl"} }), `domain "jan@emmen.nl" is not a domain`},
-		{"domain space", with(func(o *Organisation) { o.Domains = []string{"em men.nl"} }), `domain "em men.nl"`},
-		{"domain empty", with(func(o *Organisation) { o.Domains = []string{" @ "} }), "is not a domain"},
-		{"domain twice", []Organisation{base(), {Key: "assen", Name: "Assen", Kind: KindMunicipality, Domains: []string{"EMMEN.nl"}}}, "domain emmen.nl belongs to both emmen and assen"},
+		{"empty", nil, "ConfigListEmpty", map[string]any{"Key": "organisations"}},
+		{"bad key", with(func(o *Organisation) { o.Key = "em men" }), "ConfigOrgKey", map[string]any{"Key": "organisations.key", "Got": `"em men"`}},
+		{"empty key", with(func(o *Organisation) { o.Key = "" }), "ConfigOrgKey", map[string]any{"Got": `""`}},
+		{"dash first", with(func(o *Organisation) { o.Key = "-emmen" }), "ConfigOrgKey", map[string]any{"Got": `"-emmen"`}},
+		{"key twice", []Organisation{base(), {Key: "EMMEN", Name: "x", Kind: KindMunicipality}}, "ConfigDuplicate", map[string]any{"Key": "organisations.key", "Got": "emmen"}},
+		{"no name", with(func(o *Organisation) { o.Name = " " }), "ConfigMissing", map[string]any{"Key": "organisations.name", "Item": "emmen"}},
+		{"kind", with(func(o *Organisation) { o.Kind = "Gemeente" }), "ConfigKind", map[string]any{"Key": "organisations.kind", "Item": "emmen", "Got": `"Gemeente"`}},
+		{"channel", with(func(o *Organisation) { o.Channel = "town-square" }), "ConfigChannel", map[string]any{"Key": "organisations.channel", "Item": "emmen", "Got": `"town-square"`}},
+		{"channel depth", with(func(o *Organisation) { o.Channel = "a/b/c" }), "ConfigChannel", map[string]any{"Got": `"a/b/c"`}},
+		{"channel team", with(func(o *Organisation) { o.Channel = "/b" }), "ConfigChannel", map[string]any{"Got": `"/b"`}},
+		{"webhook", with(func(o *Organisation) { o.Webhook = "ftp://hooks.example.org/SECRET" }), "ConfigWebhook", map[string]any{"Key": "organisations.webhook", "Item": "emmen"}},
+		{"domain at", with(func(o *Organisation) { o.Domains = []string{"jan@emmen.nl"} }), "ConfigDomain", map[string]any{"Key": "organisations.domains", "Got": `"jan@emmen.nl"`}},
+		{"domain space", with(func(o *Organisation) { o.Domains = []string{"em men.nl"} }), "ConfigDomain", map[string]any{"Got": `"em men.nl"`}},
+		{"domain empty", with(func(o *Organisation) { o.Domains = []string{" @ "} }), "ConfigDomain", map[string]any{"Item": "emmen"}},
+		{"domain twice", []Organisation{base(), {Key: "assen", Name: "Assen", Kind: KindMunicipality, Domains: []string{"EMMEN.nl"}}}, "ConfigDomainTwice", map[string]any{"Got": `"emmen.nl"`, "Item": "emmen", "Other": "assen"}},
 	}
 	for _, tc := range cases {
 		o, err := NewOrganisations(tc.orgs)
-		if err == nil || o != nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: NewOrganisations = %v; want an error containing %q", tc.name, err, tc.want)
-			continue
+		if o != nil {
+			t.Errorf("%s: organisations despite the error", tc.name)
 		}
-		if strings.Contains(err.Error(), "SECRET") {
+		checkConfigError(t, tc.name, err, tc.id, tc.data)
+		if err != nil && strings.Contains(fmt.Sprintf("%v %#v", err, err), "SECRET") {
 			t.Errorf("%s: error shows the webhook URL: %v", tc.name, err)
 		}
 	}

@@ -370,6 +370,8 @@ func badCases() []badCase {
 		{"channel", nil, "[working_group]\nchannel = \"werkgroep\"", nil, "ConfigChannel", "working_group.channel"},
 		{"project leader", nil, "[working_group]\nproject_leaders = [\"jan smit\"]", nil, "ConfigUsername", "working_group.project_leaders"},
 		{"schedule", nil, "[awareness]\nschedule = \" \"", nil, "ConfigEmpty", "awareness.schedule"},
+		{"schedule rule", nil, "[awareness]\nschedule = \"elke maandag\"", nil, "ConfigSchedule", "awareness.schedule"},
+		{"schedule cron", nil, "[awareness]\nschedule = \"61 9 * * 1\"", nil, "ConfigSchedule", "awareness.schedule"},
 		{"dir", nil, "[awareness]\ndir = \"/nonexistent/ambitiebot\"", nil, "ConfigNotDir", "awareness.dir"},
 		{"rate", nil, "[limits]\ncommands_per_minute = 0", nil, "ConfigAtLeast", "limits.commands_per_minute"},
 		{"note", nil, "[limits]\nmax_note = 2001", nil, "ConfigRange", "limits.max_note"},

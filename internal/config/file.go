@@ -15,6 +15,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/calendar"
 )
 
 // defaultsTOML holds every default, the catalogue and the organisations,
@@ -236,6 +237,10 @@ func (c *Config) applyFile(fc fileConfig) error {
 		return invalid("ConfigEmpty", map[string]any{"Key": "awareness.schedule"})
 	}
 	c.Awareness = Awareness{Schedule: strings.TrimSpace(fc.Awareness.Schedule), Dir: strings.TrimSpace(fc.Awareness.Dir)}
+	if _, err := calendar.ParseSchedule(c.Awareness.Schedule, c.Location); err != nil {
+		return &ambitiebot.Error{Code: ambitiebot.EINVALID, MessageID: "ConfigSchedule",
+			Data: map[string]any{"Key": "awareness.schedule", "Got": strconv.Quote(c.Awareness.Schedule)}, Err: err}
+	}
 	if c.Awareness.Dir != "" {
 		if st, err := os.Stat(c.Awareness.Dir); err != nil || !st.IsDir() {
 			return invalid("ConfigNotDir", map[string]any{"Key": "awareness.dir", "Got": strconv.Quote(c.Awareness.Dir)})
@@ -260,7 +265,7 @@ var usernamePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,63}$`)
 
 func workingGroup(f fileWorkingGroup) (WorkingGroup, error) {
 	w := WorkingGroup{Channel: strings.TrimSpace(f.Channel), ActivityFeed: f.ActivityFeed}
-	if !channelRef(w.Channel) {
+	if !ambitiebot.ValidChannelRef(w.Channel) {
 		return w, invalid("ConfigChannel", map[string]any{"Key": "working_group.channel", "Got": strconv.Quote(w.Channel)})
 	}
 	for _, u := range f.ProjectLeaders {
@@ -467,13 +472,9 @@ func loadLocation(key, name string) (*time.Location, error) {
 	return loc, nil
 }
 
-// catalogue builds the catalogue. It checks every rule of
-// ambitiebot.NewCatalogue first, so that the administrator reads which
-// key of which entry is wrong; the domain only knows its own words.
+// catalogue builds the catalogue; ambitiebot.NewCatalogue checks it and
+// names the offending key and entry.
 func catalogue(themes []fileTheme, ambitions []fileAmbition) (*ambitiebot.Catalogue, error) {
-	if err := checkCatalogue(themes, ambitions); err != nil {
-		return nil, err
-	}
 	ts := make([]ambitiebot.Theme, len(themes))
 	for i, t := range themes {
 		ts[i] = ambitiebot.Theme{Number: t.Number, Name: strings.TrimSpace(t.Name), NameEN: strings.TrimSpace(t.NameEN)}
@@ -497,62 +498,9 @@ func orgKind(s string) ambitiebot.OrgKind {
 	return ambitiebot.OrgKind(strings.ToLower(strings.TrimSpace(s)))
 }
 
-func checkCatalogue(themes []fileTheme, ambitions []fileAmbition) error {
-	if len(themes) == 0 {
-		return invalid("ConfigListEmpty", map[string]any{"Key": "themes"})
-	}
-	if len(ambitions) == 0 {
-		return invalid("ConfigListEmpty", map[string]any{"Key": "ambitions"})
-	}
-	seen := map[int]bool{}
-	for _, t := range themes {
-		if t.Number <= 0 {
-			return invalid("ConfigAtLeast", map[string]any{"Key": "themes.number", "Min": 1, "Got": t.Number})
-		}
-		if strings.TrimSpace(t.Name) == "" {
-			return invalid("ConfigMissing", map[string]any{"Key": "themes.name", "Item": t.Number})
-		}
-		if seen[t.Number] {
-			return invalid("ConfigDuplicate", map[string]any{"Key": "themes.number", "Got": t.Number})
-		}
-		seen[t.Number] = true
-	}
-	ids := map[string]bool{}
-	for _, a := range ambitions {
-		raw := strings.TrimSpace(a.ID)
-		id, ok := ambitiebot.ParseAmbitionID(raw)
-		if !ok || id != raw {
-			return invalid("ConfigAmbitionID", map[string]any{"Key": "ambitions.id", "Got": strconv.Quote(raw)})
-		}
-		theme, _, _ := strings.Cut(id, ".")
-		if n, _ := strconv.Atoi(theme); !seen[n] {
-			return invalid("ConfigAmbitionTheme", map[string]any{"Key": "ambitions.id", "Got": id, "Theme": n, "Other": "themes"})
-		}
-		if strings.TrimSpace(a.Text) == "" {
-			return invalid("ConfigMissing", map[string]any{"Key": "ambitions.text", "Item": id})
-		}
-		if len(a.AppliesTo) == 0 {
-			return invalid("ConfigMissing", map[string]any{"Key": "ambitions.applies_to", "Item": id})
-		}
-		for _, k := range a.AppliesTo {
-			if !orgKind(k).Valid() {
-				return invalid("ConfigKind", map[string]any{"Key": "ambitions.applies_to", "Item": id, "Got": strconv.Quote(k)})
-			}
-		}
-		if ids[id] {
-			return invalid("ConfigDuplicate", map[string]any{"Key": "ambitions.id", "Got": id})
-		}
-		ids[id] = true
-	}
-	return nil
-}
-
-// organisations builds the signatories. Like catalogue, it checks the
-// rules of ambitiebot.NewOrganisations first to name the key.
+// organisations builds the signatories; ambitiebot.NewOrganisations
+// checks them and names the offending key and entry.
 func organisations(list []fileOrganisation) (*ambitiebot.Organisations, error) {
-	if err := checkOrganisations(list); err != nil {
-		return nil, err
-	}
 	orgs := make([]ambitiebot.Organisation, len(list))
 	for i, o := range list {
 		orgs[i] = ambitiebot.Organisation{
@@ -565,54 +513,4 @@ func organisations(list []fileOrganisation) (*ambitiebot.Organisations, error) {
 		}
 	}
 	return ambitiebot.NewOrganisations(orgs)
-}
-
-// orgKeyPattern is the domain's rule for an organisation's key.
-var orgKeyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
-
-func checkOrganisations(list []fileOrganisation) error {
-	if len(list) == 0 {
-		return invalid("ConfigListEmpty", map[string]any{"Key": "organisations"})
-	}
-	keys := map[string]bool{}
-	domains := map[string]string{}
-	for _, o := range list {
-		key := strings.ToLower(strings.TrimSpace(o.Key))
-		switch {
-		case !orgKeyPattern.MatchString(key):
-			return invalid("ConfigOrgKey", map[string]any{"Key": "organisations.key", "Got": strconv.Quote(o.Key)})
-		case keys[key]:
-			return invalid("ConfigDuplicate", map[string]any{"Key": "organisations.key", "Got": key})
-		case strings.TrimSpace(o.Name) == "":
-			return invalid("ConfigMissing", map[string]any{"Key": "organisations.name", "Item": key})
-		case !orgKind(o.Kind).Valid():
-			return invalid("ConfigKind", map[string]any{"Key": "organisations.kind", "Item": key, "Got": strconv.Quote(o.Kind)})
-		}
-		keys[key] = true
-		channel, webhook := strings.TrimSpace(o.Channel), strings.TrimSpace(o.Webhook)
-		if channel != "" && !channelRef(channel) {
-			return invalid("ConfigChannel", map[string]any{"Key": "organisations.channel", "Item": key, "Got": strconv.Quote(channel)})
-		}
-		// The webhook is a secret: the sentence names the organisation only.
-		if webhook != "" && !strings.HasPrefix(webhook, "https://") && !strings.HasPrefix(webhook, "http://") {
-			return invalid("ConfigWebhook", map[string]any{"Key": "organisations.webhook", "Item": key})
-		}
-		for _, raw := range o.Domains {
-			d := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(raw), "@"))
-			if d == "" || strings.ContainsAny(d, "@ /") {
-				return invalid("ConfigDomain", map[string]any{"Key": "organisations.domains", "Item": key, "Got": strconv.Quote(raw)})
-			}
-			if other, dup := domains[d]; dup {
-				return invalid("ConfigDomainTwice", map[string]any{"Key": "organisations.domains", "Got": strconv.Quote(d), "Item": other, "Other": key})
-			}
-			domains[d] = key
-		}
-	}
-	return nil
-}
-
-// channelRef reports whether s looks like team/channel.
-func channelRef(s string) bool {
-	team, ch, ok := strings.Cut(s, "/")
-	return ok && team != "" && ch != "" && !strings.Contains(ch, "/")
 }
