@@ -76,7 +76,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	if current > known {
-		return fmt.Errorf("database schema version %d is newer than this binary knows (%d); use a newer ambitiebot", current, known)
+		return &schemaTooNewError{current: current, known: known}
 	}
 	for _, m := range ms {
 		if err := applyMigration(ctx, db, m); err != nil {
@@ -121,4 +121,11 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
 		return fmt.Errorf("migration %s: %w", m.name, err)
 	}
 	return nil
+}
+
+// schemaTooNewError says the database was migrated by a newer binary.
+type schemaTooNewError struct{ current, known int }
+
+func (e *schemaTooNewError) Error() string {
+	return fmt.Sprintf("database schema version %d is newer than this binary knows (%d); use a newer ambitiebot", e.current, e.known)
 }

@@ -2,10 +2,12 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
 )
 
@@ -60,7 +62,9 @@ func TestMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = sqlite.Open(path)
-	if err == nil || !strings.Contains(err.Error(), "newer than this binary") {
+	var e *ambitiebot.Error
+	if !errors.As(err, &e) || e.MessageID != "SqliteErrSchemaTooNew" || e.Data["Version"] != 9999 || e.Data["Path"] != path ||
+		!strings.Contains(err.Error(), "newer than this binary") {
 		t.Fatalf("opening a too-new database: err = %v", err)
 	}
 }
@@ -72,8 +76,16 @@ func TestPing(t *testing.T) {
 	}
 }
 
-func TestOpenNeedsPath(t *testing.T) {
-	if _, err := sqlite.Open(""); err == nil {
-		t.Fatal("Open(\"\") succeeded")
+// A database that cannot be opened is a sentence for the operator that
+// names the file and keeps the system's reason.
+func TestOpenFailureNamesTheFile(t *testing.T) {
+	missingDir := filepath.Join(t.TempDir(), "no", "such", "dir", "bot.db")
+	for _, path := range []string{"", missingDir} {
+		_, err := sqlite.Open(path)
+		var e *ambitiebot.Error
+		if !errors.As(err, &e) || e.Code != ambitiebot.EINVALID || e.MessageID != "SqliteErrCannotOpen" ||
+			e.Data["Path"] != path || e.Data["Cause"] == "" {
+			t.Errorf("Open(%q) = %v, want SqliteErrCannotOpen naming the file", path, err)
+		}
 	}
 }

@@ -77,11 +77,11 @@ var (
 // newer than this binary.
 func Open(path string) (*DB, error) {
 	if path == "" {
-		return nil, fmt.Errorf("sqlite: no database path given")
+		return nil, cannotOpen(path, errors.New("no database path given"))
 	}
 	write, err := sql.Open("sqlite3", WriteDSN(path))
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, cannotOpen(path, err)
 	}
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
@@ -90,13 +90,18 @@ func Open(path string) (*DB, error) {
 
 	if err := migrate(context.Background(), write); err != nil {
 		_ = write.Close()
-		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+		var newer *schemaTooNewError
+		if errors.As(err, &newer) {
+			return nil, &ambitiebot.Error{Code: ambitiebot.EINVALID, MessageID: "SqliteErrSchemaTooNew",
+				Data: map[string]any{"Path": path, "Version": newer.current, "Known": newer.known}, Err: err}
+		}
+		return nil, cannotOpen(path, err)
 	}
 
 	read, err := sql.Open("sqlite3", dsn(path, "_query_only=1"))
 	if err != nil {
 		_ = write.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, cannotOpen(path, err)
 	}
 	readers := max(4, runtime.NumCPU())
 	read.SetMaxOpenConns(readers)
@@ -105,6 +110,18 @@ func Open(path string) (*DB, error) {
 	db := &DB{Now: time.Now, path: path, write: write, read: read}
 	db.idle = sync.NewCond(&db.mu)
 	return db, nil
+}
+
+// cannotOpen is Open's error: a sentence naming the file, with the
+// cause's own words (SQLite's or the operating system's, such as
+// "permission denied"), which the operator needs to fix it.
+func cannotOpen(path string, err error) error {
+	cause := err
+	for u := errors.Unwrap(cause); u != nil; u = errors.Unwrap(cause) {
+		cause = u
+	}
+	return &ambitiebot.Error{Code: ambitiebot.EINVALID, MessageID: "SqliteErrCannotOpen",
+		Data: map[string]any{"Path": path, "Cause": cause.Error()}, Err: fmt.Errorf("sqlite: open %s: %w", path, err)}
 }
 
 // WriteDSN is the go-sqlite3 data source name of the write connection:
