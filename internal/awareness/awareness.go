@@ -351,12 +351,17 @@ func (l *Library) All() []Message {
 }
 
 // Get returns the message with id (case and surrounding space ignored).
-// Errors: ENOTFOUND.
+// Errors: ENOTFOUND, whose sentence lists the ids there are.
 func (l *Library) Get(id string) (Message, error) {
 	id = strings.ToLower(strings.TrimSpace(id))
 	i, ok := l.byID[id]
 	if !ok {
-		return Message{}, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "AwarenessErrUnknownMessage", map[string]any{"ID": id})
+		known := make([]string, len(l.msgs))
+		for i, m := range l.msgs {
+			known[i] = m.ID
+		}
+		return Message{}, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "AwarenessErrUnknownMessage",
+			map[string]any{"ID": id, "Known": strings.Join(known, ", ")})
 	}
 	return l.msgs[i], nil
 }

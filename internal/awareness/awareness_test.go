@@ -228,8 +228,9 @@ func TestLoadExtraDir(t *testing.T) {
 	if !errors.As(err, &e) || e.Code != ambitiebot.ENOTFOUND {
 		t.Fatalf("unknown id: %v", err)
 	}
-	if got := translator(t).Error("nl", err); !strings.Contains(got, "bestaat-niet") {
-		t.Errorf("unknown id renders as %q", got)
+	if got := translator(t).Error("nl", err); !strings.Contains(got, "‘bestaat-niet’") ||
+		!strings.Contains(got, " drugsafval, schuren, ") || !strings.HasSuffix(got, ", eigen.") {
+		t.Errorf("unknown id renders as %q, want it named and every id listed in rotation order", got)
 	}
 }
 
