@@ -149,7 +149,7 @@ func fireUpdates(ctx context.Context, h *harness, url string, l *ledger, round, 
 		if err != nil || code != 200 {
 			return // killed: this update may or may not have been stored
 		}
-		if strings.Contains(resp.Text, "staat nu op") && strings.Contains(resp.Text, note) {
+		if (strings.Contains(resp.Text, "staat nu op") || strings.Contains(resp.Text, "is bijgewerkt")) && strings.Contains(resp.Text, note) {
 			l.ack(u)
 		}
 	}

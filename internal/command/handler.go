@@ -217,11 +217,15 @@ func (h *Handler) set(ctx context.Context, m members.Member, lang string, cmd Co
 	}
 	upd := ambitiebot.Update{OrgKey: org.Key, AmbitionID: a.ID, Status: cmd.Status, Note: cmd.Note, User: m.User}
 	if h.ActivityFeed {
+		from, err := h.currentStatus(ctx, org.Key, a.ID)
+		if err != nil {
+			return Response{}, err
+		}
 		upd.Feed = []ambitiebot.Delivery{{
 			Target:  ambitiebot.ChannelTarget(h.WorkingGroupChannel),
 			Kind:    "feed",
 			OrgKey:  org.Key,
-			Message: h.feedText(org, a, m.User, cmd),
+			Message: h.feedText(org, a, m.User, cmd, from),
 		}}
 		if h.Dispatcher != nil {
 			upd.Lease = h.Dispatcher.Lease()
@@ -233,7 +237,8 @@ func (h *Handler) set(ctx context.Context, m members.Member, lang string, cmd Co
 	}
 	if ch.ID == 0 {
 		return h.reply(h.Tr.T(lang, "SetUnchanged", map[string]any{
-			"Org": org.Name, "ID": a.ID, "Status": h.Tr.Status(lang, cmd.Status)}))
+			"Org": org.Name, "ID": a.ID, "Status": h.Tr.Status(lang, cmd.Status),
+			"Note": h.Neutralize(cmd.Note)}))
 	}
 	switch {
 	case len(upd.Feed) == 0:
@@ -242,7 +247,11 @@ func (h *Handler) set(ctx context.Context, m members.Member, lang string, cmd Co
 	case h.Notify != nil:
 		h.Notify()
 	}
-	return h.reply(h.Tr.T(lang, "SetDone", map[string]any{
+	id := "SetDone"
+	if ch.From == ch.To {
+		id = "SetNoteChanged"
+	}
+	return h.reply(h.Tr.T(lang, id, map[string]any{
 		"Org": org.Name, "ID": a.ID,
 		"Status": h.Tr.Status(lang, ch.To), "From": h.Tr.Status(lang, ch.From),
 		"Note": h.Neutralize(ch.Note)}))
@@ -270,11 +279,26 @@ func (h *Handler) actingFor(m members.Member, orgKey string) (ambitiebot.Organis
 	}
 }
 
-// feedText is the working-group channel's line for a change, in the
-// channel's language (Dutch).
-func (h *Handler) feedText(org ambitiebot.Organisation, a ambitiebot.Ambition, u ambitiebot.User, cmd Command) string {
+// currentStatus is an organisation's stored status on an ambition, the
+// one SetStatus will change from.
+func (h *Handler) currentStatus(ctx context.Context, orgKey, ambitionID string) (ambitiebot.Status, error) {
+	rows, err := h.Progress.FindProgress(ctx, ambitiebot.ProgressFilter{OrgKey: orgKey, AmbitionID: ambitionID})
+	if err != nil || len(rows) == 0 {
+		return ambitiebot.StatusNotStarted, err
+	}
+	return rows[0].Status, nil
+}
+
+// feedText is the working-group channel's line for a change from status
+// from, in the channel's language (Dutch). The line is queued with the
+// change, so from is read before it: a change by someone else to the same
+// cell in between can only leave the line naming the wrong kind of change.
+func (h *Handler) feedText(org ambitiebot.Organisation, a ambitiebot.Ambition, u ambitiebot.User, cmd Command, from ambitiebot.Status) string {
 	id := "FeedChange"
-	if cmd.Note != "" {
+	switch {
+	case from == cmd.Status:
+		id = "FeedNoteChanged"
+	case cmd.Note != "":
 		id = "FeedChangeNote"
 	}
 	return h.Tr.T("nl", id, map[string]any{

@@ -1,0 +1,189 @@
+package command_test
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/awareness"
+	"github.com/drentse-aanpak/ambitiebot/internal/command"
+	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
+	"github.com/drentse-aanpak/ambitiebot/internal/members"
+	"github.com/drentse-aanpak/ambitiebot/internal/rhythm"
+	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+	"github.com/drentse-aanpak/ambitiebot/locales"
+	"github.com/drentse-aanpak/ambitiebot/messages"
+)
+
+// chat knows the test's users by id; the handler asks it nothing else.
+type chat struct {
+	ambitiebot.Chat
+	users map[string]ambitiebot.User
+}
+
+func (c chat) User(_ context.Context, id string) (ambitiebot.User, error) {
+	u, ok := c.users[id]
+	if !ok {
+		return u, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "MattermostUserNotFound", nil)
+	}
+	return u, nil
+}
+
+// env is a handler over a real database and the shipped sentences, with
+// jan (Gemeente Emmen, Dutch), john (Gemeente Assen, English) and the
+// project leader pieter.
+type env struct {
+	h  *command.Handler
+	db *sqlite.DB
+}
+
+func newEnv(t *testing.T) env {
+	t.Helper()
+	tr, err := i18n.New(locales.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "ambitiebot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	cat, err := ambitiebot.NewCatalogue(
+		[]ambitiebot.Theme{{Number: 3, Name: "Wet- en regelgeving", NameEN: "Laws and regulations"}},
+		[]ambitiebot.Ambition{{ID: "3.2", Text: "Bibob-beleid vastgesteld", AppliesTo: []ambitiebot.OrgKind{ambitiebot.KindMunicipality}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgs, err := ambitiebot.NewOrganisations([]ambitiebot.Organisation{
+		{Key: "emmen", Name: "Gemeente Emmen", Kind: ambitiebot.KindMunicipality, Domains: []string{"emmen.nl"}},
+		{Key: "assen", Name: "Gemeente Assen", Kind: ambitiebot.KindMunicipality, Domains: []string{"assen.nl"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := awareness.Load(messages.FS, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := chat{users: map[string]ambitiebot.User{
+		"jan":    {ID: "jan", Username: "jan", Email: "jan@emmen.nl", Locale: "nl"},
+		"john":   {ID: "john", Username: "john", Email: "john@assen.nl", Locale: "en"},
+		"pieter": {ID: "pieter", Username: "pieter", Email: "pieter@drenthe.nl"},
+	}}
+	now := func() time.Time { return time.Date(2027, 1, 11, 9, 0, 0, 0, time.UTC) }
+	same := func(s string) string { return s }
+	h := &command.Handler{
+		Catalogue: cat, Organisations: orgs, Progress: db, Links: db, Tr: tr,
+		Members:  &members.Resolver{Chat: users, Links: db, Organisations: orgs, ProjectLeaders: []string{"pieter"}},
+		Now:      now,
+		Location: time.UTC, Neutralize: same, MaxNote: 500,
+		WorkingGroupChannel: "drenthe/werkgroep", ActivityFeed: true,
+		Logger: slog.New(slog.DiscardHandler),
+		Awareness: &rhythm.Service{
+			Organisations: orgs, Deliveries: db, Tr: tr, Now: now, Neutralize: same,
+			Awareness: &rhythm.Awareness{Library: lib},
+		},
+	}
+	return env{h: h, db: db}
+}
+
+// cmd runs /ambitie text as user and returns the one reply.
+func (e env) cmd(t *testing.T, user, text string) string {
+	t.Helper()
+	resp := e.h.Handle(context.Background(), command.Request{UserID: user, Text: text})
+	if len(resp.Texts) != 1 {
+		t.Fatalf("/ambitie %s: %d replies, want 1: %q", text, len(resp.Texts), resp.Texts)
+	}
+	return resp.Texts[0]
+}
+
+// feed returns the activity-feed lines queued so far, oldest first.
+func (e env) feed(t *testing.T) []string {
+	t.Helper()
+	ds, err := e.db.FindDeliveries(context.Background(), ambitiebot.DeliveryFilter{Kind: "feed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := make([]string, len(ds))
+	for i, d := range ds {
+		lines[len(ds)-1-i] = d.Message
+	}
+	return lines
+}
+
+func TestSetRepliesAndFeed(t *testing.T) {
+	e := newEnv(t)
+	steps := []struct {
+		user, text, reply string
+		feed              string // the line queued by this step; "" when none
+	}{
+		{"jan", "3.2 knelpunt wacht op advies",
+			"Gemeente Emmen: ambitie 3.2 staat nu op **Knelpunt** (was: Niet gestart). Toelichting: wacht op advies",
+			"Gemeente Emmen: 3.2 → Knelpunt (door @jan): wacht op advies"},
+		{"jan", "3.2 knelpunt wacht op advies",
+			"Gemeente Emmen: ambitie 3.2 stond al op **Knelpunt** met deze toelichting. Er is niets gewijzigd.", ""},
+		{"jan", "3.2 knelpunt wacht op juridisch advies",
+			"Gemeente Emmen: de toelichting bij ambitie 3.2 (**Knelpunt**) is bijgewerkt: wacht op juridisch advies",
+			"Gemeente Emmen: 3.2 (Knelpunt) toelichting bijgewerkt (door @jan): wacht op juridisch advies"},
+		{"jan", "3.2 gereed",
+			"Gemeente Emmen: ambitie 3.2 staat nu op **Gereed** (was: Knelpunt).",
+			"Gemeente Emmen: 3.2 → Gereed (door @jan)"},
+		{"jan", "3.2 gereed",
+			"Gemeente Emmen: ambitie 3.2 stond al op **Gereed**. Er is niets gewijzigd.", ""},
+		{"jan", "3.2 gereed raadsbesluit 2027-01",
+			"Gemeente Emmen: de toelichting bij ambitie 3.2 (**Gereed**) is bijgewerkt: raadsbesluit 2027-01",
+			"Gemeente Emmen: 3.2 (Gereed) toelichting bijgewerkt (door @jan): raadsbesluit 2027-01"},
+		{"jan", "3.2 gereed",
+			"Gemeente Emmen: de toelichting bij ambitie 3.2 (**Gereed**) is verwijderd.",
+			"Gemeente Emmen: 3.2 (Gereed) toelichting verwijderd (door @jan)"},
+		{"john", "3.2 niet-gestart",
+			"Gemeente Assen: ambition 3.2 was already **Not started**. Nothing was changed.", ""},
+		{"john", "3.2 niet-gestart waiting for the council",
+			"Gemeente Assen: the explanation of ambition 3.2 (**Not started**) was updated: waiting for the council",
+			"Gemeente Assen: 3.2 (Niet gestart) toelichting bijgewerkt (door @john): waiting for the council"},
+		{"john", "3.2 niet-gestart waiting for the council",
+			"Gemeente Assen: ambition 3.2 was already **Not started** with this explanation. Nothing was changed.", ""},
+	}
+	var want []string
+	for _, s := range steps {
+		if got := e.cmd(t, s.user, s.text); got != s.reply {
+			t.Errorf("%s: /ambitie %s\n got %q\nwant %q", s.user, s.text, got, s.reply)
+		}
+		if s.feed != "" {
+			want = append(want, s.feed)
+		}
+		if got := e.feed(t); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("after %s: /ambitie %s the feed is\n%s\nwant\n%s", s.user, s.text, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
+func TestMessageUnknownIDListsTheIDs(t *testing.T) {
+	e := newEnv(t)
+	lib, err := awareness.Load(messages.FS, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, m := range lib.All() {
+		ids = append(ids, m.ID)
+	}
+	known := strings.Join(ids, ", ")
+	if !strings.HasPrefix(known, "drugsafval, schuren, ") {
+		t.Fatalf("shipped ids in rotation order: %s", known)
+	}
+	for _, text := range []string{"bericht 02", "bericht verstuur 02"} {
+		want := "Er is geen bewustwordingsbericht met het id ‘02’. Wel beschikbaar: " + known + "."
+		if got := e.cmd(t, "pieter", text); got != want {
+			t.Errorf("/ambitie %s\n got %q\nwant %q", text, got, want)
+		}
+	}
+	resp := e.h.Handle(context.Background(), command.Request{UserID: "pieter", Text: "bericht schuren"})
+	if resp.Outcome != "ok" || len(resp.Texts) != 2 || !strings.Contains(resp.Texts[0], "‘Een lege schuur") {
+		t.Errorf("/ambitie bericht schuren: %s %q", resp.Outcome, resp.Texts)
+	}
+}
