@@ -49,8 +49,11 @@ func (s *Service) menuList(lang string, org ambitiebot.Organisation, u ambitiebo
 			open++
 		}
 	}
-	msg := s.Tr.N(lang, "ActionsReminderIntro", open, map[string]any{
-		"User": u.Username, "Org": org.Name, "Date": s.longDate(lang, ref.meeting)})
+	data := map[string]any{"User": u.Username, "Org": org.Name, "Date": s.longDate(lang, ref.meeting)}
+	msg := s.Tr.T(lang, "ActionsReminderDone", data)
+	if open > 0 {
+		msg = s.Tr.N(lang, "ActionsReminderIntro", open, data)
+	}
 	options := make([]ambitiebot.ActionOption, len(ambitiebot.Statuses))
 	for i, st := range ambitiebot.Statuses {
 		options[i] = ambitiebot.ActionOption{Text: s.Tr.Status(lang, st), Value: string(st)}
