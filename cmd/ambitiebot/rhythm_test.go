@@ -123,7 +123,7 @@ func TestMeetingRhythmEndToEnd(t *testing.T) {
 	contains(t, summary[0], "- **Gemeente Emmen**: 3.3 → Knelpunt")
 	contains(t, summary[0], "Nieuwe knelpunten")
 	// The agreement's deadline (2 February 2026) lies behind us.
-	contains(t, summary[0], "is 351 dagen verstreken")
+	contains(t, summary[0], "is 351 dagen geleden verstreken")
 
 	h.runJob("awareness", local(2027, 2, 1, 9, 30))
 	perChannel := map[string]int{}
