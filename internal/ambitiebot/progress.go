@@ -53,14 +53,20 @@ type Change struct {
 // to claim it; should it die first, the lease runs out and any dispatcher
 // takes the rows, looking for their posts before posting. The elements
 // written back carry the state from before the lease, like DueDeliveries.
+//
+// FeedMessage, when set, writes each Feed message from the change as it
+// is committed: the status it changes from is known only inside the
+// transaction, and a line such as "toelichting bijgewerkt" depends on it.
+// It runs inside the store's transaction, so it must only compute.
 type Update struct {
-	OrgKey     string
-	AmbitionID string
-	Status     Status
-	Note       string
-	User       User
-	Feed       []Delivery
-	Lease      time.Duration
+	OrgKey      string
+	AmbitionID  string
+	Status      Status
+	Note        string
+	User        User
+	Feed        []Delivery
+	Lease       time.Duration
+	FeedMessage func(Change) string
 }
 
 // Validate checks what the store can check without the catalogue.

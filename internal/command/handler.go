@@ -217,16 +217,13 @@ func (h *Handler) set(ctx context.Context, m members.Member, lang string, cmd Co
 	}
 	upd := ambitiebot.Update{OrgKey: org.Key, AmbitionID: a.ID, Status: cmd.Status, Note: cmd.Note, User: m.User}
 	if h.ActivityFeed {
-		from, err := h.currentStatus(ctx, org.Key, a.ID)
-		if err != nil {
-			return Response{}, err
-		}
 		upd.Feed = []ambitiebot.Delivery{{
 			Target:  ambitiebot.ChannelTarget(h.WorkingGroupChannel),
 			Kind:    "feed",
 			OrgKey:  org.Key,
-			Message: h.feedText(org, a, m.User, cmd, from),
+			Message: h.feedText(org, a, m.User, cmd, ambitiebot.StatusNotStarted),
 		}}
+		upd.FeedMessage = func(c ambitiebot.Change) string { return h.feedText(org, a, m.User, cmd, c.From) }
 		if h.Dispatcher != nil {
 			upd.Lease = h.Dispatcher.Lease()
 		}
@@ -281,18 +278,10 @@ func (h *Handler) actingFor(m members.Member, orgKey string) (ambitiebot.Organis
 
 // currentStatus is an organisation's stored status on an ambition, the
 // one SetStatus will change from.
-func (h *Handler) currentStatus(ctx context.Context, orgKey, ambitionID string) (ambitiebot.Status, error) {
-	rows, err := h.Progress.FindProgress(ctx, ambitiebot.ProgressFilter{OrgKey: orgKey, AmbitionID: ambitionID})
-	if err != nil || len(rows) == 0 {
-		return ambitiebot.StatusNotStarted, err
-	}
-	return rows[0].Status, nil
-}
 
 // feedText is the working-group channel's line for a change from status
-// from, in the channel's language (Dutch). The line is queued with the
-// change, so from is read before it: a change by someone else to the same
-// cell in between can only leave the line naming the wrong kind of change.
+// from, in the channel's language (Dutch). The store calls it inside the
+// change's transaction (Update.FeedMessage), where from is certain.
 func (h *Handler) feedText(org ambitiebot.Organisation, a ambitiebot.Ambition, u ambitiebot.User, cmd Command, from ambitiebot.Status) string {
 	id := "FeedChange"
 	switch {

@@ -292,6 +292,29 @@ func TestSetStatusLeasesItsFeed(t *testing.T) {
 	}
 }
 
+// FeedMessage writes the feed line from the change as committed, with the
+// status it really changed from.
+func TestSetStatusFeedMessageSeesTheCommittedChange(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t)
+	set := func(status ambitiebot.Status) ambitiebot.Delivery {
+		t.Helper()
+		u := update("emmen", "3.2", status, "")
+		u.Feed = []ambitiebot.Delivery{{Target: "channel:t/c", Kind: "feed", OrgKey: "emmen", Message: "placeholder"}}
+		u.FeedMessage = func(c ambitiebot.Change) string { return fmt.Sprintf("%s → %s", c.From, c.To) }
+		if _, err := db.SetStatus(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		return find(t, db, u.Feed[0].ID)
+	}
+	if got := set(ambitiebot.StatusInProgress).Message; got != "niet-gestart → in-uitvoering" {
+		t.Errorf("first feed line = %q", got)
+	}
+	if got := set(ambitiebot.StatusDone).Message; got != "in-uitvoering → gereed" {
+		t.Errorf("second feed line = %q", got)
+	}
+}
+
 // A leased feed its dispatcher never attempted is released: due at once
 // and certain. A row that was attempted meanwhile, or is no longer
 // pending, keeps its lease and uncertainty.

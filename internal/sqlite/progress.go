@@ -61,6 +61,9 @@ func (db *DB) applyUpdate(ctx context.Context, tx *sql.Tx, u ambitiebot.Update) 
 		if d.RunKey == "" {
 			d.RunKey = "change:" + strconv.FormatInt(c.ID, 10)
 		}
+		if u.FeedMessage != nil {
+			d.Message = u.FeedMessage(c)
+		}
 		id, err := insertDelivery(ctx, tx, d, now, u.Lease)
 		if err != nil {
 			return ambitiebot.Change{}, nil, err
