@@ -41,6 +41,7 @@ func runDoctor(ctx context.Context, con *console, args []string, std stdio, gete
 	}
 	d.ok("SetupDoctorConfigOK", map[string]any{"File": file})
 	if *verbose {
+		con.say("DoctorConfigListing", nil)
 		fmt.Fprintln(con.out, cfg.Redacted())
 	}
 	d.checkSettings()

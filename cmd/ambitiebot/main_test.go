@@ -60,6 +60,13 @@ func TestEverySubcommandHasHelp(t *testing.T) {
 			t.Errorf("%s -h printed no usage:\n%s", sc.name, out)
 		}
 	}
+	// awareness -h, before list or send, shows both forms.
+	if out, err := runCLI("", "awareness", "-h"); !errors.Is(err, flag.ErrHelp) || !strings.HasPrefix(out, "Gebruik: ambitiebot awareness list | send") {
+		t.Errorf("awareness -h: %v\n%s", err, out)
+	}
+	if _, err := runCLI("", "awareness", "list", "--id", "x"); exitCode(err) != 2 {
+		t.Errorf("awareness list --id: %v, want a usage error (list takes no message)", err)
+	}
 	if _, err := runCLI("", "frobnicate"); exitCode(err) != 2 {
 		t.Errorf("unknown command: %v", err)
 	}

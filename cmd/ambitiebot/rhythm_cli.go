@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -143,14 +144,23 @@ func runRemind(ctx context.Context, con *console, args []string, std stdio, gete
 }
 
 func runAwareness(ctx context.Context, con *console, args []string, std stdio, getenv env) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprintln(std.err, con.t("CLIUsageAwareness", nil))
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || (args[0] != "list" && args[0] != "send") {
 		fmt.Fprintln(std.err, con.t("CLIUsageAwareness", nil))
 		return usageError{con.t("CLIUsageAwarenessAction", nil)}
 	}
 	fs := newFlagSet(con, "awareness "+args[0], "", std)
 	cfgFile := fs.String("config", "", con.t("CLIFlagConfig", nil))
-	id := fs.String("id", "", con.t("CLIFlagAwarenessID", nil))
-	dryRun := fs.Bool("dry-run", false, con.t("CLIFlagDryRun", nil))
+	// Only send takes a message and a dry run; list shows them all.
+	var id *string
+	var dryRun *bool
+	if args[0] == "send" {
+		id = fs.String("id", "", con.t("CLIFlagAwarenessID", nil))
+		dryRun = fs.Bool("dry-run", false, con.t("CLIFlagDryRun", nil))
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -246,7 +256,7 @@ func runStatus(ctx context.Context, con *console, args []string, std stdio, gete
 		if j.LastRun != nil {
 			last, state = stamp(j.LastRun.ScheduledAt), c.tr.T(c.lang, "CLIJobState_"+string(j.LastRun.State), nil)
 		}
-		fmt.Fprintf(std.out, "  %-10s %s %-16s %s %s\n", j.Name,
+		fmt.Fprintf(std.out, "  %-34s %s %-16s %s %s\n", c.jobName(j.Name),
 			c.tr.T(c.lang, "CLIStatusLast", nil), last+" "+state, c.tr.T(c.lang, "CLIStatusNext", nil), stamp(j.Next))
 	}
 	runs, err := m.DB.FindJobRuns(ctx, "", 0)
@@ -261,7 +271,7 @@ func runStatus(ctx context.Context, con *console, args []string, std stdio, gete
 	}
 	c.say("CLIStatusMissed", map[string]any{"Count": len(missed)})
 	for _, r := range missed {
-		fmt.Fprintf(std.out, "  %-10s %s\n", r.Job, stamp(r.ScheduledAt))
+		fmt.Fprintf(std.out, "  %-34s %s\n", c.jobName(r.Job), stamp(r.ScheduledAt))
 	}
 	for _, state := range []ambitiebot.DeliveryState{ambitiebot.DeliveryPending, ambitiebot.DeliveryFailed} {
 		ds, err := m.DB.FindDeliveries(ctx, ambitiebot.DeliveryFilter{State: state})
@@ -282,4 +292,10 @@ func printDeliveries(w io.Writer, ds []ambitiebot.Delivery) {
 	for _, d := range ds {
 		fmt.Fprintf(w, "===== %s =====\n%s\n\n", d.Target, d.Message)
 	}
+}
+
+// jobName is a job as the schedule calls it, with the name the log and
+// the job_runs table use: "Herinnering (reminder)".
+func (c *cli) jobName(job string) string {
+	return c.tr.T(c.lang, "CalendarKind_"+job, nil) + " (" + job + ")"
 }

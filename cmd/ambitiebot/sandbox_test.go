@@ -12,6 +12,7 @@ import (
 func TestSandboxSession(t *testing.T) {
 	script := strings.Join([]string{
 		"/ambitie 3.2 in-uitvoering concept ligt bij de raad",
+		"/ambitie bijwerken",
 		":als anna",
 		"/ambitie 3.2",
 		":als pieter",
@@ -33,6 +34,8 @@ func TestSandboxSession(t *testing.T) {
 		"Gemeente Emmen: ambitie 3.2 staat nu op **In uitvoering**",
 		"[drenthe/werkgroep-ondermijning]",
 		"Gemeente Emmen: 3.2 → In uitvoering (door @jan): concept ligt bij de raad",
+		"[formulier: ",
+		"In Mattermost opent hier een formulier",
 		"▸ ",
 		"Je bent nu @anna",
 		"- **Gemeente Assen**:",

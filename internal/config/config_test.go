@@ -645,14 +645,14 @@ webhook = "`+hook+`"
 		`cancelled = ["2025-12-16"]`,
 		`reminders = [{ days_before = 7, at = "09:00" }, { days_before = 1, at = "09:00" }]`,
 		`deadline = "2026-02-02"`,
-		"# catalogue: 5 themes, 28 ambitions",
+		"# themes = 5, ambitions = 28",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("Redacted lacks %q:\n%s", want, out)
 		}
 	}
 	unset := mustLoad(t, nil, "").Redacted()
-	if !strings.Contains(unset, EnvBotToken+` = ""`) || !strings.Contains(unset, "# file: none") {
+	if !strings.Contains(unset, EnvBotToken+` = ""`) || !strings.Contains(unset, "# "+EnvConfig+` = ""`) {
 		t.Errorf("unset secrets must show as empty:\n%s", unset)
 	}
 }

@@ -33,12 +33,9 @@ func (c Config) Redacted() string {
 		}
 		fmt.Fprintf(&b, "%s = %s\n", key, v)
 	}
-	b.WriteString("# ambitiebot configuration; secrets are shown as ***\n")
-	if c.File != "" {
-		fmt.Fprintf(&b, "# file: %s\n", c.File)
-	} else {
-		b.WriteString("# file: none (defaults and environment only)\n")
-	}
+	// No prose here: the caller introduces the listing in the reader's
+	// language; these lines are keys and values.
+	line("# "+EnvConfig, c.File)
 	line(EnvMattermostURL, c.MattermostURL)
 	line(EnvBotToken, hide(c.BotToken))
 	tokens := make([]string, len(c.CommandTokens))
@@ -98,7 +95,7 @@ func (c Config) Redacted() string {
 	line("max_note", c.Limits.MaxNote)
 
 	if c.Catalogue != nil {
-		fmt.Fprintf(&b, "\n# catalogue: %d themes, %d ambitions\n", len(c.Catalogue.Themes()), len(c.Catalogue.Ambitions()))
+		fmt.Fprintf(&b, "\n# themes = %d, ambitions = %d\n", len(c.Catalogue.Themes()), len(c.Catalogue.Ambitions()))
 	}
 	if c.Organisations != nil {
 		for _, o := range c.Organisations.All() {

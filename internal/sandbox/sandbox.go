@@ -68,7 +68,8 @@ type Session struct {
 	Out      io.Writer
 
 	user    string
-	printed int
+	printed int // posts shown so far
+	dialogs int // dialogs shown so far
 }
 
 // Run reads lines from in until EOF or :stop.
@@ -125,11 +126,31 @@ func (s *Session) command(ctx context.Context, text string) {
 		s.say("SandboxCommandFailed", map[string]any{"Status": status})
 		return
 	}
-	fmt.Fprintln(s.Out, indent(resp.Text))
+	if resp.Text != "" {
+		fmt.Fprintln(s.Out, indent(resp.Text))
+	}
 	for _, extra := range resp.ExtraResponses {
 		fmt.Fprintln(s.Out, indent(extra.Text))
 	}
+	s.showDialogs()
 	s.deliver(ctx)
+}
+
+// showDialogs prints the forms the bot opened since the last command.
+// Mattermost shows them as a pop-up; the terminal cannot, so it says
+// what the form asks and how to do the same with a command.
+func (s *Session) showDialogs() {
+	opened := s.World.DialogsOpened()
+	for _, d := range opened[s.dialogs:] {
+		var fields []string
+		for _, e := range d.Dialog.Elements {
+			fields = append(fields, e.DisplayName)
+		}
+		fmt.Fprintf(s.Out, "  ┌ [%s]\n", s.Bot.Tr.T(s.Lang, "SandboxDialog", map[string]any{"Title": d.Dialog.Title}))
+		fmt.Fprintf(s.Out, "  │ %s\n", strings.Join(fields, " · "))
+		fmt.Fprintf(s.Out, "  │ %s\n", s.Bot.Tr.T(s.Lang, "SandboxDialogHint", nil))
+	}
+	s.dialogs = len(opened)
 }
 
 // deliver sends what is queued and prints every new post, so the user
