@@ -102,6 +102,10 @@ func TestViewsEndToEnd(t *testing.T) {
 	if strings.Index(hist, "Assen") > strings.Index(hist, "Emmen") {
 		t.Error("history is not newest first")
 	}
+	// A change of only the toelichting says so, instead of "Knelpunt → Knelpunt".
+	h.cmd("anna", "3.2 knelpunt advies is aangevraagd")
+	hist = strings.Join(h.cmd("riec", "historie 3.2"), "\n")
+	contains(t, hist, "**Gemeente Assen**: **Knelpunt**, toelichting bijgewerkt (@anna) — advies is aangevraagd")
 	histOrg := strings.Join(h.cmd("riec", "historie 3.2 emmen"), "\n")
 	if strings.Contains(histOrg, "Assen") {
 		t.Error("historie 3.2 emmen shows another organisation")

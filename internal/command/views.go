@@ -235,7 +235,11 @@ func (h *Handler) history(ctx context.Context, m members.Member, lang string, cm
 		if org, ok := h.Organisations.ByKey(c.OrgKey); ok {
 			name = org.Name
 		}
-		line := h.Tr.T(lang, "HistoryLine", map[string]any{
+		id := "HistoryLine"
+		if c.From == c.To {
+			id = "HistoryLineNote" // only the toelichting changed
+		}
+		line := h.Tr.T(lang, id, map[string]any{
 			"When": h.dateTime(c.At), "Org": name, "User": c.UserName,
 			"From": h.Tr.Status(lang, c.From), "To": h.Tr.Status(lang, c.To)})
 		if c.Note != "" {
