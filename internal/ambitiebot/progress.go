@@ -55,9 +55,10 @@ type Change struct {
 // written back carry the state from before the lease, like DueDeliveries.
 //
 // FeedMessage, when set, writes each Feed message from the change as it
-// is committed: the status it changes from is known only inside the
-// transaction, and a line such as "toelichting bijgewerkt" depends on it.
-// It runs inside the store's transaction, so it must only compute.
+// is committed (Feed's Message may then be empty): the status it changes
+// from is known only inside the transaction, and a line such as
+// "toelichting bijgewerkt" depends on it. It runs inside the store's
+// transaction, so it must only compute.
 type Update struct {
 	OrgKey      string
 	AmbitionID  string

@@ -218,10 +218,9 @@ func (h *Handler) set(ctx context.Context, m members.Member, lang string, cmd Co
 	upd := ambitiebot.Update{OrgKey: org.Key, AmbitionID: a.ID, Status: cmd.Status, Note: cmd.Note, User: m.User}
 	if h.ActivityFeed {
 		upd.Feed = []ambitiebot.Delivery{{
-			Target:  ambitiebot.ChannelTarget(h.WorkingGroupChannel),
-			Kind:    "feed",
-			OrgKey:  org.Key,
-			Message: h.feedText(org, a, m.User, cmd, ambitiebot.StatusNotStarted),
+			Target: ambitiebot.ChannelTarget(h.WorkingGroupChannel),
+			Kind:   "feed",
+			OrgKey: org.Key,
 		}}
 		upd.FeedMessage = func(c ambitiebot.Change) string { return h.feedText(org, a, m.User, cmd, c.From) }
 		if h.Dispatcher != nil {

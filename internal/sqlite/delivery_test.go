@@ -300,7 +300,7 @@ func TestSetStatusFeedMessageSeesTheCommittedChange(t *testing.T) {
 	set := func(status ambitiebot.Status) ambitiebot.Delivery {
 		t.Helper()
 		u := update("emmen", "3.2", status, "")
-		u.Feed = []ambitiebot.Delivery{{Target: "channel:t/c", Kind: "feed", OrgKey: "emmen", Message: "placeholder"}}
+		u.Feed = []ambitiebot.Delivery{{Target: "channel:t/c", Kind: "feed", OrgKey: "emmen"}}
 		u.FeedMessage = func(c ambitiebot.Change) string { return fmt.Sprintf("%s → %s", c.From, c.To) }
 		if _, err := db.SetStatus(ctx, u); err != nil {
 			t.Fatal(err)
@@ -312,6 +312,16 @@ func TestSetStatusFeedMessageSeesTheCommittedChange(t *testing.T) {
 	}
 	if got := set(ambitiebot.StatusDone).Message; got != "in-uitvoering → gereed" {
 		t.Errorf("second feed line = %q", got)
+	}
+	// A hook that writes nothing is refused like an empty message.
+	u := update("emmen", "3.2", ambitiebot.StatusBlocked, "wacht")
+	u.Feed = []ambitiebot.Delivery{{Target: "channel:t/c", Kind: "feed", OrgKey: "emmen"}}
+	u.FeedMessage = func(ambitiebot.Change) string { return " " }
+	if _, err := db.SetStatus(ctx, u); ambitiebot.ErrorCode(err) != ambitiebot.EINVALID {
+		t.Errorf("empty feed line: err = %v, want EINVALID", err)
+	}
+	if ps, err := db.FindProgress(ctx, ambitiebot.ProgressFilter{OrgKey: "emmen", AmbitionID: "3.2"}); err != nil || len(ps) != 1 || ps[0].Status != ambitiebot.StatusDone {
+		t.Errorf("progress after a refused update = %+v, %v; want it unchanged", ps, err)
 	}
 }
 

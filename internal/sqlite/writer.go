@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
@@ -52,6 +53,9 @@ func (db *DB) SetStatus(ctx context.Context, u ambitiebot.Update) (ambitiebot.Ch
 		return ambitiebot.Change{}, err
 	}
 	for _, d := range u.Feed {
+		if u.FeedMessage != nil && strings.TrimSpace(d.Message) == "" {
+			d.Message = "-" // written in the transaction; checked there again
+		}
 		if err := validateDelivery(d, false); err != nil {
 			return ambitiebot.Change{}, err
 		}
