@@ -65,6 +65,7 @@ func subcommands() []subcommand {
 		{"sandbox", "CLIHelpSandbox", runSandbox},
 		{"report", "CLIHelpReport", runReport},
 		{"backup", "CLIHelpBackup", runBackup},
+		{"restore", "CLIHelpRestore", runRestore},
 		{"setup", "CLIHelpSetup", runSetup},
 		{"doctor", "CLIHelpDoctor", runDoctor},
 		{"schedule", "CLIHelpSchedule", runSchedule},

@@ -40,7 +40,7 @@ type Change struct {
 // Update asks to set an organisation's status on an ambition. Feed holds
 // chat deliveries (e.g. the activity-feed post) that are queued in the same
 // transaction as the change, so an acknowledged change is never without its
-// post; an empty RunKey is filled with "change:<id>". Once committed,
+// post; an empty RunKey is filled with "change:<id>@<time>". Once committed,
 // SetStatus writes each queued delivery back into its element of Feed, as
 // the outbox holds it (ID, RunKey, State, CreatedAt; ID 0 when it was not
 // queued: nothing changed, or its (RunKey, Target) existed), so a caller

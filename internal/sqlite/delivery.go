@@ -29,12 +29,13 @@ func validateDelivery(d ambitiebot.Delivery, needRunKey bool) error {
 // its id, or 0 when it was not added. New deliveries are pending and due
 // at once unless d.NextAttempt says otherwise; with lease > 0 they are
 // stored leased instead (due at now+lease and uncertain), as DueDeliveries
-// would lease them.
-func insertDelivery(ctx context.Context, tx *sql.Tx, d ambitiebot.Delivery, now time.Time, lease time.Duration) (int64, error) {
+// would lease them. verify stores them uncertain, so that their post is
+// looked for before it is made (after a restore).
+func insertDelivery(ctx context.Context, tx *sql.Tx, d ambitiebot.Delivery, now time.Time, lease time.Duration, verify bool) (int64, error) {
 	if err := validateDelivery(d, true); err != nil {
 		return 0, err
 	}
-	next, uncertain := d.NextAttempt, false
+	next, uncertain := d.NextAttempt, verify
 	if next.IsZero() {
 		next = now
 	}
@@ -87,10 +88,11 @@ func (db *DB) EnqueueDeliveries(ctx context.Context, ds []ambitiebot.Delivery) (
 	}
 	added := 0
 	now := db.now()
+	verify := now.Before(db.verifyUntil)
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		added = 0
 		for _, d := range ds {
-			id, err := insertDelivery(ctx, tx, d, now, 0)
+			id, err := insertDelivery(ctx, tx, d, now, 0, verify)
 			if err != nil {
 				return err
 			}

@@ -259,7 +259,7 @@ func TestSetStatusLeasesItsFeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := u.Feed[0]
-	if got.ID == 0 || got.RunKey != fmt.Sprintf("change:%d", ch.ID) || got.State != ambitiebot.DeliveryPending ||
+	if got.ID == 0 || got.RunKey != fmt.Sprintf("change:%d@%s", ch.ID, ch.At.UTC().Format("2006-01-02T15:04:05.000000000Z")) || got.State != ambitiebot.DeliveryPending ||
 		got.Uncertain || got.Attempts != 0 || !got.CreatedAt.Equal(ch.At) || got.Message != "Emmen: 3.2 gereed" {
 		t.Fatalf("written back = %+v", got)
 	}

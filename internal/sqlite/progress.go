@@ -59,12 +59,15 @@ func (db *DB) applyUpdate(ctx context.Context, tx *sql.Tx, u ambitiebot.Update) 
 	feed := make([]ambitiebot.Delivery, len(u.Feed))
 	for i, d := range u.Feed {
 		if d.RunKey == "" {
-			d.RunKey = "change:" + strconv.FormatInt(c.ID, 10)
+			// The change's time makes the key unique even when a restored
+			// database hands out a change id that an earlier, lost change
+			// already posted under.
+			d.RunKey = "change:" + strconv.FormatInt(c.ID, 10) + "@" + formatTime(now)
 		}
 		if u.FeedMessage != nil {
 			d.Message = u.FeedMessage(c)
 		}
-		id, err := insertDelivery(ctx, tx, d, now, u.Lease)
+		id, err := insertDelivery(ctx, tx, d, now, u.Lease, false)
 		if err != nil {
 			return ambitiebot.Change{}, nil, err
 		}

@@ -50,7 +50,7 @@ func TestSetStatus(t *testing.T) {
 		t.Fatalf("feed deliveries = %d, want 2", len(feed))
 	}
 	runKeys := map[string]bool{feed[0].RunKey: true, feed[1].RunKey: true}
-	if !runKeys[fmt.Sprintf("change:%d", c1.ID)] || !runKeys["custom"] {
+	if !runKeys[fmt.Sprintf("change:%d@%s", c1.ID, c1.At.UTC().Format("2006-01-02T15:04:05.000000000Z"))] || !runKeys["custom"] {
 		t.Errorf("feed run keys = %v", runKeys)
 	}
 	for _, d := range feed {

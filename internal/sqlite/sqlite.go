@@ -63,6 +63,9 @@ type DB struct {
 	closed  bool
 
 	links linkCache
+	// verifyUntil is set by Restore: until then EnqueueDeliveries queues
+	// every delivery uncertain. Read once at Open.
+	verifyUntil time.Time
 }
 
 var (
@@ -109,6 +112,18 @@ func Open(path string) (*DB, error) {
 
 	db := &DB{Now: time.Now, path: path, write: write, read: read}
 	db.idle = sync.NewCond(&db.mu)
+	var until string
+	switch err := write.QueryRow(`SELECT value FROM settings WHERE key = ?`, settingVerifyUntil).Scan(&until); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		_, _ = write.Close(), read.Close()
+		return nil, cannotOpen(path, err)
+	default:
+		if err := (timeColumn{&db.verifyUntil}).Scan(until); err != nil {
+			_, _ = write.Close(), read.Close()
+			return nil, cannotOpen(path, err)
+		}
+	}
 	return db, nil
 }
 
