@@ -3,7 +3,6 @@ package command_test
 import (
 	"context"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/members"
 	"github.com/drentse-aanpak/ambitiebot/internal/rhythm"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+	"github.com/drentse-aanpak/ambitiebot/internal/sqlite/sqlitetest"
 	"github.com/drentse-aanpak/ambitiebot/locales"
 	"github.com/drentse-aanpak/ambitiebot/messages"
 )
@@ -47,11 +47,7 @@ func newEnv(t *testing.T) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "ambitiebot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
+	db := sqlitetest.Open(t)
 	cat, err := ambitiebot.NewCatalogue(
 		[]ambitiebot.Theme{{Number: 3, Name: "Wet- en regelgeving", NameEN: "Laws and regulations"}},
 		[]ambitiebot.Ambition{{ID: "3.2", Text: "Bibob-beleid vastgesteld", AppliesTo: []ambitiebot.OrgKind{ambitiebot.KindMunicipality}}})

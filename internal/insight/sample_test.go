@@ -3,7 +3,6 @@ package insight_test
 import (
 	"context"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
 	"github.com/drentse-aanpak/ambitiebot/internal/insight"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+	"github.com/drentse-aanpak/ambitiebot/internal/sqlite/sqlitetest"
 	"github.com/drentse-aanpak/ambitiebot/locales"
 )
 
@@ -56,11 +56,7 @@ func newEnv(t *testing.T, now time.Time) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "ambitiebot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
+	db := sqlitetest.Open(t)
 	c := &clock{t: now}
 	db.Now = c.Now
 	return &env{cfg: cfg, db: db, clock: c, svc: &insight.Service{

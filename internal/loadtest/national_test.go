@@ -10,7 +10,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -26,7 +25,7 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmtest"
 	"github.com/drentse-aanpak/ambitiebot/internal/report/reporttest"
-	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+	"github.com/drentse-aanpak/ambitiebot/internal/sqlite/sqlitetest"
 	"github.com/drentse-aanpak/ambitiebot/locales"
 )
 
@@ -218,11 +217,7 @@ func TestNationalBroadcast(t *testing.T) {
 	counter := &requestCounter{byRoute: map[string]int{}}
 	mmURL := counter.proxy(t, world.URL())
 
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
+	db := sqlitetest.Open(t)
 	tr, err := i18n.New(locales.FS)
 	if err != nil {
 		t.Fatal(err)

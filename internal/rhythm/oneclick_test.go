@@ -2,14 +2,13 @@ package rhythm_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
 	"github.com/drentse-aanpak/ambitiebot/internal/rhythm"
-	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+	"github.com/drentse-aanpak/ambitiebot/internal/sqlite/sqlitetest"
 	"github.com/drentse-aanpak/ambitiebot/locales"
 )
 
@@ -22,11 +21,7 @@ func TestReminderPostIntro(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "ambitiebot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
+	db := sqlitetest.Open(t)
 	municipality := []ambitiebot.OrgKind{ambitiebot.KindMunicipality}
 	cat, err := ambitiebot.NewCatalogue(
 		[]ambitiebot.Theme{{Number: 3, Name: "Wet- en regelgeving"}},
