@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -127,7 +128,12 @@ func (h *Handler) overview(ctx context.Context, m members.Member, lang string, c
 	}
 	if cmd.Theme > 0 {
 		if _, ok := h.Catalogue.Theme(cmd.Theme); !ok {
-			return Response{}, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "ErrUnknownTheme", map[string]any{"Theme": cmd.Theme})
+			var themes []string
+			for _, t := range h.Catalogue.Themes() {
+				themes = append(themes, fmt.Sprintf("%d %s", t.Number, t.Localized(lang)))
+			}
+			return Response{}, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "ErrUnknownTheme",
+				map[string]any{"Theme": cmd.Theme, "Themes": strings.Join(themes, ", ")})
 		}
 	}
 	rows, err := h.Progress.FindProgress(ctx, filter)

@@ -125,7 +125,9 @@ func Load(getenv func(string) (string, bool), file string) (*Config, error) {
 	var data []byte
 	if file != "" {
 		var err error
-		if data, err = readFile(EnvConfig, file); err != nil {
+		// The file comes from --config or from AMBITIEBOT_CONFIG; the
+		// sentence names both, since only the caller knows which.
+		if data, err = readFile("--config / "+EnvConfig, file); err != nil {
 			return nil, err
 		}
 	}

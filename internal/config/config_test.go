@@ -505,7 +505,8 @@ func TestMissingFile(t *testing.T) {
 		t.Fatal("Load of a missing file succeeded")
 	}
 	e, s := userError(t, err)
-	if e.MessageID != "ConfigFileNotFound" || !strings.Contains(s["nl"], path) || !errors.Is(err, fs.ErrNotExist) {
+	if e.MessageID != "ConfigFileNotFound" || !strings.Contains(s["nl"], path) || !strings.HasPrefix(s["nl"], "--config / AMBITIEBOT_CONFIG:") ||
+		!errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Load of a missing file = %s %q (cause %v)", e.MessageID, s["nl"], e.Err)
 	}
 }
