@@ -14,7 +14,7 @@ import (
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/config"
-	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmtest"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmsim"
 )
 
 const (
@@ -36,7 +36,7 @@ func (c *testClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now =
 // against a fake Mattermost populated with the Drenthe organisations.
 type harness struct {
 	t     testing.TB
-	world *mmtest.World
+	world *mmsim.World
 	clock *testClock
 	main  *Main
 	env   map[string]string
@@ -66,7 +66,8 @@ func prepareHarness(t testing.TB, extraConfig string) *harness {
 	}
 	h := &harness{t: t, dir: t.TempDir(), logs: &syncBuffer{},
 		clock: &testClock{now: time.Date(2027, 1, 11, 14, 0, 0, 0, time.UTC)}}
-	h.world = mmtest.NewWorld(t, workingGroup, refs, mmtest.SamplePeople)
+	h.world = mmsim.NewWorld(workingGroup, refs, mmsim.SamplePeople)
+	t.Cleanup(h.world.Close)
 	h.world.SetNow(h.clock.Now)
 	cfgFile := filepath.Join(h.dir, "ambitiebot.toml")
 	cfg := "[working_group]\nproject_leaders = [\"pieter\"]\n" + extraConfig

@@ -18,14 +18,14 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
-	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmtest"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmsim"
 )
 
 // insightBot is a running bot against a fake Mattermost holding every
 // configured channel, with pieter as project leader.
 type insightBot struct {
 	m      *Main
-	w      *mmtest.World
+	w      *mmsim.World
 	token  string
 	getenv env
 }
@@ -48,7 +48,8 @@ func startInsightBot(t *testing.T) *insightBot {
 	for _, o := range cfg.Organisations.All() {
 		refs = append(refs, o.Channel)
 	}
-	w := mmtest.NewWorld(t, cfg.WorkingGroup.Channel, refs, mmtest.SamplePeople)
+	w := mmsim.NewWorld(cfg.WorkingGroup.Channel, refs, mmsim.SamplePeople)
+	t.Cleanup(w.Close)
 	vars := map[string]string{
 		"AMBITIEBOT_CONFIG": cfgFile, "AMBITIEBOT_MATTERMOST_URL": w.URL(), "AMBITIEBOT_BOT_TOKEN": w.BotToken,
 		"AMBITIEBOT_COMMAND_TOKEN": "insight-test-token", "AMBITIEBOT_DB": filepath.Join(dir, "ambitiebot.db"),
@@ -98,7 +99,7 @@ func (b *insightBot) waitForFilePost(t *testing.T, channelID string) *model.Post
 }
 
 // upload returns the uploaded file with id.
-func (b *insightBot) upload(t *testing.T, id string) mmtest.Upload {
+func (b *insightBot) upload(t *testing.T, id string) mmsim.Upload {
 	t.Helper()
 	for _, u := range b.w.Uploads() {
 		if u.Info.Id == id {
@@ -106,7 +107,7 @@ func (b *insightBot) upload(t *testing.T, id string) mmtest.Upload {
 		}
 	}
 	t.Fatalf("no upload %s", id)
-	return mmtest.Upload{}
+	return mmsim.Upload{}
 }
 
 func TestOverviewPostsChart(t *testing.T) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -10,22 +9,9 @@ import (
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/config"
-	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmtest"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmsim"
 	"github.com/drentse-aanpak/ambitiebot/internal/sandbox"
 )
-
-// sandboxTB lets the fake Mattermost run outside a test: a seeding
-// mistake is a programming error, and cleanups run when the sandbox ends.
-type sandboxTB struct{ cleanups []func() }
-
-func (*sandboxTB) Helper()                           {}
-func (*sandboxTB) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
-func (tb *sandboxTB) Cleanup(f func())               { tb.cleanups = append(tb.cleanups, f) }
-func (tb *sandboxTB) close() {
-	for i := len(tb.cleanups) - 1; i >= 0; i-- {
-		tb.cleanups[i]()
-	}
-}
 
 func runSandbox(ctx context.Context, con *console, args []string, std stdio, _ env) error {
 	fs := newFlagSet(con, "sandbox", "", std)
@@ -57,13 +43,12 @@ func runSandbox(ctx context.Context, con *console, args []string, std stdio, _ e
 	}
 	clock := sandbox.NewClock(startAt, time.Now)
 
-	tb := &sandboxTB{}
-	defer tb.close()
 	var refs []string
 	for _, o := range defaults.Organisations.All() {
 		refs = append(refs, o.Channel)
 	}
-	world := mmtest.NewWorld(tb, defaults.WorkingGroup.Channel, refs, mmtest.SamplePeople)
+	world := mmsim.NewWorld(defaults.WorkingGroup.Channel, refs, mmsim.SamplePeople)
+	defer world.Close()
 	world.SetNow(clock.Now)
 
 	const commandToken = "sandbox-command-token-0000000000000000"

@@ -13,7 +13,7 @@ import (
 
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
-	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmtest"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmsim"
 	"github.com/drentse-aanpak/ambitiebot/locales"
 )
 
@@ -53,7 +53,7 @@ webhook = "%WEBHOOK%"
 // environment.
 type cliFixture struct {
 	t          *testing.T
-	srv        *mmtest.Server
+	srv        *mmsim.Server
 	tr         *i18n.Translator
 	bot        *model.User
 	botToken   string
@@ -71,8 +71,9 @@ func newCLIFixture(t *testing.T) *cliFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &cliFixture{t: t, srv: mmtest.New(t), tr: tr, dir: t.TempDir(),
+	f := &cliFixture{t: t, srv: mmsim.New(), tr: tr, dir: t.TempDir(),
 		teams: map[string]*model.Team{}, channels: map[string]*model.Channel{}}
+	t.Cleanup(f.srv.Close)
 	for _, ref := range []string{"drenthe/werkgroep-ondermijning", "drenthe/assen", "emmen/town-square", "rud/town-square"} {
 		team, name, _ := strings.Cut(ref, "/")
 		if f.teams[team] == nil {

@@ -15,7 +15,7 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/delivery"
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
-	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmtest"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmsim"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
 	"github.com/drentse-aanpak/ambitiebot/locales"
 )
@@ -37,7 +37,7 @@ func (c *clock) Add(d time.Duration) {
 type fixture struct {
 	t      *testing.T
 	clock  *clock
-	world  *mmtest.World
+	world  *mmsim.World
 	orgs   *ambitiebot.Organisations
 	dbPath string
 	db     *sqlite.DB
@@ -60,7 +60,8 @@ func newFixture(t *testing.T, outside ...string) *fixture {
 		}
 	}
 	f := &fixture{t: t, clock: &clock{now: time.Date(2027, 1, 4, 9, 30, 0, 0, time.UTC)}, orgs: cfg.Organisations}
-	f.world = mmtest.NewWorld(t, wg, refs, []mmtest.Person{{Username: "pieter", Email: "p@drenthe.nl", Locale: "nl"}})
+	f.world = mmsim.NewWorld(wg, refs, []mmsim.Person{{Username: "pieter", Email: "p@drenthe.nl", Locale: "nl"}})
+	t.Cleanup(f.world.Close)
 	for _, key := range outside {
 		f.world.AddChannel(f.world.AddTeam(key), "town-square")
 	}

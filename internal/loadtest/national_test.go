@@ -23,7 +23,7 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/delivery"
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
-	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmtest"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmsim"
 	"github.com/drentse-aanpak/ambitiebot/internal/report/reporttest"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite/sqlitetest"
 	"github.com/drentse-aanpak/ambitiebot/locales"
@@ -213,7 +213,8 @@ func TestNationalBroadcast(t *testing.T) {
 	for _, o := range orgs.All() {
 		refs = append(refs, o.Channel)
 	}
-	world := mmtest.NewWorld(t, nationalWG, refs, []mmtest.Person{{Username: "pl", Email: "pl@example.nl", Locale: "nl"}})
+	world := mmsim.NewWorld(nationalWG, refs, []mmsim.Person{{Username: "pl", Email: "pl@example.nl", Locale: "nl"}})
+	t.Cleanup(world.Close)
 	counter := &requestCounter{byRoute: map[string]int{}}
 	mmURL := counter.proxy(t, world.URL())
 
@@ -275,7 +276,7 @@ func TestNationalBroadcast(t *testing.T) {
 
 // waitForPosts waits until every organisation's channel holds msg; it
 // fails when a channel holds it twice.
-func waitForPosts(t *testing.T, world *mmtest.World, orgs *ambitiebot.Organisations, msg string, deadline time.Time) {
+func waitForPosts(t *testing.T, world *mmsim.World, orgs *ambitiebot.Organisations, msg string, deadline time.Time) {
 	t.Helper()
 	for {
 		missing := 0

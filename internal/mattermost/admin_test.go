@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
-	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmtest"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmsim"
 )
 
 func statusOf(t *testing.T, err error) int {
@@ -21,7 +21,8 @@ func statusOf(t *testing.T, err error) int {
 
 func TestAdminPing(t *testing.T) {
 	ctx := context.Background()
-	srv := mmtest.New(t)
+	srv := mmsim.New()
+	t.Cleanup(srv.Close)
 	if err := NewAdmin(srv.URL(), "", Options{}).Ping(ctx); err != nil {
 		t.Fatalf("Ping on the fake: %v", err)
 	}
@@ -41,7 +42,8 @@ func TestAdminPing(t *testing.T) {
 
 func TestAdminLookupsAndMembership(t *testing.T) {
 	ctx := context.Background()
-	srv := mmtest.New(t)
+	srv := mmsim.New()
+	t.Cleanup(srv.Close)
 	team := srv.AddTeam("drenthe")
 	open := srv.AddChannel(team, "werkgroep")
 	secret := srv.AddPrivateChannel(team, "geheim")
@@ -101,7 +103,8 @@ func TestAdminLookupsAndMembership(t *testing.T) {
 
 func TestAdminCommands(t *testing.T) {
 	ctx := context.Background()
-	srv := mmtest.New(t)
+	srv := mmsim.New()
+	t.Cleanup(srv.Close)
 	team := srv.AddTeam("drenthe")
 	_, adminToken := srv.AddAdmin("beheer")
 	admin := NewAdmin(srv.URL(), adminToken, Options{})

@@ -16,11 +16,11 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
-	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmtest"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmsim"
 )
 
 type fixture struct {
-	srv     *mmtest.Server
+	srv     *mmsim.Server
 	team    *model.Team
 	channel *model.Channel
 	bot     *model.User
@@ -51,7 +51,8 @@ func (b *syncBuffer) String() string {
 
 func newFixture(t *testing.T, opts Options) *fixture {
 	t.Helper()
-	srv := mmtest.New(t)
+	srv := mmsim.New()
+	t.Cleanup(srv.Close)
 	f := &fixture{srv: srv, team: srv.AddTeam("drenthe"), now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), logs: &syncBuffer{}}
 	f.channel = srv.AddChannel(f.team, "werkgroep")
 	f.bot, f.token = srv.AddBot("ambitiebot")

@@ -16,7 +16,7 @@ import (
 
 	"github.com/drentse-aanpak/ambitiebot/internal/calendar"
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
-	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmtest"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmsim"
 )
 
 // Clock is the sandbox's clock: real time from a starting point, which
@@ -60,7 +60,7 @@ type Bot struct {
 
 // Session is one sandbox conversation.
 type Session struct {
-	World    *mmtest.World
+	World    *mmsim.World
 	Bot      Bot
 	Clock    *Clock
 	Location *time.Location

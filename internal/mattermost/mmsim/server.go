@@ -1,12 +1,15 @@
-// Package mmtest is an in-process fake Mattermost server for tests. It
-// serves the REST routes the bot and its setup tooling call, with the JSON
-// of the real model types, records what was done, and can fail, lose
-// replies, slow down and rate-limit on demand.
-package mmtest
+// Package mmsim is an in-process Mattermost simulator, used by the tests
+// and by `ambitiebot sandbox`. It serves the REST routes the bot and its
+// setup tooling call, with the JSON of the real model types, records what
+// was done, and can fail, lose replies, slow down and rate-limit on
+// demand. Its API is plain Go: a seeding mistake (a channel in an unknown
+// team, a user twice) is a programming error and panics.
+package mmsim
 
 import (
+	"fmt"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -15,19 +18,11 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 )
 
-// TB is the part of testing.TB the fake needs. Tests pass their *testing.T;
-// the sandbox, which runs the fake outside a test, passes its own.
-type TB interface {
-	Helper()
-	Fatalf(format string, args ...any)
-	Cleanup(func())
-}
-
 // Server is a fake Mattermost server. Seed it with AddTeam, AddChannel,
 // AddUser, ...; point a client at URL(). It is safe for concurrent use.
 type Server struct {
-	tb     TB
-	srv    *httptest.Server
+	srv    *http.Server
+	url    string
 	mux    *http.ServeMux
 	routes map[string]bool
 
@@ -61,11 +56,9 @@ type hook struct {
 	channelID, creatorID string
 }
 
-// New starts a fake server that is closed when the test ends.
-func New(tb TB) *Server {
-	tb.Helper()
+// New starts a simulator on a free loopback port; Close stops it.
+func New() *Server {
 	s := &Server{
-		tb:          tb,
 		mux:         http.NewServeMux(),
 		routes:      map[string]bool{},
 		now:         time.Now,
@@ -81,13 +74,24 @@ func New(tb TB) *Server {
 		faults:      map[string]*fault{},
 	}
 	s.registerRoutes()
-	s.srv = httptest.NewServer(s.mux)
-	tb.Cleanup(s.srv.Close)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(fmt.Sprintf("mmsim: listen: %v", err))
+	}
+	s.url = "http://" + ln.Addr().String()
+	s.srv = &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.srv.Serve(ln) }()
 	return s
 }
 
+// Close stops the simulator and closes every connection to it.
+func (s *Server) Close() { _ = s.srv.Close() }
+
 // URL is the server's base URL, as given to model.NewAPIv4Client.
-func (s *Server) URL() string { return s.srv.URL }
+func (s *Server) URL() string { return s.url }
+
+// fatalf reports a seeding mistake: a programming error.
+func fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
 
 // SetNow replaces the clock used for timestamps, trigger ids and rate
 // limiting (default time.Now).
@@ -130,7 +134,7 @@ func (s *Server) addChannel(team *model.Team, name string, typ model.ChannelType
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.teams[team.Id] == nil {
-		s.tb.Fatalf("mmtest: AddChannel %q: unknown team %q", name, team.Name)
+		fatalf("mmsim: AddChannel %q: unknown team %q", name, team.Name)
 	}
 	c := &model.Channel{Id: model.NewId(), TeamId: team.Id, Name: name, DisplayName: name, Type: typ, CreateAt: s.millis()}
 	s.channels[c.Id] = c
@@ -158,7 +162,7 @@ func (s *Server) addUser(username, email, locale, roles string, bot bool) (*mode
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.userByName(strings.ToLower(username)) != nil {
-		s.tb.Fatalf("mmtest: user %q exists", username)
+		fatalf("mmsim: user %q exists", username)
 	}
 	u := &model.User{
 		Id: model.NewId(), Username: strings.ToLower(username), Email: email, Locale: locale,
@@ -199,7 +203,7 @@ func (s *Server) AddMember(channelID, userID string) {
 	defer s.mu.Unlock()
 	c := s.channels[channelID]
 	if c == nil || s.users[userID] == nil {
-		s.tb.Fatalf("mmtest: AddMember: unknown channel %q or user %q", channelID, userID)
+		fatalf("mmsim: AddMember: unknown channel %q or user %q", channelID, userID)
 	}
 	s.addMember(c, userID)
 }
@@ -218,11 +222,11 @@ func (s *Server) AddWebhook(channelID string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.channels[channelID] == nil {
-		s.tb.Fatalf("mmtest: AddWebhook: unknown channel %q", channelID)
+		fatalf("mmsim: AddWebhook: unknown channel %q", channelID)
 	}
 	id := model.NewId()
 	s.hooks[id] = hook{channelID: channelID, creatorID: model.NewId()}
-	return s.srv.URL + "/hooks/" + id
+	return s.url + "/hooks/" + id
 }
 
 // NewTriggerID issues a trigger id, as Mattermost includes in a slash

@@ -1,4 +1,4 @@
-package mmtest
+package mmsim
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package mmtest
+package mmsim
 
 import (
 	"net/http"
@@ -21,7 +21,7 @@ func (s *Server) SetSystemAdmin(userID string, admin bool) {
 	defer s.mu.Unlock()
 	u := s.users[userID]
 	if u == nil {
-		s.tb.Fatalf("mmtest: SetSystemAdmin: unknown user %q", userID)
+		fatalf("mmsim: SetSystemAdmin: unknown user %q", userID)
 	}
 	u.Roles = model.SystemUserRoleId
 	if admin {

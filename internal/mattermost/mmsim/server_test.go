@@ -1,4 +1,4 @@
-package mmtest_test
+package mmsim_test
 
 import (
 	"context"
@@ -13,11 +13,11 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
-	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmtest"
+	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmsim"
 )
 
 type world struct {
-	srv     *mmtest.Server
+	srv     *mmsim.Server
 	team    *model.Team
 	channel *model.Channel
 	bot     *model.User
@@ -27,7 +27,8 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	srv := mmtest.New(t)
+	srv := mmsim.New()
+	t.Cleanup(srv.Close)
 	w := &world{srv: srv, team: srv.AddTeam("drenthe")}
 	w.channel = srv.AddChannel(w.team, "werkgroep")
 	var token string
@@ -39,7 +40,7 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
-func client(srv *mmtest.Server, token string) *model.Client4 {
+func client(srv *mmsim.Server, token string) *model.Client4 {
 	c := model.NewAPIv4Client(srv.URL())
 	c.SetToken(token)
 	return c

@@ -1,9 +1,8 @@
-package mmtest
+package mmsim
 
 import (
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"time"
 
@@ -57,7 +56,7 @@ func (s *Server) RateLimit(perSecond float64, burst int) {
 // setFault changes a route's faults; an unknown route is a test bug.
 func (s *Server) setFault(route string, change func(*fault)) {
 	if !s.routes[route] {
-		s.tb.Fatalf("mmtest: unknown route %q", route)
+		fatalf("mmsim: unknown route %q", route)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -88,7 +87,7 @@ func (s *Server) handler(route string, authenticated bool, h func(w http.Respons
 			if status == http.StatusTooManyRequests {
 				limited(w, 1, 1)
 			} else {
-				writeError(w, status, "mmtest.injected", "injected failure")
+				writeError(w, status, "mmsim.injected", "injected failure")
 			}
 			return
 		}
@@ -111,7 +110,7 @@ func (s *Server) handler(route string, authenticated bool, h func(w http.Respons
 			h(w, r, me)
 			return
 		}
-		h(httptest.NewRecorder(), r, me)
+		h(discard{header: http.Header{}}, r, me)
 		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 			_ = conn.Close()
 		}
@@ -162,3 +161,10 @@ func limited(w http.ResponseWriter, retryAfter, reset int) {
 	w.Header().Set("X-Ratelimit-Remaining", "0")
 	http.Error(w, "limit exceeded", http.StatusTooManyRequests)
 }
+
+// discard is a ResponseWriter for a reply that will be lost.
+type discard struct{ header http.Header }
+
+func (d discard) Header() http.Header       { return d.header }
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+func (discard) WriteHeader(int)             {}

@@ -1,4 +1,4 @@
-package mmtest
+package mmsim
 
 import (
 	"context"
@@ -24,7 +24,6 @@ var atMention = regexp.MustCompile(`\B@([[:alnum:]][[:alnum:]\.\-_:]*)`)
 // command's URL when user types "/ambitie text" in channel: a form POST
 // with the command's token in the Authorization header and the form.
 func (s *Server) CommandRequest(botURL, token string, user *model.User, channel *model.Channel, text string) *http.Request {
-	s.tb.Helper()
 	form := url.Values{}
 	s.mu.Lock()
 	team := s.teams[channel.TeamId]
@@ -50,11 +49,11 @@ func (s *Server) CommandRequest(botURL, token string, user *model.User, channel 
 	}
 	s.mu.Unlock()
 	form.Set("trigger_id", s.NewTriggerID())
-	form.Set("response_url", s.srv.URL+"/hooks/commands/"+model.NewId())
+	form.Set("response_url", s.url+"/hooks/commands/"+model.NewId())
 
 	req, err := http.NewRequest(http.MethodPost, botURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		s.tb.Fatalf("mmtest: command request: %v", err)
+		fatalf("mmsim: command request: %v", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
@@ -68,7 +67,6 @@ func (s *Server) CommandRequest(botURL, token string, user *model.User, channel 
 // parsed with model.CommandResponseFromHTTPBody. It returns the HTTP status
 // too.
 func (s *Server) ExecuteCommand(botURL, token string, user *model.User, channel *model.Channel, text string) (*model.CommandResponse, int, error) {
-	s.tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	req := s.CommandRequest(botURL, token, user, channel, text).WithContext(ctx)

@@ -1,4 +1,4 @@
-package mmtest
+package mmsim
 
 import (
 	"strings"
@@ -38,10 +38,9 @@ type World struct {
 }
 
 // NewWorld creates the teams and channels named by refs ("team/channel"),
-// with workingGroup among them, the bot and people.
-func NewWorld(tb TB, workingGroup string, refs []string, people []Person) *World {
-	tb.Helper()
-	w := &World{Server: New(tb), Channels: map[string]*model.Channel{}, People: map[string]*model.User{}}
+// with workingGroup among them, the bot and people. Close stops it.
+func NewWorld(workingGroup string, refs []string, people []Person) *World {
+	w := &World{Server: New(), Channels: map[string]*model.Channel{}, People: map[string]*model.User{}}
 	w.Bot, w.BotToken = w.AddBot("ambitiebot")
 	teams := map[string]*model.Team{}
 	for _, ref := range append([]string{workingGroup}, refs...) {
