@@ -6,10 +6,8 @@ import (
 	"encoding/hex"
 	"log/slog"
 
-	"github.com/drentse-aanpak/ambitiebot/internal/command"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmhttp"
-	"github.com/drentse-aanpak/ambitiebot/internal/members"
 )
 
 // actionSecretSetting is where a generated action secret is kept, so that
@@ -42,23 +40,10 @@ func (m *Main) chatOptions() (mattermost.Options, error) {
 	return opts, nil
 }
 
-// wireActions turns on one-click updates: status menus in reminders, the
-// status dialog, and /ambitie bijwerken. Without a public URL Mattermost
-// cannot call back, so reminders stay plain text and bijwerken says it is
-// not available.
-func (m *Main) wireActions() {
-	m.Actions = &command.Actions{Commands: m.Commands, Chat: m.Chat, Reminders: m.Rhythm}
-	m.Rhythm.OneClick = m.Config.PublicURL != ""
-	if m.Commands.Extra == nil {
-		m.Commands.Extra = map[command.Kind]func(context.Context, members.Member, string, command.Command, command.Request) (command.Response, error){}
-	}
-	m.Commands.Extra[command.KindEdit] = m.Actions.Edit
-}
-
 // routeActions serves the endpoints Mattermost calls for menus and dialogs.
 func (m *Main) routeActions() {
 	h := &mmhttp.ActionHandler{
-		Signer: m.Signer, Actions: m.Actions, Render: m.Chat.ModelPost,
+		Signer: m.Signer, Actions: m.App, Render: m.Chat.ModelPost,
 		Logger: m.Logger.With(slog.String("component", "actions")),
 	}
 	m.HTTP.Mux.HandleFunc("POST /action", h.ServeAction)

@@ -12,7 +12,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
-	"github.com/drentse-aanpak/ambitiebot/internal/command"
+	"github.com/drentse-aanpak/ambitiebot/internal/workgroup"
 )
 
 // reminderDM queues the reminder now and returns the direct message the
@@ -20,7 +20,7 @@ import (
 func (h *harness) reminderDM(user string) *model.Post {
 	h.t.Helper()
 	ctx := context.Background()
-	if _, _, err := h.main.Rhythm.RemindNow(ctx, false); err != nil {
+	if _, _, err := h.main.App.RemindNow(ctx, false); err != nil {
 		h.t.Fatal(err)
 	}
 	dm, err := h.main.Chat.DirectChannelID(ctx, h.user(user).Id)
@@ -101,7 +101,7 @@ func (h *harness) choose(user string, postID string, ctx map[string]any, option 
 func (h *harness) submit(user, state string, submission map[string]any) *model.SubmitDialogResponse {
 	h.t.Helper()
 	req := model.SubmitDialogRequest{
-		Type: "dialog_submission", CallbackId: command.DialogCallback, State: state,
+		Type: "dialog_submission", CallbackId: workgroup.DialogCallback, State: state,
 		UserId: h.user(user).Id, ChannelId: model.NewId(), TeamId: model.NewId(), Submission: submission,
 	}
 	body, _ := json.Marshal(req)
@@ -192,7 +192,7 @@ func TestBlockedChoiceOpensDialog(t *testing.T) {
 		t.Fatalf("%d dialogs opened, want 1", len(dialogs))
 	}
 	d := dialogs[0]
-	if d.URL != "https://ambitiebot.example.org/dialog" || d.Dialog.CallbackId != command.DialogCallback {
+	if d.URL != "https://ambitiebot.example.org/dialog" || d.Dialog.CallbackId != workgroup.DialogCallback {
 		t.Errorf("dialog request = %+v", d)
 	}
 	if err := d.Dialog.IsValid(); err != nil {
@@ -202,24 +202,24 @@ func TestBlockedChoiceOpensDialog(t *testing.T) {
 	for _, e := range d.Dialog.Elements {
 		defaults[e.Name] = e.Default
 	}
-	if defaults[command.FieldAmbition] != "1.2" || defaults[command.FieldStatus] != "knelpunt" || defaults[command.FieldNote] != "" {
+	if defaults[workgroup.FieldAmbition] != "1.2" || defaults[workgroup.FieldStatus] != "knelpunt" || defaults[workgroup.FieldNote] != "" {
 		t.Errorf("dialog defaults = %v", defaults)
 	}
 
 	// Without a toelichting the dialog stays open with a field error.
-	r := h.submit("jan", d.Dialog.State, map[string]any{command.FieldAmbition: "1.2", command.FieldStatus: "knelpunt", command.FieldNote: "  "})
-	if r.Errors[command.FieldNote] != "Beschrijf wat de ambitie tegenhoudt." || r.Error != "" {
+	r := h.submit("jan", d.Dialog.State, map[string]any{workgroup.FieldAmbition: "1.2", workgroup.FieldStatus: "knelpunt", workgroup.FieldNote: "  "})
+	if r.Errors[workgroup.FieldNote] != "Beschrijf wat de ambitie tegenhoudt." || r.Error != "" {
 		t.Errorf("submission without toelichting = %+v", r)
 	}
-	r = h.submit("jan", d.Dialog.State, map[string]any{command.FieldAmbition: "1.2", command.FieldStatus: "knelpunt", command.FieldNote: nil})
-	if r.Errors[command.FieldNote] == "" {
+	r = h.submit("jan", d.Dialog.State, map[string]any{workgroup.FieldAmbition: "1.2", workgroup.FieldStatus: "knelpunt", workgroup.FieldNote: nil})
+	if r.Errors[workgroup.FieldNote] == "" {
 		t.Errorf("submission with a null toelichting = %+v", r)
 	}
 	if n := h.changes(); n != 0 {
 		t.Fatalf("an incomplete dialog was stored (%d changes)", n)
 	}
 
-	r = h.submit("jan", d.Dialog.State, map[string]any{command.FieldAmbition: "1.2", command.FieldStatus: "knelpunt", command.FieldNote: "wacht op @channel capaciteit"})
+	r = h.submit("jan", d.Dialog.State, map[string]any{workgroup.FieldAmbition: "1.2", workgroup.FieldStatus: "knelpunt", workgroup.FieldNote: "wacht op @channel capaciteit"})
 	if r.Error != "" || len(r.Errors) != 0 {
 		t.Fatalf("submission = %+v", r)
 	}
@@ -362,7 +362,7 @@ func TestEditCommandOpensDialog(t *testing.T) {
 		d.Elements[0].Options[0].Value != applicable[0].ID || len(d.Elements[1].Options) != 5 || d.Elements[2].Type != "textarea" {
 		t.Fatalf("dialog = %+v", d)
 	}
-	r := h.submit("jan", d.State, map[string]any{command.FieldAmbition: "3.2", command.FieldStatus: "gereed"})
+	r := h.submit("jan", d.State, map[string]any{workgroup.FieldAmbition: "3.2", workgroup.FieldStatus: "gereed"})
 	if r.Error != "" || len(r.Errors) != 0 {
 		t.Fatalf("submission = %+v", r)
 	}
@@ -371,12 +371,12 @@ func TestEditCommandOpensDialog(t *testing.T) {
 	}
 
 	// A state is bound to its user and expires after an hour.
-	r = h.submit("anna", d.State, map[string]any{command.FieldAmbition: "3.3", command.FieldStatus: "gereed"})
+	r = h.submit("anna", d.State, map[string]any{workgroup.FieldAmbition: "3.3", workgroup.FieldStatus: "gereed"})
 	contains(t, r.Error, "voor iemand anders bedoeld")
 	tampered := strings.Replace(d.State, "emmen", "assen", 1)
-	contains(t, h.submit("jan", tampered, map[string]any{command.FieldAmbition: "3.3", command.FieldStatus: "gereed"}).Error, "onderweg veranderd")
+	contains(t, h.submit("jan", tampered, map[string]any{workgroup.FieldAmbition: "3.3", workgroup.FieldStatus: "gereed"}).Error, "onderweg veranderd")
 	h.clock.Set(h.clock.Now().Add(61 * time.Minute))
-	contains(t, h.submit("jan", d.State, map[string]any{command.FieldAmbition: "3.4", command.FieldStatus: "gereed"}).Error, "langer dan 60 minuten")
+	contains(t, h.submit("jan", d.State, map[string]any{workgroup.FieldAmbition: "3.4", workgroup.FieldStatus: "gereed"}).Error, "langer dan 60 minuten")
 	if n := h.changes(); n != 1 {
 		t.Errorf("%d changes, want 1 (the valid submission)", n)
 	}
@@ -385,10 +385,10 @@ func TestEditCommandOpensDialog(t *testing.T) {
 	// that does not apply, a status that does not exist.
 	h.cmd("jan", "bijwerken")
 	d = h.world.DialogsOpened()[1].Dialog
-	if r := h.submit("jan", d.State, map[string]any{command.FieldAmbition: "9.9", command.FieldStatus: "gereed"}); r.Error == "" {
+	if r := h.submit("jan", d.State, map[string]any{workgroup.FieldAmbition: "9.9", workgroup.FieldStatus: "gereed"}); r.Error == "" {
 		t.Errorf("an unknown ambition was accepted")
 	}
-	if r := h.submit("jan", d.State, map[string]any{command.FieldAmbition: "3.2", command.FieldStatus: "klaar!"}); r.Errors[command.FieldStatus] == "" {
+	if r := h.submit("jan", d.State, map[string]any{workgroup.FieldAmbition: "3.2", workgroup.FieldStatus: "klaar!"}); r.Errors[workgroup.FieldStatus] == "" {
 		t.Errorf("an unknown status was accepted: %+v", r)
 	}
 

@@ -197,7 +197,7 @@ func TestReportCommand(t *testing.T) {
 func TestBoardReportCarriesFiles(t *testing.T) {
 	b := startInsightBot(t)
 	at := time.Date(2025, 6, 17, 8, 30, 0, 0, b.m.Config.Location)
-	ds, err := b.m.Rhythm.ReportDeliveries(context.Background(), "report:test", at)
+	ds, err := b.m.App.ReportDeliveries(context.Background(), "report:test", at)
 	if err != nil || len(ds) == 0 {
 		t.Fatalf("%d deliveries, %v", len(ds), err)
 	}

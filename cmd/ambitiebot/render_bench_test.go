@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
-	"github.com/drentse-aanpak/ambitiebot/internal/command"
 	"github.com/drentse-aanpak/ambitiebot/internal/report/reporttest"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+	"github.com/drentse-aanpak/ambitiebot/internal/workgroup"
 )
 
 // rawDB opens the running bot's database file beside it, with its settings,
@@ -42,8 +42,8 @@ func seedMatrix(tb testing.TB, h *harness) {
 
 // handle runs one command through the handler as jan (Gemeente Emmen) and
 // fails on an error reply.
-func handle(b *testing.B, h *harness, hd *command.Handler, text string) command.Response {
-	resp := hd.Handle(context.Background(), command.Request{
+func handle(b *testing.B, h *harness, hd *workgroup.App, text string) workgroup.Response {
+	resp := hd.Handle(context.Background(), workgroup.Request{
 		UserID: h.user("jan").Id, ChannelID: h.world.WorkingGroup.Id, TeamID: h.world.WorkingGroup.TeamId, Text: text})
 	if resp.Outcome != "ok" {
 		b.Fatalf("/ambitie %s: %s: %s", text, resp.Outcome, strings.Join(resp.Texts, " / "))
@@ -54,13 +54,12 @@ func handle(b *testing.B, h *harness, hd *command.Handler, text string) command.
 // BenchmarkOverview17x28 separates rendering from the rest of
 // /ambitie overzicht:
 //
-//   - tables: Handler.OverviewTables from an already loaded Matrix (the
+//   - tables: App.OverviewTables from an already loaded Matrix (the
 //     rendering alone);
 //
-//   - command-no-chart: the whole command through the handler, user lookup
-//     and the read of the matrix from SQLite included, without the chart;
-//
-//   - command: as shipped, which also draws the chart PNG and queues it.
+//   - command: the whole command as shipped, user lookup and the read of
+//     the matrix from SQLite included, which also draws the chart PNG and
+//     queues it.
 //
 //     go test -run '^$' -bench Overview17x28 ./cmd/ambitiebot
 func BenchmarkOverview17x28(b *testing.B) {
@@ -73,21 +72,14 @@ func BenchmarkOverview17x28(b *testing.B) {
 	mx := ambitiebot.NewMatrix(h.main.Config.Catalogue, h.main.Config.Organisations, rows)
 	b.Run("tables", func(b *testing.B) {
 		for b.Loop() {
-			if texts := h.main.Commands.OverviewTables("nl", mx, 0); len(texts) != 1 {
+			if texts := h.main.App.OverviewTables("nl", mx, 0); len(texts) != 1 {
 				b.Fatalf("%d messages, want 1", len(texts))
 			}
 		}
 	})
-	noChart := *h.main.Commands
-	noChart.Charts = nil
-	b.Run("command-no-chart", func(b *testing.B) {
-		for b.Loop() {
-			handle(b, h, &noChart, "overzicht")
-		}
-	})
 	b.Run("command", func(b *testing.B) {
 		for b.Loop() {
-			handle(b, h, h.main.Commands, "overzicht")
+			handle(b, h, h.main.App, "overzicht")
 		}
 	})
 }
@@ -102,7 +94,7 @@ func BenchmarkHistory100k(b *testing.B) {
 	for _, text := range []string{"historie 3.2", "historie 3.2 emmen"} {
 		b.Run(strings.ReplaceAll(text, " ", "_"), func(b *testing.B) {
 			for b.Loop() {
-				if resp := handle(b, h, h.main.Commands, text); !strings.Contains(resp.Texts[len(resp.Texts)-1], "50") {
+				if resp := handle(b, h, h.main.App, text); !strings.Contains(resp.Texts[len(resp.Texts)-1], "50") {
 					b.Fatalf("reply does not say it shows the last 50: %q", resp.Texts)
 				}
 			}

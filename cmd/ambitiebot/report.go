@@ -6,36 +6,9 @@ import (
 	"os"
 	"time"
 
-	"github.com/drentse-aanpak/ambitiebot/internal/command"
-	"github.com/drentse-aanpak/ambitiebot/internal/config"
-	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
-	"github.com/drentse-aanpak/ambitiebot/internal/insight"
-	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
-	"github.com/drentse-aanpak/ambitiebot/internal/members"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+	"github.com/drentse-aanpak/ambitiebot/internal/workgroup"
 )
-
-// wireInsight gives the chat the progress chart and the board report:
-// the chart under /ambitie overzicht, /ambitie rapport, and the files of
-// the half-yearly report.
-func (m *Main) wireInsight() {
-	svc := newInsight(m.Config, m.DB, m.Tr, m.Calendar, m.Now)
-	svc.Deliveries, svc.Jobs = m.DB, m.DB
-	svc.Neutralize, svc.Notify = mattermost.Neutralize, m.Dispatcher.Notify
-	m.Commands.Charts = svc
-	if m.Commands.Extra == nil {
-		m.Commands.Extra = map[command.Kind]func(context.Context, members.Member, string, command.Command, command.Request) (command.Response, error){}
-	}
-	m.Commands.Extra[command.KindReport] = svc.HandleReport
-	m.Rhythm.ReportFiles = svc.BoardReportFiles
-}
-
-func newInsight(cfg *config.Config, db *sqlite.DB, tr *i18n.Translator, meetings insight.Meetings, now func() time.Time) *insight.Service {
-	return &insight.Service{
-		Catalogue: cfg.Catalogue, Organisations: cfg.Organisations, Progress: db,
-		Tr: tr, Location: cfg.Location, Now: now, Meetings: meetings,
-	}
-}
 
 // runReport writes the board report from the bot's database, without
 // Mattermost. The workbook is binary: without --out it goes to standard
@@ -53,7 +26,7 @@ func runReport(ctx context.Context, con *console, args []string, std stdio, gete
 	if err := con.noArguments("report", fs.Args()); err != nil {
 		return err
 	}
-	format, ok := insight.ParseFormat(*formatName)
+	format, ok := workgroup.ParseFormat(*formatName)
 	if !ok {
 		return usageError{con.t("CLIUsageReportFormat", map[string]any{"Value": *formatName})}
 	}
@@ -78,8 +51,11 @@ func runReport(ctx context.Context, con *console, args []string, std stdio, gete
 		return err
 	}
 	defer db.Close()
-	svc := newInsight(cfg, db, con.tr, cal, time.Now)
-	since, err := svc.Since(*sinceText, svc.Now())
+	svc := workgroup.New(workgroup.Config{
+		Catalogue: cfg.Catalogue, Organisations: cfg.Organisations, Store: db,
+		Tr: con.tr, Now: time.Now, Location: cfg.Location, Calendar: cal,
+	})
+	since, err := svc.Since(*sinceText, time.Now())
 	if err != nil {
 		return usageError{con.t("CLIUsageReportSince", map[string]any{"Value": *sinceText})}
 	}

@@ -125,7 +125,7 @@ func runRemind(ctx context.Context, con *console, args []string, std stdio, gete
 		return err
 	}
 	defer m.Close()
-	n, ds, err := m.Rhythm.RemindNow(ctx, *dryRun)
+	n, ds, err := m.App.RemindNow(ctx, *dryRun)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func runAwareness(ctx context.Context, con *console, args []string, std stdio, g
 		return err
 	}
 	defer m.Close()
-	msgID, n, ds, err := m.Rhythm.SendAwareness(ctx, *id, *dryRun)
+	msgID, n, ds, err := m.App.SendAwareness(ctx, *id, *dryRun)
 	if err != nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func (c *cli) listAwareness(ctx context.Context, std stdio) error {
 	if err != nil {
 		return err
 	}
-	preview, _, err := m.Rhythm.Preview(ctx, "", c.lang)
+	preview, _, err := m.App.Preview(ctx, "", c.lang)
 	if err != nil {
 		return err
 	}

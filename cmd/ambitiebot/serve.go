@@ -10,18 +10,16 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/awareness"
 	"github.com/drentse-aanpak/ambitiebot/internal/calendar"
-	"github.com/drentse-aanpak/ambitiebot/internal/command"
 	"github.com/drentse-aanpak/ambitiebot/internal/config"
 	"github.com/drentse-aanpak/ambitiebot/internal/delivery"
 	"github.com/drentse-aanpak/ambitiebot/internal/httpserver"
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmhttp"
-	"github.com/drentse-aanpak/ambitiebot/internal/members"
 	"github.com/drentse-aanpak/ambitiebot/internal/metrics"
-	"github.com/drentse-aanpak/ambitiebot/internal/rhythm"
 	"github.com/drentse-aanpak/ambitiebot/internal/scheduler"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+	"github.com/drentse-aanpak/ambitiebot/internal/workgroup"
 	"github.com/drentse-aanpak/ambitiebot/locales"
 	"github.com/drentse-aanpak/ambitiebot/messages"
 )
@@ -40,16 +38,13 @@ type Main struct {
 	DB         *sqlite.DB
 	Chat       *mattermost.Client
 	Tr         *i18n.Translator
-	Members    *members.Resolver
-	Commands   *command.Handler
 	Dispatcher *delivery.Dispatcher
 	Calendar   *calendar.Calendar
-	Rhythm     *rhythm.Service
+	App        *workgroup.App // every use case of the working group
 	Scheduler  *scheduler.Scheduler
 	HTTP       *httpserver.Server
 	Metrics    *metrics.Metrics
 	Signer     *mattermost.Signer // signs and checks menu contexts and dialog states
-	Actions    *command.Actions
 
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
@@ -80,14 +75,12 @@ func (m *Main) Wire() error {
 		return err
 	}
 	m.Chat = mattermost.New(cfg.MattermostURL, cfg.BotToken, chatOpts)
-	m.Members = &members.Resolver{
-		Chat: m.Chat, Links: m.DB, Organisations: cfg.Organisations,
-		ProjectLeaders: cfg.WorkingGroup.ProjectLeaders,
-	}
+	m.Metrics = metrics.New()
 	m.Dispatcher = &delivery.Dispatcher{
 		Store: m.DB, Chat: m.Chat, Organisations: cfg.Organisations, Tr: tr,
 		Logger: m.Logger.With(slog.String("component", "delivery")), Now: m.Now, Busy: m.DB.Busy,
 		WorkingGroupChannel: cfg.WorkingGroup.Channel, ProjectLeaders: cfg.WorkingGroup.ProjectLeaders,
+		Observe: m.Metrics.Delivery,
 	}
 	if m.Calendar, err = newCalendar(cfg); err != nil {
 		return err
@@ -96,48 +89,42 @@ func (m *Main) Wire() error {
 	if err != nil {
 		return err
 	}
-	m.Commands = &command.Handler{
-		Catalogue: cfg.Catalogue, Organisations: cfg.Organisations,
-		Progress: m.DB, Links: m.DB, Members: m.Members, Tr: tr,
-		Now: m.Now, Location: cfg.Location, Neutralize: mattermost.Neutralize,
-		WorkingGroupChannel: cfg.WorkingGroup.Channel, ActivityFeed: cfg.WorkingGroup.ActivityFeed,
-		MaxNote: cfg.Limits.MaxNote, Limiter: command.NewRateLimiter(cfg.Limits.CommandsPerMinute, m.Now),
-		Notify: m.Dispatcher.Notify, Dispatcher: m.Dispatcher, Logger: m.Logger.With(slog.String("component", "command")),
-		Meetings: m.Calendar,
-	}
+	agendaURL := ""
 	if cfg.PublicURL != "" {
-		m.Commands.AgendaURL = cfg.PublicURL + "/agenda.ics"
+		agendaURL = cfg.PublicURL + "/agenda.ics"
 	}
-	m.Rhythm = &rhythm.Service{
-		Catalogue: cfg.Catalogue, Organisations: cfg.Organisations, Progress: m.DB, Deliveries: m.DB,
-		Chat: m.Chat, Members: m.Members, Calendar: m.Calendar, Tr: tr, Location: cfg.Location,
-		Now: m.Now, Logger: m.Logger.With(slog.String("component", "rhythm")),
+	m.App = workgroup.New(workgroup.Config{
+		Catalogue: cfg.Catalogue, Organisations: cfg.Organisations, Store: m.DB, Chat: m.Chat,
+		Tr: tr, Now: m.Now, Location: cfg.Location, Calendar: m.Calendar, Dispatcher: m.Dispatcher,
+		Awareness: library, Neutralize: mattermost.Neutralize,
+		Logger:  m.Logger.With(slog.String("component", "workgroup")),
+		Observe: m.Metrics.Command,
+
 		WorkingGroupChannel: cfg.WorkingGroup.Channel, ProjectLeaders: cfg.WorkingGroup.ProjectLeaders,
-		ThankYou: cfg.Meeting.ThankYou, Deadline: cfg.Agreement.Deadline,
-		Overview: m.Commands.OverviewTables, Neutralize: mattermost.Neutralize,
-		Notify: m.Dispatcher.Notify, Awareness: &rhythm.Awareness{Library: library},
-	}
-	m.Commands.Awareness = m.Rhythm
-	m.wireActions()
-	m.wireInsight()
+		ActivityFeed: cfg.WorkingGroup.ActivityFeed, ThankYou: cfg.Meeting.ThankYou, Deadline: cfg.Agreement.Deadline,
+		MaxNote: cfg.Limits.MaxNote, CommandsPerMinute: cfg.Limits.CommandsPerMinute, AgendaURL: agendaURL,
+		// Without a public URL Mattermost cannot call back: reminders
+		// stay plain text and /ambitie bijwerken is not available.
+		OneClick: cfg.PublicURL != "",
+	})
 	m.Scheduler = &scheduler.Scheduler{
 		Now: m.Now, Jobs: m.DB, Grace: cfg.Meeting.Grace,
-		Logger: m.Logger.With(slog.String("component", "scheduler")),
+		Logger:     m.Logger.With(slog.String("component", "scheduler")),
+		ObserveRun: m.Metrics.JobRun, ObserveMissed: m.Metrics.JobMissed,
 	}
 	for _, j := range []struct {
 		kind calendar.Kind
 		run  func(context.Context, time.Time) error
 	}{
-		{calendar.KindReminder, m.Rhythm.Reminder},
-		{calendar.KindSummary, m.Rhythm.Summary},
-		{calendar.KindReport, m.Rhythm.Report},
-		{calendar.KindAwareness, m.Rhythm.AwarenessJob},
+		{calendar.KindReminder, m.App.Reminder},
+		{calendar.KindSummary, m.App.Summary},
+		{calendar.KindReport, m.App.Report},
+		{calendar.KindAwareness, m.App.AwarenessJob},
 	} {
 		if sched := m.Calendar.Schedule(j.kind); sched != nil {
 			m.Scheduler.Add(string(j.kind), sched, j.run)
 		}
 	}
-	m.wireMetrics()
 	return nil
 }
 
@@ -175,7 +162,7 @@ func (m *Main) Open() error {
 	}
 	m.HTTP = httpserver.New(m.Config.Listen, m.DB, m.Logger.With(slog.String("component", "http")))
 	m.HTTP.Mux.Handle("POST /command", &mmhttp.CommandHandler{
-		Tokens: m.Config.CommandTokens, Commands: m.Commands,
+		Tokens: m.Config.CommandTokens, Commands: m.App,
 		Logger: m.Logger.With(slog.String("component", "command")),
 	})
 	m.HTTP.Mux.HandleFunc("GET /agenda.ics", m.serveAgenda)

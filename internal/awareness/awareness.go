@@ -401,6 +401,19 @@ func RunKey(id string, cycle int) string {
 	return "awareness:" + id + ":" + strconv.Itoa(cycle)
 }
 
+// MessageID reads the message id back out of a run key made by RunKey;
+// ok is false for any other key.
+func MessageID(runKey string) (id string, ok bool) {
+	parts := strings.Split(runKey, ":")
+	if len(parts) != 3 || parts[0] != "awareness" {
+		return "", false
+	}
+	if _, err := strconv.Atoi(parts[2]); err != nil {
+		return "", false
+	}
+	return parts[1], true
+}
+
 // Render returns the post text in lang: the title as a heading, the body
 // and the standard footer. English needs an English version; without one
 // the whole post, footer included, is Dutch.

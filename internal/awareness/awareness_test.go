@@ -354,6 +354,14 @@ func TestRunKey(t *testing.T) {
 	if got := awareness.RunKey("drugsafval", 3); got != "awareness:drugsafval:3" {
 		t.Errorf("RunKey = %q", got)
 	}
+	if id, ok := awareness.MessageID(awareness.RunKey("drugsafval", 3)); !ok || id != "drugsafval" {
+		t.Errorf("MessageID(RunKey) = %q, %v", id, ok)
+	}
+	for _, key := range []string{"reminder:2027-01-18T09:00:00Z", "awareness:drugsafval", "awareness:drugsafval:x", "feed:1:2:3"} {
+		if id, ok := awareness.MessageID(key); ok {
+			t.Errorf("MessageID(%q) = %q, want no message", key, id)
+		}
+	}
 }
 
 func TestRender(t *testing.T) {

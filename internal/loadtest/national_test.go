@@ -18,7 +18,6 @@ import (
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/chart"
-	"github.com/drentse-aanpak/ambitiebot/internal/command"
 	"github.com/drentse-aanpak/ambitiebot/internal/config"
 	"github.com/drentse-aanpak/ambitiebot/internal/delivery"
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
@@ -26,6 +25,7 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmsim"
 	"github.com/drentse-aanpak/ambitiebot/internal/report/reporttest"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite/sqlitetest"
+	"github.com/drentse-aanpak/ambitiebot/internal/workgroup"
 	"github.com/drentse-aanpak/ambitiebot/locales"
 )
 
@@ -68,7 +68,7 @@ func nationalOrganisations(tb testing.TB) *ambitiebot.Organisations {
 }
 
 // nationalMatrix is the 400 × 28 matrix with 70% of the cells filled.
-func nationalMatrix(tb testing.TB) (*ambitiebot.Matrix, *command.Handler) {
+func nationalMatrix(tb testing.TB) (*ambitiebot.Matrix, *workgroup.App, *i18n.Translator) {
 	tb.Helper()
 	cfg, err := config.Load(func(string) (string, bool) { return "", false }, "")
 	if err != nil {
@@ -81,23 +81,23 @@ func nationalMatrix(tb testing.TB) (*ambitiebot.Matrix, *command.Handler) {
 	orgs := nationalOrganisations(tb)
 	at := time.Date(2027, 1, 11, 12, 0, 0, 0, time.UTC)
 	mx := ambitiebot.NewMatrix(cfg.Catalogue, orgs, reporttest.Progress(cfg.Catalogue, orgs, 0.7, 1, at))
-	return mx, &command.Handler{Catalogue: cfg.Catalogue, Organisations: orgs, Tr: tr, Location: cfg.Location,
-		Neutralize: mattermost.Neutralize}
+	return mx, workgroup.New(workgroup.Config{Catalogue: cfg.Catalogue, Organisations: orgs, Tr: tr, Location: cfg.Location,
+		Neutralize: mattermost.Neutralize}), tr
 }
 
 // TestNationalOverview checks that the overview of 400 organisations is
 // split into posts under Mattermost's limit, each repeating the table
 // header, with every organisation exactly once.
 func TestNationalOverview(t *testing.T) {
-	mx, h := nationalMatrix(t)
+	mx, h, _ := nationalMatrix(t)
 	texts := h.OverviewTables("nl", mx, 0)
 	if len(texts) < 2 {
 		t.Fatalf("%d message(s) for 400 organisations; the tables cannot fit one post", len(texts))
 	}
 	all := strings.Join(texts, "\n")
 	for i, text := range texts {
-		if n := utf8.RuneCountInString(text); n > command.MaxPostRunes {
-			t.Errorf("message %d has %d runes, over %d", i, n, command.MaxPostRunes)
+		if n := utf8.RuneCountInString(text); n > workgroup.MaxPostRunes {
+			t.Errorf("message %d has %d runes, over %d", i, n, workgroup.MaxPostRunes)
 		}
 		if !strings.Contains(text, "| ---: |") {
 			t.Errorf("message %d has no table header", i)
@@ -108,22 +108,22 @@ func TestNationalOverview(t *testing.T) {
 			t.Errorf("%s appears %d times", o.Name, n)
 		}
 	}
-	t.Logf("400 organisations: %d posts of at most %d runes", len(texts), command.MaxPostRunes)
+	t.Logf("400 organisations: %d posts of at most %d runes", len(texts), workgroup.MaxPostRunes)
 }
 
 // TestNationalChartIsAggregated checks that the chart for 400 organisations
 // shows a row per kind (a 400-row matrix is unreadable in chat) and stays
 // small enough to post.
 func TestNationalChartIsAggregated(t *testing.T) {
-	mx, h := nationalMatrix(t)
-	_, layout, err := chart.Draw(mx, h.Tr, "nl", chart.Options{})
+	mx, _, tr := nationalMatrix(t)
+	_, layout, err := chart.Draw(mx, tr, "nl", chart.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !layout.Aggregated {
 		t.Fatal("the 400-organisation chart is not aggregated per kind")
 	}
-	png, err := chart.Render(mx, h.Tr, "nl", chart.Options{})
+	png, err := chart.Render(mx, tr, "nl", chart.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,13 +135,13 @@ func TestNationalChartIsAggregated(t *testing.T) {
 //
 //	go test -run '^$' -bench NationalOverview ./internal/loadtest
 func BenchmarkNationalOverview(b *testing.B) {
-	mx, h := nationalMatrix(b)
+	mx, h, _ := nationalMatrix(b)
 	for b.Loop() {
 		h.OverviewTables("nl", mx, 0)
 	}
 }
 
-// requestCounter is a proxy in front of the fake Mattermost that counts
+// requestCounter is a proxy in front of the Mattermost simulator that counts
 // every request the bot makes, by route and by answer.
 type requestCounter struct {
 	mu      sync.Mutex
@@ -193,7 +193,7 @@ func (c *requestCounter) proxy(tb testing.TB, target string) string {
 }
 
 // TestNationalBroadcast sends one message to 400 channels through the real
-// dispatcher against a fake Mattermost that allows 10 requests/s with a
+// dispatcher against a Mattermost simulator that allows 10 requests/s with a
 // burst of 100, twice: first with an empty channel cache (a freshly started
 // bot resolves each "team/channel" once), then warm. Every channel must get
 // each message exactly once, and each round must end within 1.2× of the

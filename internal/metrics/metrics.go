@@ -4,7 +4,7 @@
 // (and the end-to-end tests) each count only their own work.
 //
 // The domain packages know nothing of Prometheus: they call plain
-// callbacks (command.Handler.Observe, delivery.Dispatcher.Observe,
+// callbacks (workgroup.Config.Observe, delivery.Dispatcher.Observe,
 // scheduler.Scheduler.ObserveRun and ObserveMissed), which serve.go points
 // at the methods here.
 package metrics

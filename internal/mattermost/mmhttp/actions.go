@@ -10,18 +10,18 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
-	"github.com/drentse-aanpak/ambitiebot/internal/command"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
+	"github.com/drentse-aanpak/ambitiebot/internal/workgroup"
 )
 
 // selectedOption is the context key in which Mattermost passes a menu's
 // choice; Mattermost adds it, so it is not part of the signature.
 const selectedOption = "selected_option"
 
-// Actions runs one-click updates; *command.Actions implements it.
+// Actions runs one-click updates; *workgroup.App implements it.
 type Actions interface {
-	Click(ctx context.Context, userID, triggerID string, fields map[string]string, option string) command.ActionResult
-	Submit(ctx context.Context, userID string, state, submission map[string]string) command.ActionResult
+	Click(ctx context.Context, userID, triggerID string, fields map[string]string, option string) workgroup.ActionResult
+	Submit(ctx context.Context, userID string, state, submission map[string]string) workgroup.ActionResult
 	Refuse(ctx context.Context, userID string, err error) string
 }
 
@@ -87,7 +87,7 @@ func (h *ActionHandler) ServeDialog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	state, err := h.Signer.VerifyState(req.State, req.UserId)
-	if err == nil && req.CallbackId != command.DialogCallback {
+	if err == nil && req.CallbackId != workgroup.DialogCallback {
 		err = ambitiebot.Errorf(ambitiebot.EFORBIDDEN, mattermost.MsgTampered, nil)
 	}
 	if err != nil {

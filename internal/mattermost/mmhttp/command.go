@@ -1,6 +1,6 @@
 // Package mmhttp serves the HTTP endpoints that the Mattermost server
 // calls: the slash command, menu clicks and dialog submissions. It turns
-// Mattermost's wire format into command.Requests and back.
+// Mattermost's wire format into workgroup.Requests and back.
 package mmhttp
 
 import (
@@ -14,16 +14,16 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
-	"github.com/drentse-aanpak/ambitiebot/internal/command"
+	"github.com/drentse-aanpak/ambitiebot/internal/workgroup"
 )
 
 // MaxBodyBytes caps what the bot reads from Mattermost: a slash command's
 // form is a few hundred bytes.
 const MaxBodyBytes = 64 << 10
 
-// Commands runs a parsed command; *command.Handler implements it.
+// Commands runs a parsed command; *workgroup.App implements it.
 type Commands interface {
-	Handle(ctx context.Context, req command.Request) command.Response
+	Handle(ctx context.Context, req workgroup.Request) workgroup.Response
 }
 
 // CommandHandler serves POST /command for the /ambitie slash command.
@@ -61,7 +61,7 @@ func (h *CommandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	resp := h.Commands.Handle(r.Context(), command.Request{
+	resp := h.Commands.Handle(r.Context(), workgroup.Request{
 		UserID:    userID,
 		ChannelID: r.Form.Get("channel_id"),
 		TeamID:    r.Form.Get("team_id"),
@@ -103,9 +103,9 @@ func (h *CommandHandler) validToken(r *http.Request) bool {
 	return ok == 1
 }
 
-// commandResponse maps a command.Response onto Mattermost's. Slack-style
+// commandResponse maps a workgroup.Response onto Mattermost's. Slack-style
 // parsing is off so that echoed user text like <url|x> stays literal.
-func commandResponse(r command.Response) *model.CommandResponse {
+func commandResponse(r workgroup.Response) *model.CommandResponse {
 	out := &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, SkipSlackParsing: true}
 	if r.InChannel {
 		out.ResponseType = model.CommandResponseTypeInChannel

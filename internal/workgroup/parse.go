@@ -1,8 +1,4 @@
-// Package command understands the /ambitie slash command: it parses what a
-// user typed, checks who may do it, calls the domain services and renders
-// the answer in the user's language. It knows nothing of HTTP or of
-// Mattermost's wire format; the Mattermost adapter carries it.
-package command
+package workgroup
 
 import (
 	"strconv"
@@ -68,7 +64,7 @@ const DefaultMaxNote = 500
 
 // Parse turns the text after /ambitie into a Command, accepting a
 // toelichting of at most maxNote runes (DefaultMaxNote when 0). Whether
-// organisations exist and who may act is checked by the Handler, not here.
+// organisations exist and who may act is checked by App.Handle, not here.
 func Parse(text string, maxNote int) (Command, error) {
 	maxNote = noteLimit(maxNote)
 	if len(text) > MaxTextBytes {

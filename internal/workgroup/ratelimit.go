@@ -1,4 +1,4 @@
-package command
+package workgroup
 
 import (
 	"math"
@@ -79,17 +79,17 @@ func (l *RateLimiter) refill(b *bucket, now time.Time) float64 {
 const OutcomeRateLimited = "rate_limited"
 
 // allow applies the Limiter, if any, to userID.
-func (h *Handler) allow(userID string) (bool, time.Duration) {
-	if h.Limiter == nil {
+func (app *App) allow(userID string) (bool, time.Duration) {
+	if app.limiter == nil {
 		return true, 0
 	}
-	return h.Limiter.Allow(userID)
+	return app.limiter.Allow(userID)
 }
 
 // limited is the answer to a command over the limit: it says how long to
 // wait, and that nothing was done.
-func (h *Handler) limited(lang string, wait time.Duration) Response {
+func (app *App) limited(lang string, wait time.Duration) Response {
 	secs := max(int(math.Ceil(wait.Seconds())), 1)
-	text := h.Tr.N(lang, "LimitsTooManyCommands", secs, map[string]any{"PerMinute": h.Limiter.PerMinute()})
+	text := app.tr.N(lang, "LimitsTooManyCommands", secs, map[string]any{"PerMinute": app.limiter.PerMinute()})
 	return Response{Texts: []string{text}, Outcome: OutcomeRateLimited}
 }

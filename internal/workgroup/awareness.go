@@ -1,25 +1,18 @@
-package rhythm
+package workgroup
 
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/awareness"
 )
 
-// Awareness broadcasts the awareness messages (ambition 5.2) to every
-// organisation's channel or webhook.
-type Awareness struct {
-	Library *awareness.Library
-}
-
 // posted returns the awareness message ids broadcast so far, one entry per
 // run key in order of first use, as awareness.Next expects.
-func (s *Service) posted(ctx context.Context) ([]string, error) {
-	ds, err := s.Deliveries.FindDeliveries(ctx, ambitiebot.DeliveryFilter{Kind: "awareness"})
+func (app *App) posted(ctx context.Context) ([]string, error) {
+	ds, err := app.store.FindDeliveries(ctx, ambitiebot.DeliveryFilter{Kind: "awareness"})
 	if err != nil {
 		return nil, err
 	}
@@ -37,9 +30,8 @@ func (s *Service) posted(ctx context.Context) ([]string, error) {
 			continue
 		}
 		seen[d.RunKey] = true
-		parts := strings.Split(d.RunKey, ":")
-		if len(parts) == 3 && parts[0] == "awareness" {
-			ids = append(ids, parts[1])
+		if id, ok := awareness.MessageID(d.RunKey); ok {
+			ids = append(ids, id)
 		}
 	}
 	return ids, nil
@@ -47,12 +39,12 @@ func (s *Service) posted(ctx context.Context) ([]string, error) {
 
 // pick returns the message to send and its run key: the given id, or the
 // next one in the rotation when id is empty.
-func (s *Service) pick(ctx context.Context, id string) (awareness.Message, string, error) {
-	if s.Awareness == nil || s.Awareness.Library == nil {
+func (app *App) pick(ctx context.Context, id string) (awareness.Message, string, error) {
+	if app.library == nil {
 		return awareness.Message{}, "", ambitiebot.Errorf(ambitiebot.EINVALID, "ErrNotAvailable", nil)
 	}
-	lib := s.Awareness.Library
-	posted, err := s.posted(ctx)
+	lib := app.library
+	posted, err := app.posted(ctx)
 	if err != nil {
 		return awareness.Message{}, "", err
 	}
@@ -70,10 +62,10 @@ func (s *Service) pick(ctx context.Context, id string) (awareness.Message, strin
 }
 
 // awarenessDeliveries is one delivery of msg per organisation.
-func (s *Service) awarenessDeliveries(msg awareness.Message, key string) []ambitiebot.Delivery {
-	text := msg.Render("nl", s.Tr)
-	ds := make([]ambitiebot.Delivery, 0, s.Organisations.Len())
-	for _, org := range s.Organisations.All() {
+func (app *App) awarenessDeliveries(msg awareness.Message, key string) []ambitiebot.Delivery {
+	text := msg.Render("nl", app.tr)
+	ds := make([]ambitiebot.Delivery, 0, app.organisations.Len())
+	for _, org := range app.organisations.All() {
 		ds = append(ds, ambitiebot.Delivery{
 			RunKey: key, Target: org.Target(), Kind: "awareness", OrgKey: org.Key, Message: text,
 		})
@@ -82,8 +74,8 @@ func (s *Service) awarenessDeliveries(msg awareness.Message, key string) []ambit
 }
 
 // AwarenessJob is the scheduled broadcast of the next message.
-func (s *Service) AwarenessJob(ctx context.Context, _ time.Time) error {
-	_, _, _, err := s.SendAwareness(ctx, "", false)
+func (app *App) AwarenessJob(ctx context.Context, _ time.Time) error {
+	_, _, _, err := app.SendAwareness(ctx, "", false)
 	return err
 }
 
@@ -91,23 +83,23 @@ func (s *Service) AwarenessJob(ctx context.Context, _ time.Time) error {
 // empty) to every organisation and returns its id, how many deliveries were
 // new and the deliveries themselves. A message already sent in this cycle
 // adds only what is missing. With dryRun nothing is queued.
-func (s *Service) SendAwareness(ctx context.Context, id string, dryRun bool) (string, int, []ambitiebot.Delivery, error) {
-	msg, key, err := s.pick(ctx, id)
+func (app *App) SendAwareness(ctx context.Context, id string, dryRun bool) (string, int, []ambitiebot.Delivery, error) {
+	msg, key, err := app.pick(ctx, id)
 	if err != nil {
 		return "", 0, nil, err
 	}
-	ds := s.awarenessDeliveries(msg, key)
+	ds := app.awarenessDeliveries(msg, key)
 	if dryRun {
 		return msg.ID, 0, ds, nil
 	}
-	n, err := s.enqueue(ctx, ds)
+	n, err := app.enqueue(ctx, ds...)
 	return msg.ID, n, ds, err
 }
 
 // Preview renders the message (the next in the rotation when id is empty)
-// in lang; it implements command.Awareness.
-func (s *Service) Preview(ctx context.Context, id, lang string) (string, string, error) {
-	msg, _, err := s.pick(ctx, id)
+// in lang.
+func (app *App) Preview(ctx context.Context, id, lang string) (string, string, error) {
+	msg, _, err := app.pick(ctx, id)
 	if err != nil {
 		return "", "", err
 	}
@@ -115,11 +107,11 @@ func (s *Service) Preview(ctx context.Context, id, lang string) (string, string,
 	if lang == "en" && msg.TitleEN != "" {
 		title = msg.TitleEN
 	}
-	return title, msg.Render(lang, s.Tr), nil
+	return title, msg.Render(lang, app.tr), nil
 }
 
-// SendNow queues a message now; it implements command.Awareness.
-func (s *Service) SendNow(ctx context.Context, id string) (string, int, error) {
-	msgID, n, _, err := s.SendAwareness(ctx, id, false)
+// SendNow queues a message now, for /ambitie bericht verstuur.
+func (app *App) SendNow(ctx context.Context, id string) (string, int, error) {
+	msgID, n, _, err := app.SendAwareness(ctx, id, false)
 	return msgID, n, err
 }

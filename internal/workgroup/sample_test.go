@@ -1,4 +1,4 @@
-package insight_test
+package workgroup
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/config"
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
-	"github.com/drentse-aanpak/ambitiebot/internal/insight"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite/sqlitetest"
 	"github.com/drentse-aanpak/ambitiebot/locales"
@@ -30,6 +29,8 @@ func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 // meetings is a fixed previous meeting.
 type meetings struct{ prev time.Time }
 
+func (m meetings) NextMeeting(time.Time) time.Time { return time.Time{} }
+
 func (m meetings) PreviousMeeting(before time.Time) time.Time {
 	if m.prev.Before(before) {
 		return m.prev
@@ -40,7 +41,8 @@ func (m meetings) PreviousMeeting(before time.Time) time.Time {
 // env is a service on a fresh SQLite file with the configured catalogue
 // and the 17 signatories.
 type env struct {
-	svc   *insight.Service
+	svc   *App
+	conf  Config // what svc is built from
 	db    *sqlite.DB
 	clock *clock
 	cfg   *config.Config
@@ -59,11 +61,26 @@ func newEnv(t *testing.T, now time.Time) *env {
 	db := sqlitetest.Open(t)
 	c := &clock{t: now}
 	db.Now = c.Now
-	return &env{cfg: cfg, db: db, clock: c, svc: &insight.Service{
-		Catalogue: cfg.Catalogue, Organisations: cfg.Organisations, Progress: db,
-		Deliveries: db, Jobs: db, Tr: tr, Location: cfg.Location, Now: c.Now,
+	e := &env{cfg: cfg, db: db, clock: c, conf: Config{
+		Catalogue: cfg.Catalogue, Organisations: cfg.Organisations, Store: db,
+		Tr: tr, Location: cfg.Location, Now: c.Now,
 	}}
+	e.svc = New(e.conf)
+	return e
 }
+
+// with builds the service again with a changed configuration.
+func (e *env) with(change func(*Config)) {
+	change(&e.conf)
+	e.svc = New(e.conf)
+}
+
+// notifyCounter is a dispatcher that counts how often it was woken.
+type notifyCounter struct{ n *int }
+
+func (c notifyCounter) Notify()                        { *c.n++ }
+func (notifyCounter) Lease() time.Duration             { return 0 }
+func (notifyCounter) Handoff(ds []ambitiebot.Delivery) {}
 
 // set records a status change at the given time.
 func (e *env) set(t *testing.T, at time.Time, org, amb string, s ambitiebot.Status, note, user string) {

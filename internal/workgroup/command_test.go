@@ -1,4 +1,4 @@
-package command_test
+package workgroup_test
 
 import (
 	"context"
@@ -9,12 +9,10 @@ import (
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/awareness"
-	"github.com/drentse-aanpak/ambitiebot/internal/command"
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
-	"github.com/drentse-aanpak/ambitiebot/internal/members"
-	"github.com/drentse-aanpak/ambitiebot/internal/rhythm"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite/sqlitetest"
+	"github.com/drentse-aanpak/ambitiebot/internal/workgroup"
 	"github.com/drentse-aanpak/ambitiebot/locales"
 	"github.com/drentse-aanpak/ambitiebot/messages"
 )
@@ -37,7 +35,7 @@ func (c chat) User(_ context.Context, id string) (ambitiebot.User, error) {
 // jan (Gemeente Emmen, Dutch), john (Gemeente Assen, English) and the
 // project leader pieter.
 type env struct {
-	h  *command.Handler
+	h  *workgroup.App
 	db *sqlite.DB
 }
 
@@ -72,25 +70,22 @@ func newEnv(t *testing.T) env {
 	}}
 	now := func() time.Time { return time.Date(2027, 1, 11, 9, 0, 0, 0, time.UTC) }
 	same := func(s string) string { return s }
-	h := &command.Handler{
-		Catalogue: cat, Organisations: orgs, Progress: db, Links: db, Tr: tr,
-		Members:  &members.Resolver{Chat: users, Links: db, Organisations: orgs, ProjectLeaders: []string{"pieter"}},
-		Now:      now,
-		Location: time.UTC, Neutralize: same, MaxNote: 500,
+	h := workgroup.New(workgroup.Config{
+		Catalogue: cat, Organisations: orgs, Store: db, Chat: users, Tr: tr,
+		ProjectLeaders: []string{"pieter"},
+		Now:            now,
+		Location:       time.UTC, Neutralize: same, MaxNote: 500,
 		WorkingGroupChannel: "drenthe/werkgroep", ActivityFeed: true,
-		Logger: slog.New(slog.DiscardHandler),
-		Awareness: &rhythm.Service{
-			Organisations: orgs, Deliveries: db, Tr: tr, Now: now, Neutralize: same,
-			Awareness: &rhythm.Awareness{Library: lib},
-		},
-	}
+		Logger:    slog.New(slog.DiscardHandler),
+		Awareness: lib,
+	})
 	return env{h: h, db: db}
 }
 
 // cmd runs /ambitie text as user and returns the one reply.
 func (e env) cmd(t *testing.T, user, text string) string {
 	t.Helper()
-	resp := e.h.Handle(context.Background(), command.Request{UserID: user, Text: text})
+	resp := e.h.Handle(context.Background(), workgroup.Request{UserID: user, Text: text})
 	if len(resp.Texts) != 1 {
 		t.Fatalf("/ambitie %s: %d replies, want 1: %q", text, len(resp.Texts), resp.Texts)
 	}
@@ -178,7 +173,7 @@ func TestMessageUnknownIDListsTheIDs(t *testing.T) {
 			t.Errorf("/ambitie %s\n got %q\nwant %q", text, got, want)
 		}
 	}
-	resp := e.h.Handle(context.Background(), command.Request{UserID: "pieter", Text: "bericht schuren"})
+	resp := e.h.Handle(context.Background(), workgroup.Request{UserID: "pieter", Text: "bericht schuren"})
 	if resp.Outcome != "ok" || len(resp.Texts) != 2 || !strings.Contains(resp.Texts[0], "‘Een lege schuur") {
 		t.Errorf("/ambitie bericht schuren: %s %q", resp.Outcome, resp.Texts)
 	}

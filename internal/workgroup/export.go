@@ -1,4 +1,4 @@
-package insight
+package workgroup
 
 import (
 	"context"
@@ -34,8 +34,8 @@ func ParseFormat(s string) (Format, bool) {
 // Write exports every organisation's progress, also of those that never
 // sent an update, and the history since since, in format and lang. Only
 // the workbook carries the chart.
-func (s *Service) Write(ctx context.Context, w io.Writer, format Format, lang string, since time.Time) error {
-	in, err := s.Input(ctx, lang, since, format == FormatXLSX)
+func (app *App) Write(ctx context.Context, w io.Writer, format Format, lang string, since time.Time) error {
+	in, err := app.Input(ctx, lang, since, format == FormatXLSX)
 	if err != nil {
 		return err
 	}
@@ -48,5 +48,5 @@ func (s *Service) Write(ctx context.Context, w io.Writer, format Format, lang st
 		_, err := io.WriteString(w, report.Markdown(in)+"\n")
 		return err
 	}
-	return fmt.Errorf("insight: unknown format %q", format)
+	return fmt.Errorf("workgroup: unknown format %q", format)
 }

@@ -1,4 +1,4 @@
-package rhythm_test
+package workgroup_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
-	"github.com/drentse-aanpak/ambitiebot/internal/rhythm"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite/sqlitetest"
+	"github.com/drentse-aanpak/ambitiebot/internal/workgroup"
 	"github.com/drentse-aanpak/ambitiebot/locales"
 )
 
@@ -37,7 +37,7 @@ func TestReminderPostIntro(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &rhythm.Service{Catalogue: cat, Organisations: orgs, Progress: db, Tr: tr, Location: time.UTC}
+	s := workgroup.New(workgroup.Config{Catalogue: cat, Organisations: orgs, Store: db, Tr: tr, Location: time.UTC})
 	emmen, _ := orgs.ByKey("emmen")
 	jan := ambitiebot.User{ID: "jan", Username: "jan"}
 	fields := map[string]string{"run": "reminder:2027-01-18T09:00:00Z", "meeting": "2027-01-19", "list": "3.1,3.2"}

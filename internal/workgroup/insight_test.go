@@ -1,4 +1,4 @@
-package insight_test
+package workgroup
 
 import (
 	"bytes"
@@ -12,9 +12,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
-	"github.com/drentse-aanpak/ambitiebot/internal/command"
-	"github.com/drentse-aanpak/ambitiebot/internal/insight"
-	"github.com/drentse-aanpak/ambitiebot/internal/members"
 )
 
 func TestSince(t *testing.T) {
@@ -33,7 +30,7 @@ func TestSince(t *testing.T) {
 			t.Errorf("Since(%q) = %v, %v; want %v", text, got, err, want)
 		}
 	}
-	e.svc.Meetings = meetings{prev: prev}
+	e.with(func(c *Config) { c.Calendar = meetings{prev: prev} })
 	if got, err := e.svc.Since("", now); err != nil || !got.Equal(prev) {
 		t.Errorf("Since(\"\") = %v, %v; want the previous meeting %v", got, err, prev)
 	}
@@ -48,8 +45,8 @@ func TestSince(t *testing.T) {
 	}
 }
 
-func leader() members.Member {
-	return members.Member{User: ambitiebot.User{ID: "pl", Username: "pieter"}, ProjectLeader: true}
+func leader() Member {
+	return Member{User: ambitiebot.User{ID: "pl", Username: "pieter"}, ProjectLeader: true}
 }
 
 func TestHandleReport(t *testing.T) {
@@ -59,22 +56,24 @@ func TestHandleReport(t *testing.T) {
 	e.set(t, time.Date(2025, 3, 4, 10, 0, 0, 0, loc), "emmen", "1.1", ambitiebot.StatusDone, "", "jan")
 	e.set(t, time.Date(2025, 6, 2, 10, 0, 0, 0, loc), "assen", "2.1", ambitiebot.StatusBlocked, "Wacht op @channel", "anna")
 	e.clock.Set(time.Date(2025, 6, 17, 8, 30, 0, 0, loc))
-	e.svc.Neutralize = func(s string) string { return strings.ReplaceAll(s, "@channel", "@\u200bchannel") }
 	notified := 0
-	e.svc.Notify = func() { notified++ }
+	e.with(func(c *Config) {
+		c.Neutralize = func(s string) string { return strings.ReplaceAll(s, "@channel", "@\u200bchannel") }
+		c.Dispatcher = notifyCounter{&notified}
+	})
 
 	refused := []struct {
 		name string
-		m    members.Member
-		cmd  command.Command
+		m    Member
+		cmd  Command
 		code string
 	}{
-		{"member", members.Member{User: ambitiebot.User{ID: "jan"}, HasOrg: true}, command.Command{Kind: command.KindReport}, ambitiebot.EFORBIDDEN},
-		{"bad date", leader(), command.Command{Kind: command.KindReport, Since: "17 juni"}, ambitiebot.EINVALID},
-		{"future", leader(), command.Command{Kind: command.KindReport, Since: "2030-01-01"}, ambitiebot.EINVALID},
+		{"member", Member{User: ambitiebot.User{ID: "jan"}, HasOrg: true}, Command{Kind: KindReport}, ambitiebot.EFORBIDDEN},
+		{"bad date", leader(), Command{Kind: KindReport, Since: "17 juni"}, ambitiebot.EINVALID},
+		{"future", leader(), Command{Kind: KindReport, Since: "2030-01-01"}, ambitiebot.EINVALID},
 	}
 	for _, tc := range refused {
-		if _, err := e.svc.HandleReport(ctx, tc.m, "nl", tc.cmd, command.Request{}); ambitiebot.ErrorCode(err) != tc.code {
+		if _, err := e.svc.reportRequest(ctx, tc.m, "nl", tc.cmd); ambitiebot.ErrorCode(err) != tc.code {
 			t.Errorf("%s: err = %v, want %s", tc.name, err, tc.code)
 		}
 	}
@@ -82,7 +81,7 @@ func TestHandleReport(t *testing.T) {
 		t.Fatalf("refused requests queued %d deliveries", len(ds))
 	}
 
-	resp, err := e.svc.HandleReport(ctx, leader(), "en", command.Command{Kind: command.KindReport, Since: "2025-06-01"}, command.Request{})
+	resp, err := e.svc.reportRequest(ctx, leader(), "en", Command{Kind: KindReport, Since: "2025-06-01"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,13 +166,13 @@ func TestPostChart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := command.Request{UserID: "u1", ChannelID: "abcdefghijklmnopqrstuvwxyz"}
-	if err := e.svc.PostChart(ctx, in.Matrix, "nl", req); err != nil {
+	req := Request{UserID: "u1", ChannelID: "abcdefghijklmnopqrstuvwxyz"}
+	if err := e.svc.postChart(ctx, in.Matrix, "nl", req); err != nil {
 		t.Fatal(err)
 	}
 	// A second request a moment later posts again.
 	e.clock.Set(e.clock.Now().Add(time.Millisecond))
-	if err := e.svc.PostChart(ctx, in.Matrix, "nl", req); err != nil {
+	if err := e.svc.postChart(ctx, in.Matrix, "nl", req); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := e.db.DueDeliveries(ctx, e.clock.Now(), 0, 10)
@@ -239,16 +238,16 @@ func TestWrite(t *testing.T) {
 	loc := e.cfg.Location
 	e.set(t, time.Date(2025, 3, 4, 10, 0, 0, 0, loc), "emmen", "1.1", ambitiebot.StatusBlocked, "Wacht; op \"budget\"\nna de zomer", "jan")
 	e.clock.Set(time.Date(2025, 6, 17, 8, 30, 0, 0, loc))
-	out := map[insight.Format][]byte{}
-	for _, f := range insight.Formats {
+	out := map[Format][]byte{}
+	for _, f := range Formats {
 		var buf bytes.Buffer
 		if err := e.svc.Write(ctx, &buf, f, "nl", time.Time{}); err != nil {
 			t.Fatal(f, err)
 		}
 		out[f] = buf.Bytes()
 	}
-	checkXLSX(t, out[insight.FormatXLSX])
-	body, ok := bytes.CutPrefix(out[insight.FormatCSV], []byte("\uFEFF"))
+	checkXLSX(t, out[FormatXLSX])
+	body, ok := bytes.CutPrefix(out[FormatCSV], []byte("\uFEFF"))
 	if !ok {
 		t.Fatal("CSV has no BOM")
 	}
@@ -268,14 +267,14 @@ func TestWrite(t *testing.T) {
 	if len(orgs) != 17 {
 		t.Errorf("CSV lists %d organisations, want all 17", len(orgs))
 	}
-	md := string(out[insight.FormatMarkdown])
+	md := string(out[FormatMarkdown])
 	if !strings.Contains(md, "Gemeente Westerveld") || !strings.Contains(md, "Gemeente Emmen") {
 		t.Errorf("summary lacks organisations:\n%s", md)
 	}
-	if _, ok := insight.ParseFormat("pdf"); ok {
+	if _, ok := ParseFormat("pdf"); ok {
 		t.Error("ParseFormat(pdf) accepted")
 	}
-	if f, ok := insight.ParseFormat("md"); !ok || f != insight.FormatMarkdown {
+	if f, ok := ParseFormat("md"); !ok || f != FormatMarkdown {
 		t.Error("ParseFormat(md) rejected")
 	}
 }

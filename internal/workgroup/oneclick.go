@@ -1,4 +1,4 @@
-package rhythm
+package workgroup
 
 import (
 	"context"
@@ -35,34 +35,34 @@ func ambitionIDs(ps []ambitiebot.Progress) []string {
 }
 
 // statusLine is one ambition of a reminder: its number, status and text.
-func (s *Service) statusLine(lang string, p ambitiebot.Progress) string {
-	a, _ := s.Catalogue.Ambition(p.AmbitionID)
-	return fmt.Sprintf("**%s** %s — %s", a.ID, s.Tr.Status(lang, p.Status), shorten(a.Localized(lang), 90))
+func (app *App) reminderLine(lang string, p ambitiebot.Progress) string {
+	a, _ := app.catalogue.Ambition(p.AmbitionID)
+	return fmt.Sprintf("**%s** %s — %s", a.ID, app.tr.Status(lang, p.Status), clip(a.Localized(lang), 90))
 }
 
 // menuList renders a reminder with one status menu per listed ambition.
 // The menus' context is signed by the chat adapter and bound to u.
-func (s *Service) menuList(lang string, org ambitiebot.Organisation, u ambitiebot.User, ref reminderRef, rows []ambitiebot.Progress) (string, []ambitiebot.Attachment) {
+func (app *App) menuList(lang string, org ambitiebot.Organisation, u ambitiebot.User, ref reminderRef, rows []ambitiebot.Progress) (string, []ambitiebot.Attachment) {
 	open := 0
 	for _, p := range rows {
 		if p.Status.Open() {
 			open++
 		}
 	}
-	data := map[string]any{"User": u.Username, "Org": org.Name, "Date": s.longDate(lang, ref.meeting)}
-	msg := s.Tr.T(lang, "ActionsReminderDone", data)
+	data := map[string]any{"User": u.Username, "Org": org.Name, "Date": app.longDate(lang, ref.meeting)}
+	msg := app.tr.T(lang, "ActionsReminderDone", data)
 	if open > 0 {
-		msg = s.Tr.N(lang, "ActionsReminderIntro", open, data)
+		msg = app.tr.N(lang, "ActionsReminderIntro", open, data)
 	}
 	options := make([]ambitiebot.ActionOption, len(ambitiebot.Statuses))
 	for i, st := range ambitiebot.Statuses {
-		options[i] = ambitiebot.ActionOption{Text: s.Tr.Status(lang, st), Value: string(st)}
+		options[i] = ambitiebot.ActionOption{Text: app.tr.Status(lang, st), Value: string(st)}
 	}
 	base := map[string]string{
 		ambitiebot.ContextUser: u.ID,
 		ambitiebot.ContextOrg:  org.Key,
 		contextRun:             ref.run,
-		contextMeeting:         ref.meeting.In(s.Location).Format(time.DateOnly),
+		contextMeeting:         ref.meeting.In(app.location).Format(time.DateOnly),
 		contextList:            strings.Join(ref.ids, ","),
 	}
 	atts := make([]ambitiebot.Attachment, 0, len(rows))
@@ -70,11 +70,11 @@ func (s *Service) menuList(lang string, org ambitiebot.Organisation, u ambitiebo
 		fields := maps.Clone(base)
 		fields[ambitiebot.ContextAmbition] = p.AmbitionID
 		atts = append(atts, ambitiebot.Attachment{
-			Text: s.statusLine(lang, p),
+			Text: app.reminderLine(lang, p),
 			Actions: []ambitiebot.Action{{
 				// Mattermost routes a click by action id: letters and digits.
 				ID:      "status" + strings.ReplaceAll(p.AmbitionID, ".", "x"),
-				Name:    s.Tr.T(lang, "ActionsMenu", nil),
+				Name:    app.tr.T(lang, "ActionsMenu", nil),
 				Options: options,
 				Default: string(p.Status),
 				Context: fields,
@@ -87,17 +87,17 @@ func (s *Service) menuList(lang string, org ambitiebot.Organisation, u ambitiebo
 // ReminderPost renders the reminder that a status menu with context
 // fields belongs to again, for u in lang, with the statuses as they are
 // now. ok is false when fields do not come from a reminder.
-func (s *Service) ReminderPost(ctx context.Context, lang string, org ambitiebot.Organisation, u ambitiebot.User, fields map[string]string) (post ambitiebot.Post, ok bool, err error) {
+func (app *App) ReminderPost(ctx context.Context, lang string, org ambitiebot.Organisation, u ambitiebot.User, fields map[string]string) (post ambitiebot.Post, ok bool, err error) {
 	run, list := fields[contextRun], fields[contextList]
-	meeting, perr := time.ParseInLocation(time.DateOnly, fields[contextMeeting], s.Location)
+	meeting, perr := time.ParseInLocation(time.DateOnly, fields[contextMeeting], app.location)
 	if run == "" || list == "" || perr != nil {
 		return ambitiebot.Post{}, false, nil
 	}
-	progress, err := s.Progress.FindProgress(ctx, ambitiebot.ProgressFilter{OrgKey: org.Key})
+	progress, err := app.store.FindProgress(ctx, ambitiebot.ProgressFilter{OrgKey: org.Key})
 	if err != nil {
 		return ambitiebot.Post{}, false, err
 	}
-	mx := ambitiebot.NewMatrix(s.Catalogue, s.Organisations, progress)
+	mx := ambitiebot.NewMatrix(app.catalogue, app.organisations, progress)
 	ref := reminderRef{run: run, meeting: meeting}
 	var rows []ambitiebot.Progress
 	for _, id := range strings.Split(list, ",") {
@@ -106,7 +106,7 @@ func (s *Service) ReminderPost(ctx context.Context, lang string, org ambitiebot.
 			ref.ids = append(ref.ids, id)
 		}
 	}
-	post.Message, post.Attachments = s.menuList(lang, org, u, ref, rows)
+	post.Message, post.Attachments = app.menuList(lang, org, u, ref, rows)
 	post.Marker = ambitiebot.Delivery{RunKey: run, Target: ambitiebot.UserTarget(u.ID)}.Marker()
 	return post, true, nil
 }

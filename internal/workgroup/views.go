@@ -1,4 +1,4 @@
-package command
+package workgroup
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
-	"github.com/drentse-aanpak/ambitiebot/internal/members"
 	"github.com/drentse-aanpak/ambitiebot/internal/report"
 )
 
@@ -21,35 +20,35 @@ const MaxPostRunes = 16000
 // historyLimit is how many changes /ambitie historie shows.
 const historyLimit = 50
 
-func (h *Handler) help(lang string, m members.Member) Response {
-	texts := []string{h.Tr.T(lang, "Help", nil)}
+func (app *App) help(lang string, m Member) Response {
+	texts := []string{app.tr.T(lang, "Help", nil)}
 	if m.ProjectLeader {
-		texts[0] += "\n\n" + h.Tr.T(lang, "HelpLeader", nil)
+		texts[0] += "\n\n" + app.tr.T(lang, "HelpLeader", nil)
 	}
 	return Response{Texts: texts}
 }
 
-func (h *Handler) show(ctx context.Context, m members.Member, lang string, id string) (Response, error) {
-	a, err := h.ambition(id)
+func (app *App) show(ctx context.Context, m Member, lang string, id string) (Response, error) {
+	a, err := app.ambition(id)
 	if err != nil {
 		return Response{}, err
 	}
-	rows, err := h.Progress.FindProgress(ctx, ambitiebot.ProgressFilter{AmbitionID: a.ID})
+	rows, err := app.store.FindProgress(ctx, ambitiebot.ProgressFilter{AmbitionID: a.ID})
 	if err != nil {
 		return Response{}, err
 	}
-	mx := ambitiebot.NewMatrix(h.Catalogue, h.Organisations, rows)
-	theme, _ := h.Catalogue.Theme(a.Theme)
+	mx := ambitiebot.NewMatrix(app.catalogue, app.organisations, rows)
+	theme, _ := app.catalogue.Theme(a.Theme)
 	var b strings.Builder
-	b.WriteString(h.Tr.T(lang, "ShowHeader", map[string]any{"ID": a.ID, "Theme": theme.Localized(lang)}))
+	b.WriteString(app.tr.T(lang, "ShowHeader", map[string]any{"ID": a.ID, "Theme": theme.Localized(lang)}))
 	b.WriteString("\n> " + a.Localized(lang) + "\n\n")
-	b.WriteString(h.Tr.T(lang, "ShowAppliesTo", map[string]any{"Kinds": h.kinds(lang, a.AppliesTo)}))
+	b.WriteString(app.tr.T(lang, "ShowAppliesTo", map[string]any{"Kinds": app.kinds(lang, a.AppliesTo)}))
 	b.WriteString("\n")
 	if m.HasOrg && !a.AppliesToKind(m.Org.Kind) {
-		b.WriteString("\n" + h.Tr.T(lang, "ShowNotForYou", map[string]any{"Org": m.Org.Name}) + "\n")
+		b.WriteString("\n" + app.tr.T(lang, "ShowNotForYou", map[string]any{"Org": m.Org.Name}) + "\n")
 	}
 	var lines []string
-	orgs := h.Organisations.Grouped()
+	orgs := app.organisations.Grouped()
 	if m.HasOrg {
 		// The user's own organisation comes first.
 		for i, o := range orgs {
@@ -64,44 +63,44 @@ func (h *Handler) show(ctx context.Context, m members.Member, lang string, id st
 		if !ok {
 			continue
 		}
-		lines = append(lines, h.statusLine(lang, org.Name, p))
+		lines = append(lines, app.statusLine(lang, org.Name, p))
 	}
 	return Response{Texts: split(b.String()+"\n", lines, "")}, nil
 }
 
 // statusLine is the one line per organisation that every listing uses:
 // name, status label, toelichting and who changed it when.
-func (h *Handler) statusLine(lang, name string, p ambitiebot.Progress) string {
-	line := "- **" + name + "**: " + h.Tr.Status(lang, p.Status)
+func (app *App) statusLine(lang, name string, p ambitiebot.Progress) string {
+	line := "- **" + name + "**: " + app.tr.Status(lang, p.Status)
 	if p.Note != "" {
-		line += " — " + h.Neutralize(oneLine(p.Note))
+		line += " — " + app.neutralize(oneLine(p.Note))
 	}
 	if !p.UpdatedAt.IsZero() {
-		line += " " + h.Tr.T(lang, "ChangedBy", map[string]any{"When": h.date(p.UpdatedAt), "User": p.UpdatedByName})
+		line += " " + app.tr.T(lang, "ChangedBy", map[string]any{"When": app.date(p.UpdatedAt), "User": p.UpdatedByName})
 	}
 	return line
 }
 
-func (h *Handler) mine(ctx context.Context, m members.Member, lang string) (Response, error) {
+func (app *App) mine(ctx context.Context, m Member, lang string) (Response, error) {
 	if !m.HasOrg {
 		return Response{}, forbidden("ErrNoOrganisationView", nil)
 	}
-	rows, err := h.Progress.FindProgress(ctx, ambitiebot.ProgressFilter{OrgKey: m.Org.Key})
+	rows, err := app.store.FindProgress(ctx, ambitiebot.ProgressFilter{OrgKey: m.Org.Key})
 	if err != nil {
 		return Response{}, err
 	}
-	return Response{Texts: h.orgDetail(lang, m.Org, ambitiebot.NewMatrix(h.Catalogue, h.Organisations, rows))}, nil
+	return Response{Texts: app.orgDetail(lang, m.Org, ambitiebot.NewMatrix(app.catalogue, app.organisations, rows))}, nil
 }
 
 // orgDetail lists one organisation's ambitions grouped by theme.
-func (h *Handler) orgDetail(lang string, org ambitiebot.Organisation, mx *ambitiebot.Matrix) []string {
+func (app *App) orgDetail(lang string, org ambitiebot.Organisation, mx *ambitiebot.Matrix) []string {
 	t := mx.OrgTally(org.Key, 0)
-	head := h.Tr.T(lang, "OrgHeader", map[string]any{
+	head := app.tr.T(lang, "OrgHeader", map[string]any{
 		"Org": org.Name, "Done": t.Count(ambitiebot.StatusDone), "Total": t.Applicable, "Percent": t.Percent()}) + "\n"
 	var lines []string
-	for _, th := range h.Catalogue.Themes() {
+	for _, th := range app.catalogue.Themes() {
 		first := true
-		for _, a := range h.Catalogue.InTheme(th.Number) {
+		for _, a := range app.catalogue.InTheme(th.Number) {
 			p, ok := mx.Cell(org.Key, a.ID)
 			if !ok {
 				continue
@@ -110,48 +109,48 @@ func (h *Handler) orgDetail(lang string, org ambitiebot.Organisation, mx *ambiti
 				lines = append(lines, "", "**"+strconv.Itoa(th.Number)+". "+th.Localized(lang)+"**")
 				first = false
 			}
-			lines = append(lines, h.statusLine(lang, a.ID, p))
+			lines = append(lines, app.statusLine(lang, a.ID, p))
 		}
 	}
 	return split(head, lines, "")
 }
 
-func (h *Handler) overview(ctx context.Context, m members.Member, lang string, cmd Command, req Request) (Response, error) {
+func (app *App) overview(ctx context.Context, m Member, lang string, cmd Command, req Request) (Response, error) {
 	var filter ambitiebot.ProgressFilter
 	var org ambitiebot.Organisation
 	if cmd.OrgKey != "" {
 		var err error
-		if org, err = h.organisation(cmd.OrgKey); err != nil {
+		if org, err = app.organisation(cmd.OrgKey); err != nil {
 			return Response{}, err
 		}
 		filter.OrgKey = org.Key
 	}
 	if cmd.Theme > 0 {
-		if _, ok := h.Catalogue.Theme(cmd.Theme); !ok {
+		if _, ok := app.catalogue.Theme(cmd.Theme); !ok {
 			var themes []string
-			for _, t := range h.Catalogue.Themes() {
+			for _, t := range app.catalogue.Themes() {
 				themes = append(themes, fmt.Sprintf("%d %s", t.Number, t.Localized(lang)))
 			}
 			return Response{}, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "ErrUnknownTheme",
 				map[string]any{"Theme": cmd.Theme, "Themes": strings.Join(themes, ", ")})
 		}
 	}
-	rows, err := h.Progress.FindProgress(ctx, filter)
+	rows, err := app.store.FindProgress(ctx, filter)
 	if err != nil {
 		return Response{}, err
 	}
-	mx := ambitiebot.NewMatrix(h.Catalogue, h.Organisations, rows)
+	mx := ambitiebot.NewMatrix(app.catalogue, app.organisations, rows)
 	if cmd.OrgKey != "" {
-		texts := h.orgDetail(lang, org, mx)
+		texts := app.orgDetail(lang, org, mx)
 		return Response{Texts: texts}, nil
 	}
-	texts := h.OverviewTables(lang, mx, cmd.Theme)
-	if h.Charts != nil && cmd.Theme == 0 {
+	texts := app.OverviewTables(lang, mx, cmd.Theme)
+	if cmd.Theme == 0 {
 		// The tables are the answer; a chart that cannot be queued is
 		// reported under them instead of failing the whole command.
-		if err := h.Charts.PostChart(ctx, mx, lang, req); err != nil {
-			h.Logger.Error("overview: chart not queued", slog.Any("error", err))
-			texts = append(texts, h.Tr.Error(lang, err))
+		if err := app.postChart(ctx, mx, lang, req); err != nil {
+			app.logger.Error("overview: chart not queued", slog.Any("error", err))
+			texts = append(texts, app.tr.Error(lang, err))
 		}
 	}
 	return Response{Texts: texts}, nil
@@ -160,21 +159,21 @@ func (h *Handler) overview(ctx context.Context, m members.Member, lang string, c
 // OverviewTables renders everyone's progress: a table with a row per
 // organisation and one with a row per theme, over one theme when theme > 0.
 // The meeting-day summary and the board report reuse it.
-func (h *Handler) OverviewTables(lang string, mx *ambitiebot.Matrix, theme int) []string {
-	header := h.tableHeader(lang, "ColOrganisation")
+func (app *App) OverviewTables(lang string, mx *ambitiebot.Matrix, theme int) []string {
+	header := app.tableHeader(lang, "ColOrganisation")
 	var rows []string
-	for _, org := range h.Organisations.Grouped() {
+	for _, org := range app.organisations.Grouped() {
 		rows = append(rows, tallyRow(org.Name, mx.OrgTally(org.Key, theme)))
 	}
-	title := h.Tr.T(lang, "OverviewHeader", nil)
+	title := app.tr.T(lang, "OverviewHeader", nil)
 	if theme > 0 {
-		th, _ := h.Catalogue.Theme(theme)
-		title = h.Tr.T(lang, "OverviewThemeHeader", map[string]any{"Theme": theme, "Name": th.Localized(lang)})
+		th, _ := app.catalogue.Theme(theme)
+		title = app.tr.T(lang, "OverviewThemeHeader", map[string]any{"Theme": theme, "Name": th.Localized(lang)})
 	}
 	texts := split(title+"\n\n"+header, rows, "")
-	themeHeader := h.tableHeader(lang, "ColTheme")
+	themeHeader := app.tableHeader(lang, "ColTheme")
 	var themeRows []string
-	for _, th := range h.Catalogue.Themes() {
+	for _, th := range app.catalogue.Themes() {
 		if theme > 0 && th.Number != theme {
 			continue
 		}
@@ -182,7 +181,7 @@ func (h *Handler) OverviewTables(lang string, mx *ambitiebot.Matrix, theme int) 
 	}
 	// A blank line ends the first table, or Markdown would read the
 	// second table's header as rows of the first.
-	themeTexts := split("\n\n"+themeHeader, themeRows, "\n"+h.Tr.T(lang, "OverviewFootnote", nil))
+	themeTexts := split("\n\n"+themeHeader, themeRows, "\n"+app.tr.T(lang, "OverviewFootnote", nil))
 	// Keep the theme table in the last message when it fits.
 	last := texts[len(texts)-1]
 	if len(themeTexts) == 1 && utf8.RuneCountInString(last)+utf8.RuneCountInString(themeTexts[0]) < MaxPostRunes {
@@ -192,12 +191,12 @@ func (h *Handler) OverviewTables(lang string, mx *ambitiebot.Matrix, theme int) 
 	return append(texts, themeTexts...)
 }
 
-func (h *Handler) tableHeader(lang, first string) string {
-	cols := []string{h.Tr.T(lang, first, nil)}
+func (app *App) tableHeader(lang, first string) string {
+	cols := []string{app.tr.T(lang, first, nil)}
 	for _, s := range tableStatuses {
-		cols = append(cols, h.Tr.Status(lang, s))
+		cols = append(cols, app.tr.Status(lang, s))
 	}
-	cols = append(cols, h.Tr.T(lang, "ColPercentDone", nil))
+	cols = append(cols, app.tr.T(lang, "ColPercentDone", nil))
 	return "| " + strings.Join(cols, " | ") + " |\n| --- |" + strings.Repeat(" ---: |", len(cols)-1) + "\n"
 }
 
@@ -212,68 +211,68 @@ func tallyRow(name string, t ambitiebot.Tally) string {
 	return "| " + strings.Join(cols, " | ") + " |"
 }
 
-func (h *Handler) history(ctx context.Context, m members.Member, lang string, cmd Command) (Response, error) {
-	a, err := h.ambition(cmd.AmbitionID)
+func (app *App) history(ctx context.Context, m Member, lang string, cmd Command) (Response, error) {
+	a, err := app.ambition(cmd.AmbitionID)
 	if err != nil {
 		return Response{}, err
 	}
 	f := ambitiebot.ChangeFilter{AmbitionID: a.ID, Limit: historyLimit}
-	title := h.Tr.T(lang, "HistoryHeader", map[string]any{"ID": a.ID})
+	title := app.tr.T(lang, "HistoryHeader", map[string]any{"ID": a.ID})
 	if cmd.OrgKey != "" {
-		org, err := h.organisation(cmd.OrgKey)
+		org, err := app.organisation(cmd.OrgKey)
 		if err != nil {
 			return Response{}, err
 		}
 		f.OrgKey = org.Key
-		title = h.Tr.T(lang, "HistoryHeaderOrg", map[string]any{"ID": a.ID, "Org": org.Name})
+		title = app.tr.T(lang, "HistoryHeaderOrg", map[string]any{"ID": a.ID, "Org": org.Name})
 	}
-	changes, err := h.Progress.FindChanges(ctx, f)
+	changes, err := app.store.FindChanges(ctx, f)
 	if err != nil {
 		return Response{}, err
 	}
 	if len(changes) == 0 {
-		return h.reply(title + "\n\n" + h.Tr.T(lang, "HistoryEmpty", nil))
+		return app.reply(title + "\n\n" + app.tr.T(lang, "HistoryEmpty", nil))
 	}
 	lines := make([]string, 0, len(changes))
 	for i := len(changes) - 1; i >= 0; i-- { // newest first
 		c := changes[i]
 		name := c.OrgKey
-		if org, ok := h.Organisations.ByKey(c.OrgKey); ok {
+		if org, ok := app.organisations.ByKey(c.OrgKey); ok {
 			name = org.Name
 		}
 		id := "HistoryLine"
 		if c.From == c.To {
 			id = "HistoryLineNote" // only the toelichting changed
 		}
-		line := h.Tr.T(lang, id, map[string]any{
-			"When": h.dateTime(c.At), "Org": name, "User": c.UserName,
-			"From": h.Tr.Status(lang, c.From), "To": h.Tr.Status(lang, c.To)})
+		line := app.tr.T(lang, id, map[string]any{
+			"When": app.dateTime(c.At), "Org": name, "User": c.UserName,
+			"From": app.tr.Status(lang, c.From), "To": app.tr.Status(lang, c.To)})
 		if c.Note != "" {
-			line += " — " + h.Neutralize(oneLine(c.Note))
+			line += " — " + app.neutralize(oneLine(c.Note))
 		}
 		lines = append(lines, "- "+line)
 	}
 	footer := ""
 	if len(changes) == historyLimit {
-		footer = "\n" + h.Tr.T(lang, "HistoryTruncated", map[string]any{"N": historyLimit})
+		footer = "\n" + app.tr.T(lang, "HistoryTruncated", map[string]any{"N": historyLimit})
 	}
 	return Response{Texts: split(title+"\n\n", lines, footer)}, nil
 }
 
-func (h *Handler) kinds(lang string, ks []ambitiebot.OrgKind) string {
+func (app *App) kinds(lang string, ks []ambitiebot.OrgKind) string {
 	var names []string
 	for _, k := range ambitiebot.OrgKinds {
 		for _, x := range ks {
 			if x == k {
-				names = append(names, h.Tr.T(lang, "KindPlural_"+string(k), nil))
+				names = append(names, app.tr.T(lang, "KindPlural_"+string(k), nil))
 			}
 		}
 	}
 	return strings.Join(names, ", ")
 }
 
-func (h *Handler) date(t time.Time) string     { return t.In(h.Location).Format("02-01-2006") }
-func (h *Handler) dateTime(t time.Time) string { return t.In(h.Location).Format("02-01-2006 15:04") }
+func (app *App) date(t time.Time) string     { return t.In(app.location).Format("02-01-2006") }
+func (app *App) dateTime(t time.Time) string { return t.In(app.location).Format("02-01-2006 15:04") }
 
 // oneLine folds a toelichting onto one line and escapes its Markdown, so
 // that it cannot end the list item or table row it is shown in, start a

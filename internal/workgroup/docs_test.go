@@ -1,4 +1,4 @@
-package insight_test
+package workgroup
 
 import (
 	"bytes"
@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/drentse-aanpak/ambitiebot/internal/insight"
 )
 
 var update = flag.Bool("update", false, "rewrite the samples in docs/")
@@ -22,7 +20,7 @@ const docsDir = "../../docs"
 // TestDocs renders the samples in docs/ from the deterministic sample
 // data: the chart and report as they stood at the board report of June
 // 2025, with the changes since the May meeting. It fails when a committed
-// sample is out of date; `go test ./internal/insight -run TestDocs
+// sample is out of date; `go test ./internal/workgroup -run TestDocs
 // -update` rewrites them.
 func TestDocs(t *testing.T) {
 	e := newEnv(t, time.Time{})
@@ -37,7 +35,7 @@ func TestDocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	samples := map[string][]byte{"chart.png": in.Chart}
-	for name, f := range map[string]insight.Format{"report-sample.md": insight.FormatMarkdown, "report-sample.csv": insight.FormatCSV} {
+	for name, f := range map[string]Format{"report-sample.md": FormatMarkdown, "report-sample.csv": FormatCSV} {
 		var buf bytes.Buffer
 		if err := e.svc.Write(ctx, &buf, f, "nl", since); err != nil {
 			t.Fatal(err)
@@ -57,14 +55,14 @@ func TestDocs(t *testing.T) {
 		}
 		want, err := os.ReadFile(path)
 		if err != nil {
-			t.Fatalf("%v; run go test ./internal/insight -run TestDocs -update", err)
+			t.Fatalf("%v; run go test ./internal/workgroup -run TestDocs -update", err)
 		}
 		same := bytes.Equal(got, want)
 		if !same && filepath.Ext(name) == ".png" {
 			same = samePixels(t, got, want)
 		}
 		if !same {
-			t.Errorf("docs/%s is out of date; run go test ./internal/insight -run TestDocs -update", name)
+			t.Errorf("docs/%s is out of date; run go test ./internal/workgroup -run TestDocs -update", name)
 		}
 	}
 }

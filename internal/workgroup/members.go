@@ -1,6 +1,4 @@
-// Package members answers "who is this user, for the bot": their account,
-// the organisation they act for and whether they are a project leader.
-package members
+package workgroup
 
 import (
 	"context"
@@ -11,7 +9,8 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 )
 
-// Member is a user as the command handler sees them.
+// Member answers "who is this user, for the bot": their account, the
+// organisation they act for and whether they are a project leader.
 type Member struct {
 	User          ambitiebot.User
 	Org           ambitiebot.Organisation
@@ -20,22 +19,22 @@ type Member struct {
 	ProjectLeader bool
 }
 
-// Resolver looks users up through the chat server (whose adapter caches
+// resolver looks users up through the chat server (whose adapter caches
 // briefly) and the link store (asked every time, so a new link takes
 // effect at once; the SQLite store answers from memory). When the chat server fails, the last answer it gave for a user
 // is used, so that an update still lands while Mattermost's API is down.
-type Resolver struct {
-	Chat           ambitiebot.Chat
-	Links          ambitiebot.LinkService
-	Organisations  *ambitiebot.Organisations
-	ProjectLeaders []string // usernames, lower-case, without @
+type resolver struct {
+	chat           ambitiebot.Chat
+	links          ambitiebot.LinkService
+	organisations  *ambitiebot.Organisations
+	projectLeaders []string // usernames, lower-case, without @
 
 	mu    sync.Mutex
 	known map[string]ambitiebot.User
 }
 
-func (r *Resolver) user(ctx context.Context, id string) (ambitiebot.User, error) {
-	u, err := r.Chat.User(ctx, id)
+func (r *resolver) user(ctx context.Context, id string) (ambitiebot.User, error) {
+	u, err := r.chat.User(ctx, id)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err == nil {
@@ -55,23 +54,23 @@ func (r *Resolver) user(ctx context.Context, id string) (ambitiebot.User, error)
 
 // Resolve returns the member for a user id. The username that a request
 // claims is never used: identity comes from the chat server.
-func (r *Resolver) Resolve(ctx context.Context, userID string) (Member, error) {
+func (r *resolver) Resolve(ctx context.Context, userID string) (Member, error) {
 	u, err := r.user(ctx, userID)
 	if err != nil {
 		return Member{}, err
 	}
-	m := Member{User: u, ProjectLeader: slices.Contains(r.ProjectLeaders, strings.ToLower(u.Username))}
-	link, err := r.Links.FindUserLink(ctx, userID)
+	m := Member{User: u, ProjectLeader: slices.Contains(r.projectLeaders, strings.ToLower(u.Username))}
+	link, err := r.links.FindUserLink(ctx, userID)
 	switch {
 	case err == nil:
-		if org, ok := r.Organisations.ByKey(link.OrgKey); ok {
+		if org, ok := r.organisations.ByKey(link.OrgKey); ok {
 			m.Org, m.HasOrg, m.Linked = org, true, true
 			return m, nil
 		}
 	case ambitiebot.ErrorCode(err) != ambitiebot.ENOTFOUND:
 		return Member{}, err
 	}
-	if org, ok := r.Organisations.ByEmail(u.Email); ok {
+	if org, ok := r.organisations.ByEmail(u.Email); ok {
 		m.Org, m.HasOrg = org, true
 	}
 	return m, nil

@@ -1,0 +1,271 @@
+package workgroup
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
+)
+
+// Request is one /ambitie invocation. UserID is the id the chat server
+// vouches for; nothing else about the user is taken from the request.
+type Request struct {
+	UserID    string
+	ChannelID string
+	TeamID    string
+	TriggerID string
+	Text      string
+}
+
+// Response is what the user sees. Texts holds one or more messages, split
+// at line boundaries so that each stays under the chat server's limit.
+type Response struct {
+	Texts     []string
+	InChannel bool
+	Outcome   string // "ok" or the error code, for logs and metrics
+}
+
+// Handle runs one command and always returns something to show: failures
+// become a sentence in the user's language, their cause goes to the log.
+func (app *App) Handle(ctx context.Context, req Request) Response {
+	start := app.now()
+	lang := "nl"
+	resp, err := func() (Response, error) {
+		if ok, wait := app.allow(req.UserID); !ok {
+			if m, err := app.members.Resolve(ctx, req.UserID); err == nil {
+				lang = i18n.Lang(m.User.Locale)
+			}
+			return app.limited(lang, wait), nil
+		}
+		cmd, perr := Parse(req.Text, app.maxNote)
+		if cmd.Kind == KindHelp && perr == nil {
+			// Help needs no identity, so it works even when the chat
+			// server cannot be asked who the user is.
+			if m, err := app.members.Resolve(ctx, req.UserID); err == nil {
+				lang = i18n.Lang(m.User.Locale)
+				return app.help(lang, m), nil
+			}
+			return app.help(lang, Member{}), nil
+		}
+		m, err := app.members.Resolve(ctx, req.UserID)
+		if err != nil {
+			return Response{}, err
+		}
+		lang = i18n.Lang(m.User.Locale)
+		if perr != nil {
+			return Response{}, perr
+		}
+		return app.run(ctx, m, lang, cmd, req)
+	}()
+	if err != nil {
+		resp = Response{Texts: []string{app.tr.Error(lang, err)}, Outcome: ambitiebot.ErrorCode(err)}
+	} else if resp.Outcome == "" {
+		resp.Outcome = "ok"
+	}
+	level := slog.LevelInfo
+	if resp.Outcome == ambitiebot.EINTERNAL {
+		level = slog.LevelError
+	}
+	took := app.now().Sub(start)
+	app.logger.LogAttrs(ctx, level, "command",
+		slog.String("user_id", req.UserID),
+		slog.String("outcome", resp.Outcome),
+		slog.Duration("duration", took),
+		slog.Any("error", err))
+	if app.observe != nil {
+		app.observe(resp.Outcome, took)
+	}
+	return resp
+}
+
+func (app *App) run(ctx context.Context, m Member, lang string, cmd Command, req Request) (Response, error) {
+	switch cmd.Kind {
+	case KindShow:
+		return app.show(ctx, m, lang, cmd.AmbitionID)
+	case KindSet:
+		return app.set(ctx, m, lang, cmd)
+	case KindMine:
+		return app.mine(ctx, m, lang)
+	case KindOverview:
+		return app.overview(ctx, m, lang, cmd, req)
+	case KindHistory:
+		return app.history(ctx, m, lang, cmd)
+	case KindLink:
+		return app.link(ctx, m, lang, cmd)
+	case KindMeeting:
+		return app.meeting(lang)
+	case KindMessage, KindSendMessage:
+		return app.message(ctx, m, lang, cmd)
+	case KindReport:
+		return app.reportRequest(ctx, m, lang, cmd)
+	case KindEdit:
+		return app.edit(ctx, m, lang, req)
+	}
+	return Response{}, ambitiebot.Errorf(ambitiebot.EINVALID, "ErrNotAvailable", nil)
+}
+
+func (app *App) reply(texts ...string) (Response, error) {
+	return Response{Texts: texts}, nil
+}
+
+func forbidden(id string, data map[string]any) error {
+	return ambitiebot.Errorf(ambitiebot.EFORBIDDEN, id, data)
+}
+
+func invalid(id string, data map[string]any) error {
+	return ambitiebot.Errorf(ambitiebot.EINVALID, id, data)
+}
+
+// ambition looks up a parsed id in the catalogue.
+func (app *App) ambition(id string) (ambitiebot.Ambition, error) {
+	a, ok := app.catalogue.Ambition(id)
+	if !ok {
+		return a, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "ErrUnknownAmbition", map[string]any{"ID": id})
+	}
+	return a, nil
+}
+
+// organisation looks up a typed organisation key.
+func (app *App) organisation(key string) (ambitiebot.Organisation, error) {
+	org, ok := app.organisations.ByKey(key)
+	if !ok {
+		return org, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "ErrUnknownOrganisation", map[string]any{"Key": app.neutralize(key)})
+	}
+	return org, nil
+}
+
+func (app *App) set(ctx context.Context, m Member, lang string, cmd Command) (Response, error) {
+	a, err := app.ambition(cmd.AmbitionID)
+	if err != nil {
+		return Response{}, err
+	}
+	org, err := app.actingFor(m, cmd.OrgKey)
+	if err != nil {
+		return Response{}, err
+	}
+	if !a.AppliesToKind(org.Kind) {
+		return Response{}, invalid("ErrNotApplicable", map[string]any{"ID": a.ID, "Org": org.Name})
+	}
+	upd := ambitiebot.Update{OrgKey: org.Key, AmbitionID: a.ID, Status: cmd.Status, Note: cmd.Note, User: m.User}
+	if app.activityFeed {
+		upd.Feed = []ambitiebot.Delivery{{
+			Target: ambitiebot.ChannelTarget(app.workingGroup),
+			Kind:   "feed",
+			OrgKey: org.Key,
+		}}
+		upd.FeedMessage = func(c ambitiebot.Change) string { return app.feedText(org, a, m.User, cmd, c.From) }
+		upd.Lease = app.lease()
+	}
+	ch, err := app.store.SetStatus(ctx, upd)
+	if err != nil {
+		return Response{}, err
+	}
+	if ch.ID == 0 {
+		return app.reply(app.tr.T(lang, "SetUnchanged", map[string]any{
+			"Org": org.Name, "ID": a.ID, "Status": app.tr.Status(lang, cmd.Status),
+			"Note": app.neutralize(cmd.Note)}))
+	}
+	app.handoff(upd.Feed)
+	id := "SetDone"
+	if ch.From == ch.To {
+		id = "SetNoteChanged"
+	}
+	return app.reply(app.tr.T(lang, id, map[string]any{
+		"Org": org.Name, "ID": a.ID,
+		"Status": app.tr.Status(lang, ch.To), "From": app.tr.Status(lang, ch.From),
+		"Note": app.neutralize(ch.Note)}))
+}
+
+// actingFor returns the organisation a member acts for: the one named
+// (when they may act for it), else their own.
+func (app *App) actingFor(m Member, orgKey string) (ambitiebot.Organisation, error) {
+	switch {
+	case orgKey != "":
+		org, err := app.organisation(orgKey)
+		if err != nil {
+			return org, err
+		}
+		if !m.CanActFor(org.Key) {
+			return org, forbidden("ErrNotYourOrganisation", map[string]any{"Org": org.Name})
+		}
+		return org, nil
+	case m.HasOrg:
+		return m.Org, nil
+	case m.ProjectLeader:
+		return ambitiebot.Organisation{}, invalid("ErrLeaderNeedsOrg", nil)
+	default:
+		return ambitiebot.Organisation{}, forbidden("ErrNoOrganisation", nil)
+	}
+}
+
+// feedText is the working-group channel's line for a change from status
+// from, in the channel's language (Dutch). The store calls it inside the
+// change's transaction (Update.FeedMessage), where from is certain.
+func (app *App) feedText(org ambitiebot.Organisation, a ambitiebot.Ambition, u ambitiebot.User, cmd Command, from ambitiebot.Status) string {
+	id := "FeedChange"
+	switch {
+	case from == cmd.Status:
+		id = "FeedNoteChanged"
+	case cmd.Note != "":
+		id = "FeedChangeNote"
+	}
+	return app.tr.T("nl", id, map[string]any{
+		"Org": org.Name, "ID": a.ID, "Status": app.tr.Status("nl", cmd.Status),
+		"User": u.Username, "Note": app.neutralize(oneLine(cmd.Note)),
+	})
+}
+
+func (app *App) link(ctx context.Context, m Member, lang string, cmd Command) (Response, error) {
+	if !m.ProjectLeader {
+		return Response{}, forbidden("ErrLeadersOnly", nil)
+	}
+	org, err := app.organisation(cmd.OrgKey)
+	if err != nil {
+		return Response{}, err
+	}
+	u, err := app.chat.UserByUsername(ctx, cmd.Username)
+	if err != nil {
+		if ambitiebot.ErrorCode(err) == ambitiebot.ENOTFOUND {
+			return Response{}, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "ErrUnknownUser", map[string]any{"User": app.neutralize(cmd.Username)})
+		}
+		return Response{}, err
+	}
+	if err := app.store.LinkUser(ctx, ambitiebot.UserLink{UserID: u.ID, OrgKey: org.Key, LinkedBy: m.User.ID, LinkedAt: app.now()}); err != nil {
+		return Response{}, err
+	}
+	return app.reply(app.tr.T(lang, "LinkDone", map[string]any{"User": u.Username, "Org": org.Name}))
+}
+
+func (app *App) meeting(lang string) (Response, error) {
+	if app.calendar == nil {
+		return Response{}, ambitiebot.Errorf(ambitiebot.EINVALID, "ErrNotAvailable", nil)
+	}
+	next := app.calendar.NextMeeting(app.now()).In(app.location)
+	data := map[string]any{"Date": app.tr.LongDate(lang, next), "Time": next.Format("15:04"), "URL": app.agendaURL}
+	if app.agendaURL == "" {
+		return app.reply(app.tr.T(lang, "MeetingNext", data))
+	}
+	return app.reply(app.tr.T(lang, "MeetingNextWithLink", data))
+}
+
+func (app *App) message(ctx context.Context, m Member, lang string, cmd Command) (Response, error) {
+	if !m.ProjectLeader {
+		return Response{}, forbidden("ErrLeadersOnly", nil)
+	}
+	if cmd.Kind == KindMessage {
+		title, text, err := app.Preview(ctx, cmd.MessageID, lang)
+		if err != nil {
+			return Response{}, err
+		}
+		return app.reply(app.tr.T(lang, "MessagePreview", map[string]any{"Title": title}), text)
+	}
+	id, queued, err := app.SendNow(ctx, cmd.MessageID)
+	if err != nil {
+		return Response{}, err
+	}
+	if queued == 0 {
+		return app.reply(app.tr.T(lang, "MessageAlreadySent", map[string]any{"ID": id}))
+	}
+	return app.reply(app.tr.N(lang, "MessageQueued", queued, map[string]any{"ID": id}))
+}

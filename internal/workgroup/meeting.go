@@ -1,0 +1,305 @@
+package workgroup
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
+)
+
+// Reminder is the job run at each reminder time: it queues the reminder
+// for the next meeting under the occurrence's run key.
+func (app *App) Reminder(ctx context.Context, scheduledAt time.Time) error {
+	ds, err := app.reminderDeliveries(ctx, runKey("reminder", scheduledAt), scheduledAt)
+	if err != nil {
+		return err
+	}
+	_, err = app.enqueue(ctx, ds...)
+	return err
+}
+
+// RemindNow queues the reminder for the next meeting at once, once per
+// meeting: a second call queues nothing and returns 0. With dryRun it
+// queues nothing and returns the deliveries it would queue.
+func (app *App) RemindNow(ctx context.Context, dryRun bool) (int, []ambitiebot.Delivery, error) {
+	now := app.now()
+	meeting := app.calendar.NextMeeting(now)
+	key := "reminder:manual:" + meeting.In(app.location).Format(time.DateOnly)
+	ds, err := app.reminderDeliveries(ctx, key, now)
+	if err != nil || dryRun {
+		return 0, ds, err
+	}
+	n, err := app.enqueue(ctx, ds...)
+	return n, ds, err
+}
+
+// reminderDeliveries builds the working-group post and one direct message
+// per working-group member who belongs to an organisation.
+func (app *App) reminderDeliveries(ctx context.Context, key string, at time.Time) ([]ambitiebot.Delivery, error) {
+	meeting := app.calendar.NextMeeting(at)
+	previous := app.calendar.PreviousMeeting(meeting)
+	mx, err := app.matrix(ctx)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := app.store.FindChanges(ctx, ambitiebot.ChangeFilter{Since: previous})
+	if err != nil {
+		return nil, err
+	}
+	updated := map[string]bool{}
+	for _, c := range changes {
+		updated[c.OrgKey] = true
+	}
+	const lang = "nl" // the working-group channel reads Dutch
+	var b strings.Builder
+	b.WriteString(app.tr.T(lang, "ReminderHeader", map[string]any{
+		"Date": app.longDate(lang, meeting), "Time": meeting.In(app.location).Format("15:04")}))
+	b.WriteString("\n\n")
+	var stale []string
+	for _, org := range app.organisations.Grouped() {
+		if !updated[org.Key] {
+			stale = append(stale, "- "+org.Name)
+		}
+	}
+	if len(stale) == 0 {
+		b.WriteString(app.tr.T(lang, "ReminderAllUpdated", nil) + "\n")
+	} else {
+		b.WriteString(app.tr.T(lang, "ReminderNotUpdated", map[string]any{"Since": app.longDate(lang, previous)}) + "\n")
+		b.WriteString(strings.Join(stale, "\n") + "\n")
+	}
+	b.WriteString("\n" + app.blockedList(lang, mx))
+	ds := []ambitiebot.Delivery{{
+		RunKey: key, Target: ambitiebot.ChannelTarget(app.workingGroup), Kind: "reminder",
+		Message: strings.TrimSpace(b.String()),
+	}}
+	dms, err := app.reminderDMs(ctx, key, meeting, mx)
+	if err != nil {
+		return nil, err
+	}
+	return append(ds, dms...), nil
+}
+
+// blockedList lists the open knelpunten, one organisation and ambition a
+// line.
+func (app *App) blockedList(lang string, mx *ambitiebot.Matrix) string {
+	var lines []string
+	for _, org := range app.organisations.Grouped() {
+		for _, a := range app.catalogue.Ambitions() {
+			if p, ok := mx.Cell(org.Key, a.ID); ok && p.Status == ambitiebot.StatusBlocked {
+				lines = append(lines, fmt.Sprintf("- **%s** — %s: %s", org.Name, a.ID, app.clean(p.Note)))
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return app.tr.T(lang, "ReminderNoBlocked", nil)
+	}
+	return app.tr.T(lang, "ReminderBlocked", nil) + "\n" + strings.Join(lines, "\n")
+}
+
+// reminderDMs writes to every member of the working-group channel who
+// belongs to an organisation, in their own language.
+func (app *App) reminderDMs(ctx context.Context, key string, meeting time.Time, mx *ambitiebot.Matrix) ([]ambitiebot.Delivery, error) {
+	channelID, err := app.chat.ChannelID(ctx, app.workingGroup)
+	if err != nil {
+		return nil, err
+	}
+	users, err := app.chat.ChannelMembers(ctx, channelID)
+	if err != nil {
+		return nil, err
+	}
+	var ds []ambitiebot.Delivery
+	for _, u := range users {
+		if u.IsBot {
+			continue
+		}
+		m, err := app.members.Resolve(ctx, u.ID)
+		if err != nil {
+			app.logger.Warn("reminder: cannot resolve member", slog.String("user_id", u.ID), slog.Any("error", err))
+			continue
+		}
+		if !m.HasOrg {
+			continue
+		}
+		lang := i18n.Lang(m.User.Locale)
+		open := mx.OpenAmbitions(m.Org.Key)
+		d := ambitiebot.Delivery{RunKey: key, Target: ambitiebot.UserTarget(u.ID), Kind: "reminder", OrgKey: m.Org.Key}
+		switch {
+		case len(open) == 0 && !app.thankYou:
+			continue
+		case len(open) == 0:
+			d.Message = app.tr.T(lang, "ReminderThanks", map[string]any{"Org": m.Org.Name, "Date": app.longDate(lang, meeting)})
+		case app.oneClick:
+			d.Message, d.Attachments = app.menuList(lang, m.Org, m.User, reminderRef{run: key, meeting: meeting, ids: ambitionIDs(open)}, open)
+		default:
+			d.Message = app.openList(lang, m.Org, m.User, meeting, open)
+		}
+		ds = append(ds, d)
+	}
+	return ds, nil
+}
+
+func (app *App) openList(lang string, org ambitiebot.Organisation, u ambitiebot.User, meeting time.Time, open []ambitiebot.Progress) string {
+	var b strings.Builder
+	b.WriteString(app.tr.N(lang, "ReminderOpen", len(open), map[string]any{
+		"User": u.Username, "Org": org.Name, "Date": app.longDate(lang, meeting)}))
+	b.WriteString("\n")
+	for _, p := range open {
+		b.WriteString("- " + app.reminderLine(lang, p) + "\n")
+	}
+	b.WriteString("\n" + app.tr.T(lang, "ReminderHowTo", map[string]any{"ID": open[0].AmbitionID}))
+	return b.String()
+}
+
+// Summary is the meeting-morning job: what changed since the previous
+// meeting, the new knelpunten and the days left to the deadline.
+func (app *App) Summary(ctx context.Context, scheduledAt time.Time) error {
+	msg, err := app.SummaryText(ctx, scheduledAt)
+	if err != nil {
+		return err
+	}
+	_, err = app.enqueue(ctx, ambitiebot.Delivery{
+		RunKey: runKey("summary", scheduledAt), Target: ambitiebot.ChannelTarget(app.workingGroup),
+		Kind: "summary", Message: msg,
+	})
+	return err
+}
+
+// SummaryText renders the meeting-day summary for the meeting on or after at.
+func (app *App) SummaryText(ctx context.Context, at time.Time) (string, error) {
+	// The summary runs on the meeting morning, before the meeting itself.
+	meeting := app.calendar.NextMeeting(at.Add(-time.Second))
+	previous := app.calendar.PreviousMeeting(meeting)
+	changes, err := app.store.FindChanges(ctx, ambitiebot.ChangeFilter{Since: previous, Until: at})
+	if err != nil {
+		return "", err
+	}
+	const lang = "nl"
+	var b strings.Builder
+	b.WriteString(app.tr.T(lang, "SummaryHeader", map[string]any{"Since": app.longDate(lang, previous)}) + "\n\n")
+	b.WriteString(app.deadlineLine(lang, at) + "\n\n")
+	byOrg := map[string][]ambitiebot.Change{}
+	var blocked []string
+	for _, c := range changes {
+		byOrg[c.OrgKey] = append(byOrg[c.OrgKey], c)
+		if c.To == ambitiebot.StatusBlocked && c.From != ambitiebot.StatusBlocked {
+			blocked = append(blocked, fmt.Sprintf("- **%s** — %s: %s", app.orgName(c.OrgKey), c.AmbitionID, app.clean(c.Note)))
+		}
+	}
+	if len(changes) == 0 {
+		b.WriteString(app.tr.T(lang, "SummaryNoChanges", nil) + "\n")
+	} else {
+		b.WriteString(app.tr.T(lang, "SummaryChanges", nil) + "\n")
+		var quiet []string
+		for _, org := range app.organisations.Grouped() {
+			cs := byOrg[org.Key]
+			if len(cs) == 0 {
+				quiet = append(quiet, org.Name)
+				continue
+			}
+			b.WriteString("- **" + org.Name + "**: " + app.moves(lang, cs) + "\n")
+		}
+		if len(quiet) > 0 {
+			b.WriteString("\n" + app.tr.T(lang, "SummaryQuiet", map[string]any{"Orgs": strings.Join(quiet, ", ")}) + "\n")
+		}
+	}
+	if len(blocked) > 0 {
+		b.WriteString("\n" + app.tr.T(lang, "SummaryNewBlocked", nil) + "\n" + strings.Join(blocked, "\n") + "\n")
+	}
+	return strings.TrimSpace(b.String()), nil
+}
+
+// moves lists an organisation's changes as "3.2 → Gereed, 1.1 → In
+// uitvoering", keeping only the latest change per ambition.
+func (app *App) moves(lang string, cs []ambitiebot.Change) string {
+	last := map[string]ambitiebot.Change{}
+	for _, c := range cs {
+		last[c.AmbitionID] = c
+	}
+	ids := make([]string, 0, len(last))
+	for id := range last {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, ambitiebot.CompareAmbitionIDs)
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = id + " → " + app.tr.Status(lang, last[id].To)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// deadlineLine says how many days are left to the agreement's deadline,
+// or how far past it we are.
+func (app *App) deadlineLine(lang string, at time.Time) string {
+	days := app.daysBetween(at, app.deadline)
+	data := map[string]any{"Deadline": app.longDate(lang, app.deadline)}
+	switch {
+	case days > 0:
+		return app.tr.N(lang, "DeadlineLeft", days, data)
+	case days == 0:
+		return app.tr.T(lang, "DeadlineToday", data)
+	default:
+		return app.tr.N(lang, "DeadlinePassed", -days, data)
+	}
+}
+
+// Report is the half-yearly job: each project leader gets the full
+// overview in a direct message, ready to forward to the board.
+func (app *App) Report(ctx context.Context, scheduledAt time.Time) error {
+	ds, err := app.ReportDeliveries(ctx, runKey("report", scheduledAt), scheduledAt)
+	if err != nil {
+		return err
+	}
+	_, err = app.enqueue(ctx, ds...)
+	return err
+}
+
+// ReportDeliveries builds the board report for every project leader.
+func (app *App) ReportDeliveries(ctx context.Context, key string, at time.Time) ([]ambitiebot.Delivery, error) {
+	mx, err := app.matrix(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ds []ambitiebot.Delivery
+	for _, name := range app.projectLeaders {
+		u, err := app.chat.UserByUsername(ctx, name)
+		if err != nil {
+			app.logger.Warn("report: project leader not found", slog.String("username", name), slog.Any("error", err))
+			continue
+		}
+		lang := i18n.Lang(u.Locale)
+		head := app.tr.T(lang, "ReportHeader", map[string]any{"Date": app.longDate(lang, at)}) + "\n" +
+			app.deadlineLine(lang, at) + "\n\n"
+		files, err := app.BoardReportFiles(ctx, lang, at)
+		if err != nil {
+			return nil, err
+		}
+		for i, text := range app.OverviewTables(lang, mx, 0) {
+			if i == 0 {
+				text = head + text
+			}
+			// One delivery per part: the target carries the part number
+			// so that (run key, target) stays unique.
+			target := ambitiebot.UserTarget(u.ID)
+			key := key
+			if i > 0 {
+				key = fmt.Sprintf("%s#%d", key, i+1)
+			}
+			d := ambitiebot.Delivery{RunKey: key, Target: target, Kind: "report", Message: text}
+			if i == 0 {
+				d.Files = files
+			}
+			ds = append(ds, d)
+		}
+	}
+	return ds, nil
+}
+
+// clean puts a user's toelichting on one line with its mentions made inert.
+func (app *App) clean(note string) string {
+	return app.neutralize(strings.Join(strings.Fields(note), " "))
+}
