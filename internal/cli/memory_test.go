@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -30,14 +30,14 @@ const memoryLimit = 60_000_000
 // fake Mattermost, sends 10,000 commands of every everyday kind from 8
 // clients and reads the child's VmRSS from /proc.
 //
-//	AMBITIEBOT_SLOW=1 go test -run ResidentSet -v ./cmd/ambitiebot
+//	AMBITIEBOT_SLOW=1 go test -run ResidentSet -v ./internal/cli
 func TestResidentSetAfter10000Commands(t *testing.T) {
 	if os.Getenv(envSlow) != "1" {
 		t.Skipf("builds the binary and runs for about a minute; set %s=1 to run it", envSlow)
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "ambitiebot")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, ".")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, "../../cmd/ambitiebot")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

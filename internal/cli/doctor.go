@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 
 	_ "github.com/mattn/go-sqlite3" // the driver the bot's database is written with
 
@@ -155,123 +153,33 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 	d.ok("SetupDoctorDBOK", data)
 }
 
-// checkMattermost checks, with the bot's own token, that the server
-// answers, that the token is a bot's, that the bot is in every channel it
-// posts in and that /ambitie calls this bot in each of their teams.
+// checkMattermost checks the server with the bot's own token (see
+// mattermost.Check).
 func (d *doctor) checkMattermost(ctx context.Context) {
 	cfg := d.cfg
 	if cfg.MattermostURL == "" {
 		d.problem("SetupNeedMattermostURL", nil)
 		return
 	}
-	bot := mattermost.NewAdmin(cfg.MattermostURL, cfg.BotToken, mattermostOptions())
-	if err := bot.Ping(ctx); err != nil {
-		d.problem("SetupUnreachable", map[string]any{"URL": cfg.MattermostURL})
-		return
-	}
-	d.ok("SetupDoctorReachable", map[string]any{"URL": cfg.MattermostURL})
-	if cfg.BotToken == "" {
-		d.problem("SetupNeedBotToken", nil)
-		return
-	}
-	me, err := bot.Me(ctx)
-	switch {
-	case chatStatus(err) == http.StatusUnauthorized:
-		d.problem("SetupBotTokenInvalid", nil)
-		return
-	case err != nil:
-		d.serverError(err, "SetupActionBot", nil)
-		return
-	case !me.IsBot:
-		d.problem("SetupNotABot", map[string]any{"User": me.Username})
-	default:
-		d.ok("SetupDoctorBotOK", map[string]any{"User": me.Username})
-	}
-	for _, g := range byTeam(botChannels(cfg)) {
-		d.checkTeam(ctx, bot, me.ID, g)
-	}
+	mattermost.Check(ctx, mattermost.NewAdmin(cfg.MattermostURL, cfg.BotToken, mattermostOptions()), mattermost.CheckSettings{
+		URL: cfg.MattermostURL, BotToken: cfg.BotToken, PublicURL: cfg.PublicURL, CommandTokens: cfg.CommandTokens,
+		Groups: mattermost.ByTeam(mattermost.BotChannels(cfg.WorkingGroup.Channel, cfg.Organisations)),
+	}, doctorReporter{d})
 }
 
-func (d *doctor) checkTeam(ctx context.Context, bot *mattermost.Admin, botID string, g teamChannels) {
-	teamData := map[string]any{"Team": g.team}
-	team, err := bot.Team(ctx, g.team)
-	if !d.found(err, "SetupDoctorTeamMissing", "SetupActionTeam", teamData) {
-		return
-	}
-	in, err := bot.IsTeamMember(ctx, team.ID, botID)
-	d.member(in, err, "SetupDoctorNotInTeam", "SetupActionTeamMember", teamData)
-	for _, name := range g.channels {
-		d.checkChannel(ctx, bot, botID, g.team, name, g.ref(name))
-	}
-	cmds, err := bot.Commands(ctx, team.ID)
-	switch {
-	case chatStatus(err) == http.StatusForbidden:
-		d.notChecked("SetupDoctorCommandsNotChecked", teamData)
-		return
-	case err != nil:
-		d.serverError(err, "SetupActionCommands", teamData)
-		return
-	}
-	cmd, found := findCommand(cmds)
-	want := d.cfg.PublicURL + commandPath
-	switch {
-	case !found:
-		d.problem("SetupDoctorCommandMissing", teamData)
-	case d.cfg.PublicURL != "" && cmd.URL != want:
-		d.problem("SetupDoctorCommandWrongURL", map[string]any{"Team": g.team, "Got": cmd.URL, "Want": want})
-	case !slices.Contains(d.cfg.CommandTokens, cmd.Token):
-		d.problem("SetupDoctorCommandTokenMissing", teamData)
-	default:
-		d.ok("SetupDoctorCommandOK", map[string]any{"Team": g.team, "URL": cmd.URL})
-	}
-}
+// doctorReporter prints what mattermost.Check finds.
+type doctorReporter struct{ d *doctor }
 
-func (d *doctor) checkChannel(ctx context.Context, bot *mattermost.Admin, botID, team, name, ref string) {
-	data := map[string]any{"Channel": ref}
-	ch, err := bot.Channel(ctx, team, name)
-	if !d.found(err, "SetupDoctorChannelMissing", "SetupActionChannel", data) {
+func (r doctorReporter) OK(f mattermost.Finding)         { r.d.ok(f.ID, f.Data) }
+func (r doctorReporter) Problem(f mattermost.Finding)    { r.d.problem(f.ID, f.Data) }
+func (r doctorReporter) NotChecked(f mattermost.Finding) { r.d.notChecked(f.ID, f.Data) }
+
+// Failed reports a call that failed for another reason than the ones
+// each check expects.
+func (r doctorReporter) Failed(action mattermost.Finding, status int) {
+	if status == 0 {
+		r.d.problem("SetupUnreachable", map[string]any{"URL": r.d.cfg.MattermostURL})
 		return
 	}
-	in, err := bot.IsChannelMember(ctx, ch.ID, botID)
-	if d.member(in, err, "SetupDoctorNotInChannel", "SetupActionChannelMember", data) {
-		d.ok("SetupDoctorChannelOK", data)
-	}
-}
-
-// found reports whether a lookup with the bot token succeeded. Not found
-// and not allowed both mean the bot cannot see the thing: missing.
-func (d *doctor) found(err error, missing, action string, data map[string]any) bool {
-	switch status := chatStatus(err); {
-	case err == nil:
-		return true
-	case status == http.StatusNotFound || status == http.StatusForbidden:
-		d.problem(missing, data)
-	default:
-		d.serverError(err, action, data)
-	}
-	return false
-}
-
-// member reports whether a membership check found the bot a member; a
-// 403 means it is not one.
-func (d *doctor) member(in bool, err error, notIn, action string, data map[string]any) bool {
-	switch {
-	case err != nil && chatStatus(err) != http.StatusForbidden:
-		d.serverError(err, action, data)
-	case !in:
-		d.problem(notIn, data)
-	default:
-		return true
-	}
-	return false
-}
-
-// serverError reports a call that failed for another reason than the
-// ones each check expects.
-func (d *doctor) serverError(err error, action string, data map[string]any) {
-	if chatStatus(err) == 0 {
-		d.problem("SetupUnreachable", map[string]any{"URL": d.cfg.MattermostURL})
-		return
-	}
-	d.problem("SetupServerError", map[string]any{"Action": d.con.t(action, data), "Detail": fmt.Sprintf("HTTP %d", chatStatus(err))})
+	r.d.problem("SetupServerError", map[string]any{"Action": r.d.con.t(action.ID, action.Data), "Detail": mattermost.Detail(status)})
 }

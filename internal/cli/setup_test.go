@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -366,7 +366,7 @@ func TestSetupNotesAnInternalPublicURL(t *testing.T) {
 		t.Fatalf("setup: %v\n%s", err, out)
 	}
 	mustContain(t, out, f.nl("SetupInternalURL", map[string]any{"URL": "http://127.0.0.1:8080"}))
-	if isInternal(setupPublicURL) || !isInternal("http://localhost/") || !isInternal("https://10.1.2.3") {
+	if mattermost.IsInternal(setupPublicURL) || !mattermost.IsInternal("http://localhost/") || !mattermost.IsInternal("https://10.1.2.3") {
 		t.Error("isInternal misjudges an address")
 	}
 }

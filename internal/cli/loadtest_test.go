@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -97,7 +97,7 @@ func checkReply(body []byte) error {
 // posts the dispatcher made meanwhile. Run it with a fixed count
 // so that the percentiles rest on enough samples:
 //
-//	go test -run '^$' -bench SlashCommand -benchtime 3000x ./cmd/ambitiebot
+//	go test -run '^$' -bench SlashCommand -benchtime 3000x ./internal/cli
 func BenchmarkSlashCommand(b *testing.B) {
 	const maxClients = 50
 	floor, err := loadtest.NewFloor(filepath.Join(b.TempDir(), "floor.db"), time.Now)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -61,7 +61,7 @@ func handle(b *testing.B, h *harness, hd *workgroup.App, text string) workgroup.
 //     the matrix from SQLite included, which also draws the chart PNG and
 //     queues it.
 //
-//     go test -run '^$' -bench Overview17x28 ./cmd/ambitiebot
+//     go test -run '^$' -bench Overview17x28 ./internal/cli
 func BenchmarkOverview17x28(b *testing.B) {
 	h := newHarness(b, loadConfigTOML)
 	seedMatrix(b, h)
@@ -87,7 +87,7 @@ func BenchmarkOverview17x28(b *testing.B) {
 // BenchmarkHistory100k runs /ambitie historie through the handler on a
 // database holding 100,000 changes of the 17 × 28 cells.
 //
-//	go test -run '^$' -bench History100k ./cmd/ambitiebot
+//	go test -run '^$' -bench History100k ./internal/cli
 func BenchmarkHistory100k(b *testing.B) {
 	h := newHarness(b, loadConfigTOML)
 	seedHistory(b, h, 100_000)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"debug/elf"
@@ -42,7 +42,7 @@ func dockerBuildFlags(t *testing.T) (tags, ldflags string) {
 // uid/gid 65532. The binary must be static, run as non-root without a
 // libc, and create its database in /data.
 //
-//	AMBITIEBOT_SLOW=1 go test -run ImageLike -v ./cmd/ambitiebot   (as root)
+//	AMBITIEBOT_SLOW=1 go test -run ImageLike -v ./internal/cli   (as root)
 func TestImageLikeRootfs(t *testing.T) {
 	if os.Getenv(envSlow) != "1" {
 		t.Skipf("builds the static binary; set %s=1 to run it", envSlow)
@@ -54,7 +54,7 @@ func TestImageLikeRootfs(t *testing.T) {
 	root := t.TempDir()
 	bin := filepath.Join(root, "usr", "local", "bin", "ambitiebot")
 	tags, ldflags := dockerBuildFlags(t)
-	build := exec.Command("go", "build", "-tags", tags, "-trimpath", "-ldflags", ldflags, "-o", bin, ".")
+	build := exec.Command("go", "build", "-tags", tags, "-trimpath", "-ldflags", ldflags, "-o", bin, "../../cmd/ambitiebot")
 	build.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
