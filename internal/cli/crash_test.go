@@ -18,6 +18,7 @@ import (
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+	"github.com/drentse-aanpak/ambitiebot/internal/testkit"
 )
 
 // crashChildEnv makes the test binary run `ambitiebot serve` instead of
@@ -264,7 +265,7 @@ type child struct {
 	cmd  *exec.Cmd
 	url  string
 	done chan struct{} // closed when its log is drained
-	logs *syncBuffer
+	logs *testkit.SyncBuffer
 }
 
 // startChild runs `ambitiebot serve` in a new process with h's
@@ -283,7 +284,7 @@ func startChild(t *testing.T, h *harness) *child {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c := &child{cmd: cmd, done: make(chan struct{}), logs: &syncBuffer{}}
+	c := &child{cmd: cmd, done: make(chan struct{}), logs: &testkit.SyncBuffer{}}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil { // a failed test left it running
 			_ = cmd.Process.Kill()

@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/config"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmsim"
+	"github.com/drentse-aanpak/ambitiebot/internal/testkit"
 )
 
 const (
@@ -22,26 +21,16 @@ const (
 	workingGroup     = "drenthe/werkgroep-ondermijning"
 )
 
-// testClock is the bot's injected clock in end-to-end tests.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *testClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
-
 // harness is a running bot, started the way `ambitiebot serve` starts it,
 // against a fake Mattermost populated with the Drenthe organisations.
 type harness struct {
 	t     testing.TB
 	world *mmsim.World
-	clock *testClock
+	clock *testkit.Clock
 	main  *Main
 	env   map[string]string
 	dir   string
-	logs  *syncBuffer
+	logs  *testkit.SyncBuffer
 }
 
 // extraConfig is appended to the test's TOML configuration.
@@ -64,8 +53,8 @@ func prepareHarness(t testing.TB, extraConfig string) *harness {
 	for _, o := range defaults.Organisations.All() {
 		refs = append(refs, o.Channel)
 	}
-	h := &harness{t: t, dir: t.TempDir(), logs: &syncBuffer{},
-		clock: &testClock{now: time.Date(2027, 1, 11, 14, 0, 0, 0, time.UTC)}}
+	h := &harness{t: t, dir: t.TempDir(), logs: &testkit.SyncBuffer{},
+		clock: testkit.NewClock(time.Date(2027, 1, 11, 14, 0, 0, 0, time.UTC))}
 	h.world = mmsim.NewWorld(workingGroup, refs, mmsim.SamplePeople)
 	t.Cleanup(h.world.Close)
 	h.world.SetNow(h.clock.Now)
@@ -169,19 +158,3 @@ func (h *harness) waitPosts(channelID string, n int) []*model.Post {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	return len(p), nil
-}
-
-func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return string(b.buf) }
-
-var _ io.Writer = (*syncBuffer)(nil)

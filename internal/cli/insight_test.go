@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"image/png"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,8 +19,9 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmsim"
 )
 
-// insightBot is a running bot against a fake Mattermost holding every
-// configured channel, with pieter as project leader.
+// insightBot is a harness for the chart and the report: no public URL,
+// and a clock that runs from a quiet Wednesday afternoon, away from every
+// scheduled job, so that two requests never share a run key.
 type insightBot struct {
 	m      *Main
 	w      *mmsim.World
@@ -32,41 +31,22 @@ type insightBot struct {
 
 func startInsightBot(t *testing.T) *insightBot {
 	t.Helper()
-	dir := t.TempDir()
-	cfgFile := filepath.Join(dir, "ambitiebot.toml")
-	if err := os.WriteFile(cfgFile, []byte("[working_group]\nproject_leaders = [\"pieter\"]\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	getenv := func(vars map[string]string) env {
-		return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
-	}
-	cfg, err := loadConfig(cfgFile, getenv(nil), false)
+	h := prepareHarness(t, "")
+	delete(h.env, "AMBITIEBOT_PUBLIC_URL")
+	h.clock.Set(time.Date(2025, 6, 25, 14, 0, 0, 0, mustLocation(t)))
+	h.clock.Run()
+	h.start()
+	return &insightBot{m: h.main, w: h.world, token: testCommandToken, getenv: h.getenv}
+}
+
+// mustLocation is the working group's zone.
+func mustLocation(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Amsterdam")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var refs []string
-	for _, o := range cfg.Organisations.All() {
-		refs = append(refs, o.Channel)
-	}
-	w := mmsim.NewWorld(cfg.WorkingGroup.Channel, refs, mmsim.SamplePeople)
-	t.Cleanup(w.Close)
-	vars := map[string]string{
-		"AMBITIEBOT_CONFIG": cfgFile, "AMBITIEBOT_MATTERMOST_URL": w.URL(), "AMBITIEBOT_BOT_TOKEN": w.BotToken,
-		"AMBITIEBOT_COMMAND_TOKEN": "insight-test-token", "AMBITIEBOT_DB": filepath.Join(dir, "ambitiebot.db"),
-		"AMBITIEBOT_LISTEN": "127.0.0.1:0",
-	}
-	if cfg, err = loadConfig("", getenv(vars), true); err != nil {
-		t.Fatal(err)
-	}
-	// A clock that runs from a quiet Wednesday afternoon, away from every
-	// scheduled job.
-	base, start := time.Date(2025, 6, 25, 14, 0, 0, 0, cfg.Location), time.Now()
-	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return base.Add(time.Since(start)) })
-	if err := m.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Close() })
-	return &insightBot{m: m, w: w, token: "insight-test-token", getenv: getenv(vars)}
+	return loc
 }
 
 func (b *insightBot) command(t *testing.T, user string, channel *model.Channel, text string) string {

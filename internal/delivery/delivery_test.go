@@ -17,26 +17,15 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmsim"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+	"github.com/drentse-aanpak/ambitiebot/internal/testkit"
 	"github.com/drentse-aanpak/ambitiebot/locales"
 )
 
 const wg = "drenthe/werkgroep-ondermijning"
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 type fixture struct {
 	t      *testing.T
-	clock  *clock
+	clock  *testkit.Clock
 	world  *mmsim.World
 	orgs   *ambitiebot.Organisations
 	dbPath string
@@ -59,7 +48,7 @@ func newFixture(t *testing.T, outside ...string) *fixture {
 			refs = append(refs, o.Channel)
 		}
 	}
-	f := &fixture{t: t, clock: &clock{now: time.Date(2027, 1, 4, 9, 30, 0, 0, time.UTC)}, orgs: cfg.Organisations}
+	f := &fixture{t: t, clock: testkit.NewClock(time.Date(2027, 1, 4, 9, 30, 0, 0, time.UTC)), orgs: cfg.Organisations}
 	f.world = mmsim.NewWorld(wg, refs, []mmsim.Person{{Username: "pieter", Email: "p@drenthe.nl", Locale: "nl"}})
 	t.Cleanup(f.world.Close)
 	for _, key := range outside {

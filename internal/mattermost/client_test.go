@@ -1,7 +1,6 @@
 package mattermost
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmsim"
+	"github.com/drentse-aanpak/ambitiebot/internal/testkit"
 )
 
 type fixture struct {
@@ -27,33 +26,15 @@ type fixture struct {
 	token   string
 	jan     *model.User
 	now     time.Time
-	logs    *syncBuffer
+	logs    *testkit.SyncBuffer
 	client  *Client
-}
-
-// syncBuffer collects log output from concurrent requests.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func newFixture(t *testing.T, opts Options) *fixture {
 	t.Helper()
 	srv := mmsim.New()
 	t.Cleanup(srv.Close)
-	f := &fixture{srv: srv, team: srv.AddTeam("drenthe"), now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), logs: &syncBuffer{}}
+	f := &fixture{srv: srv, team: srv.AddTeam("drenthe"), now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), logs: &testkit.SyncBuffer{}}
 	f.channel = srv.AddChannel(f.team, "werkgroep")
 	f.bot, f.token = srv.AddBot("ambitiebot")
 	f.jan = srv.AddUser("jan", "jan@emmen.nl", "nl")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math/rand/v2"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,18 +12,9 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite/sqlitetest"
+	"github.com/drentse-aanpak/ambitiebot/internal/testkit"
 	"github.com/drentse-aanpak/ambitiebot/locales"
 )
-
-// clock is a settable clock, safe for the store's writer goroutine.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // meetings is a fixed previous meeting.
 type meetings struct{ prev time.Time }
@@ -44,7 +34,7 @@ type env struct {
 	svc   *App
 	conf  Config // what svc is built from
 	db    *sqlite.DB
-	clock *clock
+	clock *testkit.Clock
 	cfg   *config.Config
 }
 
@@ -59,7 +49,7 @@ func newEnv(t *testing.T, now time.Time) *env {
 		t.Fatal(err)
 	}
 	db := sqlitetest.Open(t)
-	c := &clock{t: now}
+	c := testkit.NewClock(now)
 	db.Now = c.Now
 	e := &env{cfg: cfg, db: db, clock: c, conf: Config{
 		Catalogue: cfg.Catalogue, Organisations: cfg.Organisations, Store: db,
