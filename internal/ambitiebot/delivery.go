@@ -36,7 +36,7 @@ const (
 // broadcast effectively once across crashes and restarts.
 type Delivery struct {
 	ID          int64
-	RunKey      string // job and scheduled time, e.g. "awareness:2027-01-04T09:30:00+01:00"
+	RunKey      string // the run, e.g. "reminder:2027-01-11T08:00:00Z" (JobRun.RunKey) or "awareness:drugsafval:3"
 	Target      Target
 	Kind        string // "feed", "awareness", "reminder", "summary", "report", "notice"
 	OrgKey      string // the organisation the target belongs to, if any

@@ -45,8 +45,8 @@ type Reminder struct {
 	Hour, Minute int
 }
 
-// MeetingConfig describes the meeting rhythm. Start from
-// DefaultMeetingConfig: New takes the values as given.
+// MeetingConfig describes the meeting rhythm; New takes the values as
+// given (the configuration's defaults are in internal/config).
 type MeetingConfig struct {
 	Week         int // 1–5 or Last
 	Weekday      time.Weekday
@@ -65,19 +65,6 @@ type MeetingConfig struct {
 
 	Location  *time.Location // nil means Europe/Amsterdam
 	UIDDomain string         // right-hand side of the feed's UIDs; "" means "ambitiebot"
-}
-
-// DefaultMeetingConfig is the agreement's rhythm: the third Tuesday of the
-// month at 10:00 in Europe/Amsterdam, reminders 7 and 1 days before at
-// 09:00, the summary at 08:30 and the board report in June and December.
-func DefaultMeetingConfig() MeetingConfig {
-	return MeetingConfig{
-		Week: 3, Weekday: time.Tuesday, Hour: 10, Minute: 0,
-		Reminders:     []Reminder{{DaysBefore: 7, Hour: 9}, {DaysBefore: 1, Hour: 9}},
-		SummaryHour:   8,
-		SummaryMinute: 30,
-		ReportMonths:  []time.Month{time.June, time.December},
-	}
 }
 
 // Calendar answers when meetings and the jobs around them happen.

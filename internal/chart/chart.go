@@ -92,15 +92,6 @@ func (l *Layout) KindCellRect(k ambitiebot.OrgKind, amb int) image.Rectangle {
 	return image.Rect(l.cols[amb], y, l.cols[amb]+cellW, y+l.rowH)
 }
 
-// OrgBar is the track of organisation org's bar (full charts only).
-func (l *Layout) OrgBar(org int) image.Rectangle { return l.orgBars[org] }
-
-// KindBar is the track of kind k's bar (aggregated charts only).
-func (l *Layout) KindBar(k ambitiebot.OrgKind) image.Rectangle { return l.kindBars[k] }
-
-// ThemeBar is the track of theme n's bar.
-func (l *Layout) ThemeBar(n int) image.Rectangle { return l.themeBars[n] }
-
 // Render draws the chart and encodes it as PNG. Renders run one at a
 // time: each needs a canvas of several megabytes, and a render is pure
 // computation that would take every processor it can get. Under a burst

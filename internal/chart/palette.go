@@ -53,10 +53,6 @@ func Hex(s ambitiebot.Status) string {
 	return fmt.Sprintf("%02X%02X%02X", c.R, c.G, c.B)
 }
 
-// BlankColour is the colour of a cell whose ambition does not apply to the
-// organisation: the background, so such cells read as holes in the grid.
-func BlankColour() color.RGBA { return colourBlank }
-
 func fill(dst *image.RGBA, r image.Rectangle, c color.Color) {
 	draw.Draw(dst, r, image.NewUniform(c), image.Point{}, draw.Src)
 }

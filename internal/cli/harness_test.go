@@ -22,7 +22,7 @@ const (
 )
 
 // harness is a running bot, started the way `ambitiebot serve` starts it,
-// against a fake Mattermost populated with the Drenthe organisations.
+// against a Mattermost simulator populated with the Drenthe organisations.
 type harness struct {
 	t     testing.TB
 	world *mmsim.World
@@ -41,7 +41,7 @@ func newHarness(t testing.TB, extraConfig string) *harness {
 	return h
 }
 
-// prepareHarness builds the fake Mattermost, configuration and
+// prepareHarness builds the Mattermost simulator, configuration and
 // environment of a harness without starting the bot.
 func prepareHarness(t testing.TB, extraConfig string) *harness {
 	t.Helper()

@@ -27,7 +27,7 @@ const memoryLimit = 60_000_000
 
 // TestResidentSetAfter10000Commands builds the binary as the Dockerfile
 // does (stripped), runs `ambitiebot serve` as a child process against the
-// fake Mattermost, sends 10,000 commands of every everyday kind from 8
+// Mattermost simulator, sends 10,000 commands of every everyday kind from 8
 // clients and reads the child's VmRSS from /proc.
 //
 //	AMBITIEBOT_SLOW=1 go test -run ResidentSet -v ./internal/cli
@@ -45,7 +45,7 @@ func TestResidentSetAfter10000Commands(t *testing.T) {
 		t.Logf("binary (-ldflags \"-s -w\"): %.1f MiB", float64(st.Size())/(1<<20))
 	}
 
-	// The harness's fake Mattermost and environment, with the bot in a
+	// The harness's Mattermost simulator and environment, with the bot in a
 	// child process instead of in this one.
 	h := prepareHarness(t, loadConfigTOML)
 	world := h.world

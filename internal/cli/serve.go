@@ -130,17 +130,6 @@ func (m *Main) Wire() error {
 
 // newCalendar builds the meeting calendar from the configuration.
 func newCalendar(cfg *config.Config) (*calendar.Calendar, error) {
-	mc := calendar.MeetingConfig{
-		Week: cfg.Meeting.Week, Weekday: cfg.Meeting.Weekday, Hour: cfg.Meeting.Hour, Minute: cfg.Meeting.Minute,
-		SkipMonths: cfg.Meeting.SkipMonths, SummaryHour: cfg.Meeting.SummaryHour,
-		SummaryMinute: cfg.Meeting.SummaryMinute, ReportMonths: cfg.Meeting.ReportMonths, Location: cfg.Location,
-	}
-	for _, d := range cfg.Meeting.Cancelled {
-		mc.Cancelled = append(mc.Cancelled, calendar.DateOf(d))
-	}
-	for _, r := range cfg.Meeting.Reminders {
-		mc.Reminders = append(mc.Reminders, calendar.Reminder{DaysBefore: r.DaysBefore, Hour: r.Hour, Minute: r.Minute})
-	}
 	// Configuration checked the schedule and the meeting settings, so
 	// these fail only on a rule the calendar adds; its errors are
 	// sentences in locales/ like the configuration's.
@@ -148,7 +137,7 @@ func newCalendar(cfg *config.Config) (*calendar.Calendar, error) {
 	if err != nil {
 		return nil, err
 	}
-	cal, err := calendar.New(mc, aw)
+	cal, err := calendar.New(cfg.Meeting.MeetingConfig, aw)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,6 @@
 package config
 
 import (
-	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	_ "time/tzdata"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/calendar"
 )
 
 // Config is the validated configuration. Fields set from the environment
@@ -50,12 +50,6 @@ type WorkingGroup struct {
 	ActivityFeed   bool     // post every status change in Channel
 }
 
-// IsProjectLeader reports whether username (as the chat server reports
-// it, with or without @) is a configured project leader.
-func (w WorkingGroup) IsProjectLeader(username string) bool {
-	return slices.Contains(w.ProjectLeaders, normaliseUsername(username))
-}
-
 // Agreement holds the agreement's dates, at midnight in Config.Location.
 type Agreement struct {
 	SignedOn time.Time
@@ -63,25 +57,13 @@ type Agreement struct {
 }
 
 // Meeting describes the working group's monthly meeting and the jobs
-// around it, in Config.Location.
+// around it: the rhythm as the calendar takes it (in Config.Location;
+// SkipMonths and Cancelled sorted, without duplicates) and what the bot
+// does around it.
 type Meeting struct {
-	Week          int // 1–5, or -1 for the last such weekday of the month
-	Weekday       time.Weekday
-	Hour, Minute  int
-	SkipMonths    []time.Month // sorted, no duplicates
-	Cancelled     []time.Time  // dates at midnight in Config.Location, sorted
-	Reminders     []Reminder
-	SummaryHour   int
-	SummaryMinute int
-	ReportMonths  []time.Month // months whose meeting brings the board report
-	ThankYou      bool         // thank members whose organisation is up to date
-	Grace         time.Duration
-}
-
-// Reminder is sent DaysBefore days before the meeting at Hour:Minute.
-type Reminder struct {
-	DaysBefore   int
-	Hour, Minute int
+	calendar.MeetingConfig
+	ThankYou bool // thank members whose organisation is up to date
+	Grace    time.Duration
 }
 
 // Awareness configures the rotation of awareness posts.

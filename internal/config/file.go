@@ -301,7 +301,7 @@ func agreement(f fileAgreement, loc *time.Location) (Agreement, error) {
 }
 
 func meeting(f fileMeeting, loc *time.Location) (Meeting, error) {
-	var m Meeting
+	m := Meeting{MeetingConfig: calendar.MeetingConfig{Location: loc}}
 	var err error
 	if m.Week, err = week(f.Week); err != nil {
 		return m, err
@@ -323,13 +323,13 @@ func meeting(f fileMeeting, loc *time.Location) (Meeting, error) {
 		if err != nil {
 			return m, err
 		}
-		if !slices.ContainsFunc(m.Cancelled, d.Equal) {
-			m.Cancelled = append(m.Cancelled, d)
+		if day := calendar.DateOf(d); !slices.Contains(m.Cancelled, day) {
+			m.Cancelled = append(m.Cancelled, day)
 		}
 	}
-	slices.SortFunc(m.Cancelled, time.Time.Compare)
+	slices.SortFunc(m.Cancelled, func(a, b calendar.Date) int { return strings.Compare(a.String(), b.String()) })
 	for _, r := range f.Reminders {
-		rem := Reminder{DaysBefore: r.DaysBefore}
+		rem := calendar.Reminder{DaysBefore: r.DaysBefore}
 		if r.DaysBefore < 0 || r.DaysBefore > 27 {
 			return m, invalid("ConfigRange", map[string]any{"Key": "meeting.reminders.days_before", "Min": 0, "Max": 27, "Got": r.DaysBefore})
 		}

@@ -73,7 +73,7 @@ func (c Config) Redacted() string {
 	line("skip_months", monthNumbers(m.SkipMonths))
 	cancelled := make([]string, len(m.Cancelled))
 	for i, d := range m.Cancelled {
-		cancelled[i] = dateString(d)
+		cancelled[i] = d.String()
 	}
 	line("cancelled", cancelled)
 	reminders := make([]string, len(m.Reminders))

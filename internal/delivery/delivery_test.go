@@ -338,7 +338,7 @@ func TestFailedChartIsNotReported(t *testing.T) {
 }
 
 // feedChange commits a status change whose feed post is queued leased to
-// f.d, and hands the post over, as the command handler does.
+// f.d, and hands the post over, as a status update in workgroup does.
 func (f *fixture) feedChange(message string) ambitiebot.Delivery {
 	f.t.Helper()
 	u := ambitiebot.Update{

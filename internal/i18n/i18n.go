@@ -105,37 +105,3 @@ func (t *Translator) LongDate(lang string, d time.Time) string {
 		strconv.Itoa(d.Day()) + " " + t.T(lang, "Month_"+strconv.Itoa(int(d.Month())), nil) + " " +
 		strconv.Itoa(d.Year())
 }
-
-// MessageIDs returns the message ids defined for lang, for parity tests.
-func MessageIDs(fsys fs.FS, lang string) (map[string]string, error) {
-	files, err := fs.Glob(fsys, "*."+lang+".toml")
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for _, f := range files {
-		var m map[string]any
-		data, err := fs.ReadFile(fsys, f)
-		if err != nil {
-			return nil, err
-		}
-		if err := toml.Unmarshal(data, &m); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		for k, v := range m {
-			if _, dup := out[k]; dup {
-				return nil, fmt.Errorf("%s: message %s is defined twice", f, k)
-			}
-			switch v := v.(type) {
-			case string:
-				out[k] = v
-			case map[string]any: // plural forms
-				s, _ := v["other"].(string)
-				out[k] = s
-			default:
-				return nil, fmt.Errorf("%s: message %s is neither text nor plural forms", f, k)
-			}
-		}
-	}
-	return out, nil
-}

@@ -7,13 +7,14 @@ import (
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
+	"github.com/drentse-aanpak/ambitiebot/internal/testkit"
 	"github.com/drentse-aanpak/ambitiebot/locales"
 )
 
 // Every sentence of the reference language (Dutch) must exist, non-empty,
 // in every other language, and no language may have sentences Dutch lacks.
 func TestLocaleParity(t *testing.T) {
-	nl, err := i18n.MessageIDs(locales.FS, "nl")
+	nl, err := testkit.MessageIDs(locales.FS, "nl")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +22,7 @@ func TestLocaleParity(t *testing.T) {
 		t.Fatal("no Dutch messages found")
 	}
 	for _, lang := range i18n.Languages[1:] {
-		other, err := i18n.MessageIDs(locales.FS, lang)
+		other, err := testkit.MessageIDs(locales.FS, lang)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,12 +1,17 @@
 // Package testkit holds what tests of several packages share: the one
-// test clock and a log buffer safe for concurrent writers. Only tests
-// import it, so it never ends up in the binary.
+// test clock, a log buffer safe for concurrent writers and the message ids
+// of the locale files. Only tests import it, so it never ends up in the
+// binary.
 package testkit
 
 import (
 	"bytes"
+	"fmt"
+	"io/fs"
 	"sync"
 	"time"
+
+	"github.com/BurntSushi/toml"
 )
 
 // Clock is the test clock. It stands where it was set until a test moves
@@ -83,4 +88,40 @@ func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// MessageIDs returns the message ids defined for lang in the locale files
+// of fsys, with their text (the "other" form of a plural), for the tests
+// that check that every sentence exists in both languages and is used.
+func MessageIDs(fsys fs.FS, lang string) (map[string]string, error) {
+	files, err := fs.Glob(fsys, "*."+lang+".toml")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, f := range files {
+		var m map[string]any
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		if err := toml.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		for k, v := range m {
+			if _, dup := out[k]; dup {
+				return nil, fmt.Errorf("%s: message %s is defined twice", f, k)
+			}
+			switch v := v.(type) {
+			case string:
+				out[k] = v
+			case map[string]any: // plural forms
+				s, _ := v["other"].(string)
+				out[k] = s
+			default:
+				return nil, fmt.Errorf("%s: message %s is neither text nor plural forms", f, k)
+			}
+		}
+	}
+	return out, nil
 }

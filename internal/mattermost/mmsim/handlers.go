@@ -78,7 +78,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // writeError answers with a model.AppError, as Mattermost does.
 func writeError(w http.ResponseWriter, status int, id, message string) {
-	e := &model.AppError{Id: id, Message: message, StatusCode: status, Where: "mmtest"}
+	e := &model.AppError{Id: id, Message: message, StatusCode: status, Where: "mmsim"}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, e.ToJSON())

@@ -18,7 +18,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 )
 
-// Server is a fake Mattermost server. Seed it with AddTeam, AddChannel,
+// Server is a simulated Mattermost server. Seed it with AddTeam, AddChannel,
 // AddUser, ...; point a client at URL(). It is safe for concurrent use.
 type Server struct {
 	srv    *http.Server

@@ -25,7 +25,7 @@ var SamplePeople = []Person{
 	{"kees", "kees.jansen@gmail.com", "nl"},
 }
 
-// World is a fake Mattermost populated for the bot: every channel the
+// World is a simulated Mattermost populated for the bot: every channel the
 // bot posts in, its bot account as a member of all of them, and people
 // who are members of the working-group channel.
 type World struct {
