@@ -16,7 +16,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
-	"github.com/drentse-aanpak/ambitiebot/internal/loadtest"
+	"github.com/drentse-aanpak/ambitiebot/internal/testkit/loadtest"
 )
 
 // loadConfigTOML lifts the per-user command limit out of the way: the load
@@ -91,7 +91,7 @@ func checkReply(body []byte) error {
 
 // BenchmarkSlashCommand is the slash-command round trip over real HTTP on
 // loopback, beside its floor in the same run: for 1 and 50 clients, first
-// the floor (a bare handler committing one insert, internal/loadtest), then
+// the floor (a bare handler committing one insert, internal/testkit/loadtest), then
 // the bot (token check, parse, user from cache, group-committed update
 // with history and activity feed, JSON reply), reporting how many feed
 // posts the dispatcher made meanwhile. Run it with a fixed count

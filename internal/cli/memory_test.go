@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drentse-aanpak/ambitiebot/internal/loadtest"
+	"github.com/drentse-aanpak/ambitiebot/internal/testkit/loadtest"
 )
 
 // envSlow enables tests that build the binary or run for minutes; they

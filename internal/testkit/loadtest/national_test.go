@@ -133,7 +133,7 @@ func TestNationalChartIsAggregated(t *testing.T) {
 // BenchmarkNationalOverview renders the overview tables of 400 × 28 from
 // a loaded matrix.
 //
-//	go test -run '^$' -bench NationalOverview ./internal/loadtest
+//	go test -run '^$' -bench NationalOverview ./internal/testkit/loadtest
 func BenchmarkNationalOverview(b *testing.B) {
 	mx, h, _ := nationalMatrix(b)
 	for b.Loop() {
@@ -199,7 +199,7 @@ func (c *requestCounter) proxy(tb testing.TB, target string) string {
 // each message exactly once, and each round must end within 1.2× of the
 // time the rate limit allows for the requests the round needed.
 //
-//	AMBITIEBOT_SLOW=1 go test -run NationalBroadcast -v ./internal/loadtest
+//	AMBITIEBOT_SLOW=1 go test -run NationalBroadcast -v ./internal/testkit/loadtest
 func TestNationalBroadcast(t *testing.T) {
 	if os.Getenv(EnvSlow) != "1" {
 		t.Skipf("takes about two minutes; set %s=1 to run it", EnvSlow)

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drentse-aanpak/ambitiebot/internal/loadtest"
+	"github.com/drentse-aanpak/ambitiebot/internal/testkit/loadtest"
 )
 
 func form(base string, c, i int) (*http.Request, error) {
