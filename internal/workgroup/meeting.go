@@ -247,58 +247,6 @@ func (app *App) deadlineLine(lang string, at time.Time) string {
 	}
 }
 
-// Report is the half-yearly job: each project leader gets the full
-// overview in a direct message, ready to forward to the board.
-func (app *App) Report(ctx context.Context, scheduledAt time.Time) error {
-	ds, err := app.ReportDeliveries(ctx, runKey("report", scheduledAt), scheduledAt)
-	if err != nil {
-		return err
-	}
-	_, err = app.enqueue(ctx, ds...)
-	return err
-}
-
-// ReportDeliveries builds the board report for every project leader.
-func (app *App) ReportDeliveries(ctx context.Context, key string, at time.Time) ([]ambitiebot.Delivery, error) {
-	mx, err := app.matrix(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var ds []ambitiebot.Delivery
-	for _, name := range app.projectLeaders {
-		u, err := app.chat.UserByUsername(ctx, name)
-		if err != nil {
-			app.logger.Warn("report: project leader not found", slog.String("username", name), slog.Any("error", err))
-			continue
-		}
-		lang := i18n.Lang(u.Locale)
-		head := app.tr.T(lang, "ReportHeader", map[string]any{"Date": app.longDate(lang, at)}) + "\n" +
-			app.deadlineLine(lang, at) + "\n\n"
-		files, err := app.BoardReportFiles(ctx, lang, at)
-		if err != nil {
-			return nil, err
-		}
-		for i, text := range app.OverviewTables(lang, mx, 0) {
-			if i == 0 {
-				text = head + text
-			}
-			// One delivery per part: the target carries the part number
-			// so that (run key, target) stays unique.
-			target := ambitiebot.UserTarget(u.ID)
-			key := key
-			if i > 0 {
-				key = fmt.Sprintf("%s#%d", key, i+1)
-			}
-			d := ambitiebot.Delivery{RunKey: key, Target: target, Kind: "report", Message: text}
-			if i == 0 {
-				d.Files = files
-			}
-			ds = append(ds, d)
-		}
-	}
-	return ds, nil
-}
-
 // clean puts a user's toelichting on one line with its mentions made inert.
 func (app *App) clean(note string) string {
 	return app.neutralize(strings.Join(strings.Fields(note), " "))

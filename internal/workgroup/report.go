@@ -1,14 +1,76 @@
+// The board report and the progress chart for people: the half-yearly
+// board report by direct message to the project leaders, the report on
+// /ambitie rapport, the chart under /ambitie overzicht and the inputs the
+// exports of `ambitiebot report` (export.go) share.
+
 package workgroup
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/calendar"
+	"github.com/drentse-aanpak/ambitiebot/internal/chart"
+	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
 	"github.com/drentse-aanpak/ambitiebot/internal/report"
 )
+
+// Report is the half-yearly job: each project leader gets the full
+// overview in a direct message, ready to forward to the board.
+func (app *App) Report(ctx context.Context, scheduledAt time.Time) error {
+	ds, err := app.ReportDeliveries(ctx, runKey("report", scheduledAt), scheduledAt)
+	if err != nil {
+		return err
+	}
+	_, err = app.enqueue(ctx, ds...)
+	return err
+}
+
+// ReportDeliveries builds the board report for every project leader.
+func (app *App) ReportDeliveries(ctx context.Context, key string, at time.Time) ([]ambitiebot.Delivery, error) {
+	mx, err := app.matrix(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ds []ambitiebot.Delivery
+	for _, name := range app.projectLeaders {
+		u, err := app.chat.UserByUsername(ctx, name)
+		if err != nil {
+			app.logger.Warn("report: project leader not found", slog.String("username", name), slog.Any("error", err))
+			continue
+		}
+		lang := i18n.Lang(u.Locale)
+		head := app.tr.T(lang, "ReportHeader", map[string]any{"Date": app.longDate(lang, at)}) + "\n" +
+			app.deadlineLine(lang, at) + "\n\n"
+		files, err := app.BoardReportFiles(ctx, lang, at)
+		if err != nil {
+			return nil, err
+		}
+		for i, text := range app.OverviewTables(lang, mx, 0) {
+			if i == 0 {
+				text = head + text
+			}
+			// One delivery per part: the target carries the part number
+			// so that (run key, target) stays unique.
+			target := ambitiebot.UserTarget(u.ID)
+			key := key
+			if i > 0 {
+				key = fmt.Sprintf("%s#%d", key, i+1)
+			}
+			d := ambitiebot.Delivery{RunKey: key, Target: target, Kind: "report", Message: text}
+			if i == 0 {
+				d.Files = files
+			}
+			ds = append(ds, d)
+		}
+	}
+	return ds, nil
+}
 
 // postChart queues the chart of mx, in lang, as a bot post in the channel
 // where the overview was asked. The run key is unique per request, so a
@@ -91,4 +153,93 @@ func (app *App) BoardReportFiles(ctx context.Context, lang string, at time.Time)
 		return nil, err
 	}
 	return app.files(in)
+}
+
+// dateLayouts are the dates a user may type: ISO, and the day-first form
+// the bot itself shows in chat.
+var dateLayouts = []string{"2006-01-02", "02-01-2006"}
+
+// Since turns the date a user typed into the start of a report's period:
+// midnight of that day in the service's zone. An empty text means since
+// the previous meeting (or since the beginning when there is none).
+// Errors: EINVALID for a date that cannot be read or lies after now.
+func (app *App) Since(text string, now time.Time) (time.Time, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		if app.calendar == nil {
+			return time.Time{}, nil
+		}
+		return app.calendar.PreviousMeeting(now), nil
+	}
+	for _, layout := range dateLayouts {
+		if t, err := time.ParseInLocation(layout, text, app.location); err == nil {
+			if t.After(now) {
+				return time.Time{}, ambitiebot.Errorf(ambitiebot.EINVALID, "InsightErrFutureDate", nil)
+			}
+			return t, nil
+		}
+	}
+	return time.Time{}, ambitiebot.Errorf(ambitiebot.EINVALID, "InsightErrBadDate", nil)
+}
+
+// Input reads what every report needs: everyone's progress now, the
+// history of [since, now) and, when withChart, the chart in lang. Times
+// are shown in the service's zone, as in chat.
+func (app *App) Input(ctx context.Context, lang string, since time.Time, withChart bool) (report.Input, error) {
+	now := app.now().In(app.location)
+	rows, err := app.store.FindProgress(ctx, ambitiebot.ProgressFilter{})
+	if err != nil {
+		return report.Input{}, err
+	}
+	for i := range rows {
+		rows[i].UpdatedAt = app.local(rows[i].UpdatedAt)
+	}
+	changes, err := app.store.FindChanges(ctx, ambitiebot.ChangeFilter{Since: since, Until: now})
+	if err != nil {
+		return report.Input{}, err
+	}
+	for i := range changes {
+		changes[i].At = app.local(changes[i].At)
+	}
+	in := report.Input{
+		Matrix:  ambitiebot.NewMatrix(app.catalogue, app.organisations, rows),
+		Changes: changes, Since: app.local(since), Until: now, GeneratedAt: now,
+		Lang: lang, Tr: app.tr,
+	}
+	if withChart {
+		if in.Chart, err = app.chart(in.Matrix, lang, now); err != nil {
+			return report.Input{}, err
+		}
+	}
+	return in, nil
+}
+
+func (app *App) local(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.In(app.location)
+}
+
+func (app *App) chart(mx *ambitiebot.Matrix, lang string, asOf time.Time) ([]byte, error) {
+	return chart.Render(mx, app.tr, lang, chart.Options{AsOf: asOf.In(app.location)})
+}
+
+// files are what a report in chat carries: the chart, for a glance in
+// the chat window, and the workbook with the chart on its summary sheet.
+func (app *App) files(in report.Input) ([]ambitiebot.File, error) {
+	var book bytes.Buffer
+	if err := report.XLSX(&book, in); err != nil {
+		return nil, err
+	}
+	base := app.fileName(in.Lang, in.GeneratedAt)
+	return []ambitiebot.File{
+		{Name: base + ".png", Data: in.Chart},
+		{Name: base + ".xlsx", Data: book.Bytes()},
+	}, nil
+}
+
+// fileName is the base name of a report's files: "voortgang-2025-06-17".
+func (app *App) fileName(lang string, at time.Time) string {
+	return app.tr.T(lang, "InsightFileName", map[string]any{"Date": at.In(app.location).Format("2006-01-02")})
 }
