@@ -3,10 +3,10 @@
 // than the process-global one, so that several bots in one test process
 // (and the end-to-end tests) each count only their own work.
 //
-// The domain packages know nothing of Prometheus: they call plain
+// The other packages know nothing of Prometheus: they call plain
 // callbacks (workgroup.Config.Observe, delivery.Dispatcher.Observe,
-// scheduler.Scheduler.ObserveRun and ObserveMissed), which serve.go points
-// at the methods here.
+// scheduler.Scheduler.ObserveRun and ObserveMissed), which the wiring in
+// internal/cli (bot.go) points at the methods here.
 package metrics
 
 import (
