@@ -4,6 +4,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -165,26 +166,30 @@ func TestREADMEExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := make([]string, 0, 17)
+	var builtInKeys []string
 	for _, o := range mustLoad(t, nil, "").Organisations.All() {
-		keys = append(keys, o.Key)
+		builtInKeys = append(builtInKeys, o.Key)
+	}
+	if len(builtInKeys) != 17 {
+		t.Fatalf("%d built-in organisations, want the 17 signatories", len(builtInKeys))
 	}
 	channel := func(format string) func(string) ambitiebot.Target {
 		return func(key string) ambitiebot.Target {
 			return ambitiebot.ChannelTarget(strings.ReplaceAll(format, "KEY", key))
 		}
 	}
-	want := map[string]map[string]ambitiebot.Target{
-		"reference":             {},
-		"team-per-organisation": {},
-		"one-team":              {"provincie-drenthe": ambitiebot.ChannelTarget("drenthe/provincie")},
-		"webhooks":              {"emmen": ambitiebot.WebhookTarget("emmen"), "hunze-en-aas": ambitiebot.WebhookTarget("hunze-en-aas")},
-	}
-	others := map[string]func(string) ambitiebot.Target{
-		"reference":             channel("KEY/town-square"),
-		"team-per-organisation": channel("KEY/town-square"),
-		"one-team":              channel("drenthe/KEY"),
-		"webhooks":              channel("KEY/town-square"),
+	want := map[string]struct {
+		keys       []string                           // the organisations, in order
+		exceptions map[string]ambitiebot.Target       // targets not of the rule
+		rule       func(key string) ambitiebot.Target // every other target
+	}{
+		"reference":             {builtInKeys, nil, channel("KEY/town-square")},
+		"team-per-organisation": {builtInKeys, nil, channel("KEY/town-square")},
+		"one-team":              {builtInKeys, map[string]ambitiebot.Target{"provincie-drenthe": ambitiebot.ChannelTarget("drenthe/provincie")}, channel("drenthe/KEY")},
+		"webhooks": {builtInKeys, map[string]ambitiebot.Target{
+			"emmen": ambitiebot.WebhookTarget("emmen"), "hunze-en-aas": ambitiebot.WebhookTarget("hunze-en-aas"),
+		}, channel("KEY/town-square")},
+		"list": {[]string{"emmen"}, nil, channel("KEY/town-square")},
 	}
 	found := map[string]bool{}
 	for _, m := range readmeExample.FindAllStringSubmatch(string(readme), -1) {
@@ -194,22 +199,24 @@ func TestREADMEExamples(t *testing.T) {
 				t.Fatalf("two examples named %s", name)
 			}
 			found[name] = true
-			exceptions, ok := want[name]
+			w, ok := want[name]
 			if !ok {
 				t.Fatalf("no expected targets for the example %s", name)
 			}
 			c := mustLoad(t, nil, example)
-			if c.Organisations.Len() != len(keys) {
-				t.Fatalf("%d organisations, want %d", c.Organisations.Len(), len(keys))
-			}
-			for _, key := range keys {
-				target, ok := exceptions[key]
+			var keys []string
+			for _, o := range c.Organisations.All() {
+				keys = append(keys, o.Key)
+				target, ok := w.exceptions[o.Key]
 				if !ok {
-					target = others[name](key)
+					target = w.rule(o.Key)
 				}
-				if o, _ := c.Organisations.ByKey(key); o.Target() != target {
-					t.Errorf("%s reaches %s, want %s", key, o.Target(), target)
+				if o.Target() != target {
+					t.Errorf("%s reaches %s, want %s", o.Key, o.Target(), target)
 				}
+			}
+			if !slices.Equal(keys, w.keys) {
+				t.Errorf("organisations %v, want %v", keys, w.keys)
 			}
 		})
 	}
