@@ -41,6 +41,11 @@ type Config struct {
 	Limits        Limits
 	Catalogue     *ambitiebot.Catalogue
 	Organisations *ambitiebot.Organisations
+
+	// Where the values came from (see Origin): the settings the
+	// environment gave or the loader derived, and the keys the file gave.
+	origins  map[string]Origin
+	fileKeys map[string]bool
 }
 
 // WorkingGroup is the provincial working group's channel and leaders.
@@ -48,6 +53,10 @@ type WorkingGroup struct {
 	Channel        string   // "team/channel"
 	ProjectLeaders []string // usernames, lower-case, without @
 	ActivityFeed   bool     // post every status change in Channel
+	// OrganisationChannel is the "team/channel" pattern, with {key} for
+	// an organisation's key, of every organisation that names no channel
+	// of its own; "" when there is none.
+	OrganisationChannel string
 }
 
 // Agreement holds the agreement's dates, at midnight in Config.Location.
@@ -122,19 +131,25 @@ func load(getenv func(string) (string, bool), name string, data []byte) (*Config
 		return nil, err
 	}
 	env := environment(getenv)
-	c := &Config{File: name}
+	c := &Config{File: name, origins: map[string]Origin{}, fileKeys: fc.defined}
 	if err := c.readEnv(env); err != nil {
 		return nil, err
 	}
 	tz, tzKey := fc.Timezone, "timezone"
 	if v := env.get(EnvTimezone); v != "" {
 		tz, tzKey = v, EnvTimezone
+		c.setOrigin("timezone", Origin{Source: SourceEnvironment, Via: EnvTimezone})
 	}
 	if c.Location, err = loadLocation(tzKey, tz); err != nil {
 		return nil, err
 	}
 	if err := c.applyFile(fc); err != nil {
 		return nil, err
+	}
+	if !fc.defined["agreement.deadline"] {
+		o := c.Origin("agreement.signed_on")
+		o.Via = "agreement.signed_on"
+		c.setOrigin("agreement.deadline", o)
 	}
 	return c, nil
 }

@@ -406,6 +406,24 @@ func badCases() []badCase {
 		{"org webhook", nil, org + "webhook = \"ftp://" + badSecret + "\"", nil, "ConfigWebhook", "organisations.webhook"},
 		{"org domain", nil, org + "domains = [\"a b.nl\"]", nil, "ConfigDomain", "organisations.domains"},
 		{"org domain twice", nil, org + "domains = [\"a.nl\"]\n[[organisations]]\nkey = \"b\"\nname = \"B\"\nkind = \"gemeente\"\ndomains = [\"@A.nl\"]", nil, "ConfigDomainTwice", "organisations.domains"},
+		{"organisations type", nil, "organisations = 3", nil, "ConfigType", "organisations"},
+		{"change of no organisation", nil, "[organisations.emen]\nchannel = \"drenthe/emmen\"", nil, "ConfigOrgUnknown", "organisations.emen"},
+		{"change twice", nil, "[organisations.emmen]\nchannel = \"a/b\"\n[organisations.Emmen]\nchannel = \"a/c\"", nil, "ConfigDuplicate", "organisations"},
+		{"change type", nil, "[organisations]\nemmen = 3", nil, "ConfigType", "organisations.emmen"},
+		{"change key", nil, "[organisations.emmen]\nkey = \"gemeente-emmen\"", nil, "ConfigUnknownKey", "organisations.emmen.key"},
+		{"change unknown key", nil, "[organisations.emmen]\nchanel = \"drenthe/emmen\"", nil, "ConfigUnknownKey", "organisations.emmen.chanel"},
+		{"change channel", nil, "[organisations.emmen]\nchannel = \"emmen\"", nil, "ConfigChannel", "organisations.channel"},
+		{"change kind", nil, "[organisations.emmen]\nkind = \"stad\"", nil, "ConfigKind", "organisations.kind"},
+		{"change webhook", nil, "[organisations.emmen]\nwebhook = \"ftp://" + badSecret + "\"", nil, "ConfigWebhook", "organisations.webhook"},
+		{"change webhook syntax", nil, "[organisations.emmen]\nwebhook = https://x.example/hooks/" + badSecret, nil, "ConfigTOML", "organisations.emmen.webhook"},
+		{"change domain twice", nil, "[organisations.emmen]\ndomains = [\"assen.nl\"]", nil, "ConfigDomainTwice", "organisations.domains"},
+		{"list then change", nil, org + "[organisations.emmen]\nchannel = \"drenthe/emmen\"", nil, "ConfigOrganisationsMixed", "organisations"},
+		{"change then list", nil, "[organisations.emmen]\nchannel = \"drenthe/emmen\"\n" + org, nil, "ConfigOrganisationsMixed", "organisations"},
+		{"inline list then change", nil, "organisations = []\n[organisations.emmen]\nchannel = \"drenthe/emmen\"", nil, "ConfigOrganisationsMixed", "organisations"},
+		{"pattern without key", nil, "[working_group]\norganisation_channel = \"drenthe/ondermijning\"", nil, "ConfigChannelPattern", "working_group.organisation_channel"},
+		{"pattern without team", nil, "[working_group]\norganisation_channel = \"{key}\"", nil, "ConfigChannelPattern", "working_group.organisation_channel"},
+		{"pattern too deep", nil, "[working_group]\norganisation_channel = \"drenthe/{key}/x\"", nil, "ConfigChannelPattern", "working_group.organisation_channel"},
+		{"pattern placeholder", nil, "[working_group]\norganisation_channel = \"drenthe/{name}-{key}\"", nil, "ConfigChannelPattern", "working_group.organisation_channel"},
 		{"url", map[string]string{EnvMattermostURL: "ftp://chat"}, "", nil, "ConfigURL", EnvMattermostURL},
 		{"url credentials", map[string]string{EnvMattermostURL: "https://admin:" + badSecret + "@chat"}, "", nil, "ConfigURL", EnvMattermostURL},
 		{"public url", map[string]string{EnvPublicURL: "bot.example.org"}, "", nil, "ConfigURL", EnvPublicURL},
@@ -625,6 +643,7 @@ webhook = "`+hook+`"
 		"%+v":      fmt.Sprintf("%+v", *c),
 		"%#v":      fmt.Sprintf("%#v", *c),
 		"%s":       fmt.Sprint(*c),
+		"Settings": RenderSettings(c.Settings(), translate(t, "en")),
 	}
 	for name, out := range outputs {
 		for _, s := range []string{botToken, cmdA, cmdB, actionSecret, metrics, hook, "HOOK-SECRET"} {
@@ -639,7 +658,7 @@ webhook = "`+hook+`"
 		EnvCommandToken + ` = "***,***"`,
 		EnvActionSecret + ` = "***"`,
 		EnvMetricsToken + ` = "***"`,
-		`webhook = "***"`,
+		`webhook = "…/hooks/••••"`,
 		`AMBITIEBOT_MATTERMOST_URL = "https://chat.example.org"`,
 		`timezone = "Europe/Amsterdam"`,
 		`project_leaders = ["jan"]`,
@@ -648,7 +667,8 @@ webhook = "`+hook+`"
 		`cancelled = ["2025-12-16"]`,
 		`reminders = [{ days_before = 7, at = "09:00" }, { days_before = 1, at = "09:00" }]`,
 		`deadline = "2026-02-02"`,
-		"# themes = 5, ambitions = 28",
+		"# themes = 5\n# ambitions = 28\n",
+		`organisation_channel = "{key}/town-square"`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("Redacted lacks %q:\n%s", want, out)

@@ -53,8 +53,35 @@ func (c *Config) readEnv(env environment) error {
 	if c.MetricsToken, err = secret(env, EnvMetricsToken, EnvMetricsTokenFile); err != nil {
 		return err
 	}
-	c.CommandTokens, err = commandTokens(env)
-	return err
+	if c.CommandTokens, err = commandTokens(env); err != nil {
+		return err
+	}
+	for _, vars := range [][]string{
+		{EnvMattermostURL}, {EnvPublicURL}, {EnvListen}, {EnvDB}, {EnvBotToken, EnvBotTokenFile},
+		{EnvActionSecret, EnvActionSecretFile}, {EnvMetricsToken, EnvMetricsTokenFile}, {EnvCommandToken, EnvCommandTokenFile},
+	} {
+		c.noteEnvironment(env, vars[0], vars)
+	}
+	return nil
+}
+
+// noteEnvironment records that setting came from the environment when any
+// of vars is set, naming them when they are not just the setting itself.
+func (c *Config) noteEnvironment(env environment, setting string, vars []string) {
+	var set []string
+	for _, v := range vars {
+		if env.get(v) != "" {
+			set = append(set, v)
+		}
+	}
+	if len(set) == 0 {
+		return
+	}
+	o := Origin{Source: SourceEnvironment}
+	if len(set) > 1 || set[0] != setting {
+		o.Via = strings.Join(set, ", ")
+	}
+	c.setOrigin(setting, o)
 }
 
 // secret returns the value of the variable name, or the trimmed contents of

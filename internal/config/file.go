@@ -28,21 +28,30 @@ var defaultsTOML string
 // than one way (a week number or "last", a month number or name, a TOML
 // date or a string) are decoded as any and checked in applyFile.
 type fileConfig struct {
-	Timezone      string             `toml:"timezone"`
-	WorkingGroup  fileWorkingGroup   `toml:"working_group"`
-	Agreement     fileAgreement      `toml:"agreement"`
-	Meeting       fileMeeting        `toml:"meeting"`
-	Awareness     fileAwareness      `toml:"awareness"`
-	Limits        fileLimits         `toml:"limits"`
-	Themes        []fileTheme        `toml:"themes"`
-	Ambitions     []fileAmbition     `toml:"ambitions"`
-	Organisations []fileOrganisation `toml:"organisations"`
+	Timezone     string           `toml:"timezone"`
+	WorkingGroup fileWorkingGroup `toml:"working_group"`
+	Agreement    fileAgreement    `toml:"agreement"`
+	Meeting      fileMeeting      `toml:"meeting"`
+	Awareness    fileAwareness    `toml:"awareness"`
+	Limits       fileLimits       `toml:"limits"`
+	Themes       []fileTheme      `toml:"themes"`
+	Ambitions    []fileAmbition   `toml:"ambitions"`
+	// Organisations is a list ([[organisations]]) or a table of changes
+	// by key ([organisations.<key>]); decodeStrict decodes it into one of
+	// orgList and orgChanges.
+	Organisations toml.Primitive `toml:"organisations"`
+
+	orgList       []fileOrganisation
+	orgListInFile bool // orgList is the file's, not the built-in one
+	orgChanges    map[string]fileOrgChange
+	defined       map[string]bool // the keys the file gives, as "meeting.week"
 }
 
 type fileWorkingGroup struct {
 	Channel        string   `toml:"channel"`
 	ProjectLeaders []string `toml:"project_leaders"`
 	ActivityFeed   bool     `toml:"activity_feed"`
+	OrgChannel     string   `toml:"organisation_channel"`
 }
 
 type fileAgreement struct {
@@ -91,21 +100,13 @@ type fileAmbition struct {
 	AppliesTo []string `toml:"applies_to"`
 }
 
-type fileOrganisation struct {
-	Key     string   `toml:"key"`
-	Name    string   `toml:"name"`
-	Kind    string   `toml:"kind"`
-	Domains []string `toml:"domains"`
-	Channel string   `toml:"channel"`
-	Webhook string   `toml:"webhook"`
-}
-
 // decodeWithDefaults decodes the embedded defaults and then the file over
 // them. A list in the file replaces the default list as a whole: the
 // decoder would otherwise decode into the default elements and keep their
 // fields that the file leaves out.
 func decodeWithDefaults(name string, data []byte) (fileConfig, error) {
 	fc, err := defaults()
+	fc.defined = nil // defined holds the file's keys, not the defaults'
 	if err != nil || data == nil {
 		return fc, err
 	}
@@ -113,7 +114,7 @@ func decodeWithDefaults(name string, data []byte) (fileConfig, error) {
 	fc.WorkingGroup.ProjectLeaders = nil
 	fc.Meeting.SkipMonths, fc.Meeting.Cancelled, fc.Meeting.ReportMonths = nil, nil, nil
 	fc.Meeting.Reminders = nil
-	fc.Themes, fc.Ambitions, fc.Organisations = nil, nil, nil
+	fc.Themes, fc.Ambitions, fc.orgList = nil, nil, nil
 	if err := decodeStrict(name, string(data), &fc); err != nil {
 		return fc, err
 	}
@@ -124,7 +125,8 @@ func decodeWithDefaults(name string, data []byte) (fileConfig, error) {
 	keep(&fc.Meeting.Reminders, def.Meeting.Reminders)
 	keep(&fc.Themes, def.Themes)
 	keep(&fc.Ambitions, def.Ambitions)
-	keep(&fc.Organisations, def.Organisations)
+	fc.orgListInFile = fc.orgList != nil
+	keep(&fc.orgList, def.orgList)
 	return fc, nil
 }
 
@@ -146,11 +148,25 @@ func keep[T any](list *[]T, def []T) {
 // decodeStrict decodes TOML and rejects keys the schema does not know, so
 // that a misspelt key is an error instead of a silently ignored setting.
 func decodeStrict(name, data string, fc *fileConfig) error {
+	fc.Organisations = toml.Primitive{}
 	md, err := toml.Decode(data, fc)
+	if err == nil {
+		err = fc.decodeOrganisations(md)
+	}
 	if err != nil {
+		if mixedOrganisations(data, err) {
+			return invalid("ConfigOrganisationsMixed", map[string]any{"Key": "organisations", "File": name})
+		}
 		return decodeError(name, err)
 	}
+	fc.defined = map[string]bool{}
+	for _, k := range md.Keys() {
+		fc.defined[k.String()] = true
+	}
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		if listWithChanges(md, undecoded) {
+			return invalid("ConfigOrganisationsMixed", map[string]any{"Key": "organisations", "File": name})
+		}
 		keys := make([]string, len(undecoded))
 		for i, k := range undecoded {
 			keys[i] = k.String()
@@ -183,7 +199,7 @@ func decodeError(name string, err error) error {
 		data["Detail"] = strings.TrimPrefix(err.Error(), "toml: ")
 	}
 	e := invalid(id, data)
-	if slices.Contains(secretFileKeys, data["Key"]) {
+	if key, _ := data["Key"].(string); secretFileKey(key) {
 		// The detail and the cause may quote the secret: keep neither.
 		delete(data, "Detail")
 		return e
@@ -192,8 +208,11 @@ func decodeError(name string, err error) error {
 	return e
 }
 
-// secretFileKeys are the file's keys whose values are secrets.
-var secretFileKeys = []any{"organisations.webhook"}
+// secretFileKey reports whether the file's key holds a secret: an
+// organisation's webhook, in the list or in a change by key.
+func secretFileKey(key string) bool {
+	return strings.HasPrefix(key, "organisations.") && strings.HasSuffix(key, ".webhook")
+}
 
 // typeErrorPattern picks the line, the key and the types out of the
 // decoder's two messages for a value of the wrong type: an incompatible
@@ -256,7 +275,7 @@ func (c *Config) applyFile(fc fileConfig) error {
 	if c.Catalogue, err = catalogue(fc.Themes, fc.Ambitions); err != nil {
 		return err
 	}
-	c.Organisations, err = organisations(fc.Organisations)
+	c.Organisations, err = c.organisations(fc)
 	return err
 }
 
@@ -264,9 +283,12 @@ func (c *Config) applyFile(fc fileConfig) error {
 var usernamePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,63}$`)
 
 func workingGroup(f fileWorkingGroup) (WorkingGroup, error) {
-	w := WorkingGroup{Channel: strings.TrimSpace(f.Channel), ActivityFeed: f.ActivityFeed}
+	w := WorkingGroup{Channel: strings.TrimSpace(f.Channel), ActivityFeed: f.ActivityFeed, OrganisationChannel: strings.TrimSpace(f.OrgChannel)}
 	if !ambitiebot.ValidChannelRef(w.Channel) {
 		return w, invalid("ConfigChannel", map[string]any{"Key": "working_group.channel", "Got": strconv.Quote(w.Channel)})
+	}
+	if p := w.OrganisationChannel; p != "" && !validChannelPattern(p) {
+		return w, invalid("ConfigChannelPattern", map[string]any{"Key": "working_group.organisation_channel", "Got": strconv.Quote(p)})
 	}
 	for _, u := range f.ProjectLeaders {
 		name := normaliseUsername(u)
@@ -496,21 +518,4 @@ func orgKinds(list []string) []ambitiebot.OrgKind {
 
 func orgKind(s string) ambitiebot.OrgKind {
 	return ambitiebot.OrgKind(strings.ToLower(strings.TrimSpace(s)))
-}
-
-// organisations builds the signatories; ambitiebot.NewOrganisations
-// checks them and names the offending key and entry.
-func organisations(list []fileOrganisation) (*ambitiebot.Organisations, error) {
-	orgs := make([]ambitiebot.Organisation, len(list))
-	for i, o := range list {
-		orgs[i] = ambitiebot.Organisation{
-			Key:     o.Key,
-			Name:    strings.TrimSpace(o.Name),
-			Kind:    orgKind(o.Kind),
-			Domains: o.Domains,
-			Channel: strings.TrimSpace(o.Channel),
-			Webhook: strings.TrimSpace(o.Webhook),
-		}
-	}
-	return ambitiebot.NewOrganisations(orgs)
 }

@@ -1,0 +1,228 @@
+package config
+
+import (
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+)
+
+// builtIn returns the built-in organisations by key.
+func builtIn(t *testing.T) map[string]ambitiebot.Organisation {
+	t.Helper()
+	out := map[string]ambitiebot.Organisation{}
+	for _, o := range mustLoad(t, nil, "").Organisations.All() {
+		out[o.Key] = o
+	}
+	return out
+}
+
+// sameExcept checks that c's organisations are the built-in ones, in the
+// same order, except those in changed, which must equal their value
+// there.
+func sameExcept(t *testing.T, c *Config, changed map[string]ambitiebot.Organisation) {
+	t.Helper()
+	def := builtIn(t)
+	if c.Organisations.Len() != len(def) {
+		t.Fatalf("organisations = %d, want the %d built-in ones", c.Organisations.Len(), len(def))
+	}
+	for _, o := range c.Organisations.All() {
+		want, ok := changed[o.Key]
+		if !ok {
+			want = def[o.Key]
+		}
+		if !reflect.DeepEqual(o, want) {
+			t.Errorf("%s = %+v\nwant %+v", o.Key, o, want)
+		}
+	}
+}
+
+func TestOneLineChangesOneOrganisation(t *testing.T) {
+	c := mustLoad(t, nil, `organisations.emmen.channel = "drenthe/gemeente-emmen"`)
+	emmen := builtIn(t)["emmen"]
+	emmen.Channel = "drenthe/gemeente-emmen"
+	sameExcept(t, c, map[string]ambitiebot.Organisation{"emmen": emmen})
+
+	for setting, want := range map[string]Origin{
+		"organisations.emmen.channel": {Source: SourceFile},
+		"organisations.emmen.name":    {Source: SourceBuiltIn},
+		"organisations.emmen.domains": {Source: SourceBuiltIn},
+		"organisations.assen.channel": {Source: SourceBuiltIn, Via: "working_group.organisation_channel"},
+	} {
+		if got := c.Origin(setting); got != want {
+			t.Errorf("Origin(%s) = %+v, want %+v", setting, got, want)
+		}
+	}
+}
+
+func TestChangeByKey(t *testing.T) {
+	const hook = "https://chat.emmen.example/hooks/abc"
+	c := mustLoad(t, nil, `
+[organisations.Emmen]
+name = " Gemeente Emmen (Drenthe) "
+domains = ["emmen.nl", "@Gemeente-Emmen.NL"]
+webhook = "`+hook+`"
+
+[organisations.hunze-en-aas]
+kind = "provincie"
+`)
+	emmen := builtIn(t)["emmen"]
+	emmen.Name, emmen.Domains, emmen.Webhook = "Gemeente Emmen (Drenthe)", []string{"emmen.nl", "gemeente-emmen.nl"}, hook
+	// With a webhook the channel is not used, so the pattern gives none.
+	emmen.Channel = ""
+	hunze := builtIn(t)["hunze-en-aas"]
+	hunze.Kind = ambitiebot.KindProvince
+	sameExcept(t, c, map[string]ambitiebot.Organisation{"emmen": emmen, "hunze-en-aas": hunze})
+	if o, ok := c.Organisations.ByEmail("x@gemeente-emmen.nl"); !ok || o.Key != "emmen" || o.Target() != ambitiebot.WebhookTarget("emmen") {
+		t.Errorf("changed emmen = %+v", o)
+	}
+	if got := c.Origin("organisations.emmen.webhook"); got != (Origin{Source: SourceFile}) {
+		t.Errorf("webhook origin = %+v", got)
+	}
+	if got := c.Origin("organisations.emmen.kind"); got != (Origin{Source: SourceBuiltIn}) {
+		t.Errorf("kind origin = %+v", got)
+	}
+}
+
+func TestChannelPattern(t *testing.T) {
+	c := mustLoad(t, nil, `
+[working_group]
+organisation_channel = " drenthe/{key} "
+
+[organisations.emmen]
+channel = "emmen/town-square"
+`)
+	for _, o := range c.Organisations.All() {
+		want := "drenthe/" + o.Key
+		if o.Key == "emmen" {
+			want = "emmen/town-square"
+		}
+		if o.Channel != want || o.Target() != ambitiebot.ChannelTarget(want) {
+			t.Errorf("%s: channel %q, want %q", o.Key, o.Channel, want)
+		}
+	}
+	pattern := Origin{Source: SourceFile, Via: "working_group.organisation_channel"}
+	if got := c.Origin("organisations.assen.channel"); got != pattern {
+		t.Errorf("assen channel origin = %+v, want %+v", got, pattern)
+	}
+	if got := c.Origin("organisations.emmen.channel"); got != (Origin{Source: SourceFile}) {
+		t.Errorf("emmen channel origin = %+v, want the file itself", got)
+	}
+
+	// In a list of the file's own, an entry without a channel or webhook
+	// gets the pattern; one with either keeps what it says.
+	c = mustLoad(t, nil, `
+[working_group]
+organisation_channel = "drenthe/{key}"
+
+[[organisations]]
+key = "Emmen"
+name = "Gemeente Emmen"
+kind = "gemeente"
+
+[[organisations]]
+key = "assen"
+name = "Gemeente Assen"
+kind = "gemeente"
+channel = "assen/ondermijning"
+
+[[organisations]]
+key = "rud"
+name = "RUD Drenthe"
+kind = "provincie"
+webhook = "https://rud.example/hooks/x"
+`)
+	for key, want := range map[string]string{"emmen": "drenthe/emmen", "assen": "assen/ondermijning", "rud": ""} {
+		if o, _ := c.Organisations.ByKey(key); o.Channel != want {
+			t.Errorf("%s: channel %q, want %q", key, o.Channel, want)
+		}
+	}
+	if got := c.Origin("organisations.assen.channel"); got != (Origin{Source: SourceFile}) {
+		t.Errorf("assen channel origin = %+v", got)
+	}
+	if got := c.Origin("organisations.emmen.name"); got != (Origin{Source: SourceFile}) {
+		t.Errorf("a listed organisation's name origin = %+v", got)
+	}
+
+	// Without a pattern an organisation falls back to <key>/town-square.
+	c = mustLoad(t, nil, "[working_group]\norganisation_channel = \"\"\n")
+	if o, _ := c.Organisations.ByKey("meppel"); o.Channel != "meppel/town-square" || c.Origin("organisations.meppel.channel").Source != SourceBuiltIn {
+		t.Errorf("meppel without a pattern: %q %+v", o.Channel, c.Origin("organisations.meppel.channel"))
+	}
+}
+
+// readmeExample finds the TOML examples of README.md marked with
+// <!-- config-example: NAME -->.
+var readmeExample = regexp.MustCompile("(?s)<!-- config-example: ([a-z-]+) -->\n```toml\n(.*?)```")
+
+// The configuration layouts README.md shows load, and each reaches every
+// organisation where its text says.
+func TestREADMEExamples(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var builtInKeys []string
+	for _, o := range mustLoad(t, nil, "").Organisations.All() {
+		builtInKeys = append(builtInKeys, o.Key)
+	}
+	if len(builtInKeys) != 17 {
+		t.Fatalf("%d built-in organisations, want the 17 signatories", len(builtInKeys))
+	}
+	channel := func(format string) func(string) ambitiebot.Target {
+		return func(key string) ambitiebot.Target {
+			return ambitiebot.ChannelTarget(strings.ReplaceAll(format, "KEY", key))
+		}
+	}
+	want := map[string]struct {
+		keys       []string                           // the organisations, in order
+		exceptions map[string]ambitiebot.Target       // targets not of the rule
+		rule       func(key string) ambitiebot.Target // every other target
+	}{
+		"reference":             {builtInKeys, nil, channel("KEY/town-square")},
+		"team-per-organisation": {builtInKeys, nil, channel("KEY/town-square")},
+		"one-team":              {builtInKeys, map[string]ambitiebot.Target{"provincie-drenthe": ambitiebot.ChannelTarget("drenthe/provincie")}, channel("drenthe/KEY")},
+		"webhooks": {builtInKeys, map[string]ambitiebot.Target{
+			"emmen": ambitiebot.WebhookTarget("emmen"), "hunze-en-aas": ambitiebot.WebhookTarget("hunze-en-aas"),
+		}, channel("KEY/town-square")},
+		"list": {[]string{"emmen"}, nil, channel("KEY/town-square")},
+	}
+	found := map[string]bool{}
+	for _, m := range readmeExample.FindAllStringSubmatch(string(readme), -1) {
+		name, example := m[1], m[2]
+		t.Run(name, func(t *testing.T) {
+			if found[name] {
+				t.Fatalf("two examples named %s", name)
+			}
+			found[name] = true
+			w, ok := want[name]
+			if !ok {
+				t.Fatalf("no expected targets for the example %s", name)
+			}
+			c := mustLoad(t, nil, example)
+			var keys []string
+			for _, o := range c.Organisations.All() {
+				keys = append(keys, o.Key)
+				target, ok := w.exceptions[o.Key]
+				if !ok {
+					target = w.rule(o.Key)
+				}
+				if o.Target() != target {
+					t.Errorf("%s reaches %s, want %s", o.Key, o.Target(), target)
+				}
+			}
+			if !slices.Equal(keys, w.keys) {
+				t.Errorf("organisations %v, want %v", keys, w.keys)
+			}
+		})
+	}
+	for name := range want {
+		if !found[name] {
+			t.Errorf("README.md has no example %q", name)
+		}
+	}
+}
