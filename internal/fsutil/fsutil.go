@@ -13,12 +13,9 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 )
 
-// FileMode and DirMode are the modes of what the bot creates: its files
-// hold progress data, and its database the action secret.
-const (
-	FileMode os.FileMode = 0o600
-	DirMode  os.FileMode = 0o700
-)
+// FileMode is the mode of the files the bot creates: they hold progress
+// data, and its database the action secret.
+const FileMode os.FileMode = 0o600
 
 // Create creates the file at path with mode 0600, whatever the umask, and
 // opens it for writing. It never follows a symbolic link at path, and it
@@ -65,15 +62,6 @@ func WriteFile(path string, data []byte, force bool) error {
 	}
 	if err != nil {
 		return createError(path, err)
-	}
-	return nil
-}
-
-// MkdirAll creates dir and its missing parents with mode 0700; existing
-// directories keep their mode.
-func MkdirAll(dir string) error {
-	if err := os.MkdirAll(dir, DirMode); err != nil {
-		return createError(dir, err)
 	}
 	return nil
 }

@@ -102,17 +102,3 @@ func TestWriteFileRefuses(t *testing.T) {
 		t.Errorf("a dangling link was followed: %v", err)
 	}
 }
-
-// Directories the bot creates are 0700.
-func TestMkdirAllIsPrivate(t *testing.T) {
-	withUmask(t, 0)
-	dir := filepath.Join(t.TempDir(), "a", "b")
-	if err := fsutil.MkdirAll(dir); err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range []string{dir, filepath.Dir(dir)} {
-		if m := mode(t, d); m != 0o700 {
-			t.Errorf("%s mode = %v, want 0700", d, m)
-		}
-	}
-}

@@ -72,8 +72,8 @@ func TestMigrations(t *testing.T) {
 // A database that cannot be opened is a sentence for the operator that
 // names the file and keeps the system's reason.
 func TestOpenFailureNamesTheFile(t *testing.T) {
-	aDir := t.TempDir()
-	for _, path := range []string{"", aDir} {
+	missingDir := filepath.Join(t.TempDir(), "no", "such", "dir", "bot.db")
+	for _, path := range []string{"", missingDir, t.TempDir()} {
 		_, err := sqlite.Open(path)
 		var e *ambitiebot.Error
 		if !errors.As(err, &e) || e.Code != ambitiebot.EINVALID || e.MessageID != "SqliteErrCannotOpen" ||

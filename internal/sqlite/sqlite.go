@@ -12,6 +12,13 @@
 // or truncates the WAL, so Litestream can hold its read lock and copy WAL
 // frames undisturbed. The busy timeout lets writers wait while Litestream
 // checkpoints.
+//
+// The files hold the bot's generated action secret, so the package
+// creates the database 0600 (SQLite gives -wal and -shm the same mode),
+// and backups, restored copies and the lock file 0600. Three
+// ways to open say who may create and who must be alone: Open (setup,
+// tests), OpenServing (the serving bot: creates, locks, checks) and
+// OpenExisting (every other command: never creates, never locks).
 package sqlite
 
 import (
@@ -80,8 +87,8 @@ var (
 	_ ambitiebot.JobService      = (*DB)(nil)
 )
 
-// Open opens the database at path, creating it when missing (the file
-// 0600, a missing directory 0700), applies pending migrations and starts
+// Open opens the database at path, creating the file (0600) when it is
+// missing, applies pending migrations and starts
 // the writer. It refuses a database whose schema is newer than this
 // binary. setup uses it; the serving bot uses OpenServing and every other
 // command OpenExisting.
@@ -113,20 +120,6 @@ func open(path string, o openOptions) (db *DB, err error) {
 	if path == "" {
 		return nil, cannotOpen(path, errors.New("no database path given"))
 	}
-	var lock *os.File
-	if o.serve {
-		if err := createDir(path); err != nil {
-			return nil, err
-		}
-		if lock, err = lockDB(path); err != nil {
-			return nil, err
-		}
-		defer func() {
-			if err != nil {
-				_ = lock.Close()
-			}
-		}()
-	}
 	extra := ""
 	if o.create {
 		if err := createDB(path); err != nil {
@@ -142,6 +135,17 @@ func open(path string, o openOptions) (db *DB, err error) {
 			return nil, schemaError(path, err, "SqliteErrNotOurs")
 		}
 		extra = "&mode=rw" // SQLite itself must not create the file either
+	}
+	var lock *os.File
+	if o.serve {
+		if lock, err = lockDB(path); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				_ = lock.Close()
+			}
+		}()
 	}
 	write, err := sql.Open("sqlite3", WriteDSN(path)+extra)
 	if err != nil {
@@ -239,25 +243,20 @@ func mustExist(path string) error {
 	return nil
 }
 
-// createDir creates the database's directory, 0700, when it is missing.
-func createDir(path string) error { return fsutil.MkdirAll(filepath.Dir(path)) }
-
 // createDB creates an empty database file with mode 0600 when none is at
 // path. SQLite gives the -wal and -shm files it creates later the mode of
-// this file, so they are 0600 too.
+// this file, so they are 0600 too. A missing directory is not created: a
+// mistyped AMBITIEBOT_DB should be a sentence, not a new tree.
 func createDB(path string) error {
 	if _, err := os.Lstat(path); err == nil || !errors.Is(err, os.ErrNotExist) {
 		return nil // there, or a problem Open names better
-	}
-	if err := createDir(path); err != nil {
-		return err
 	}
 	f, err := fsutil.Create(path, false)
 	if ambitiebot.ErrorCode(err) == ambitiebot.ECONFLICT {
 		return nil // another process created it just now
 	}
 	if err != nil {
-		return err
+		return cannotOpen(path, err)
 	}
 	return f.Close()
 }
