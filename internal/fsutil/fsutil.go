@@ -46,8 +46,9 @@ func Create(path string, force bool) (*os.File, error) {
 }
 
 // WriteFile writes data to a new file at path as Create makes it (see
-// Create for force and the errors), and syncs it, so a report or backup
-// said to be written survives a crash.
+// Create for force and the errors), and syncs it, so a report said to be
+// written survives a crash. A write that fails (a full disk) removes the
+// file and returns EINVALID "FileErrCannotCreate" with the cause.
 func WriteFile(path string, data []byte, force bool) error {
 	f, err := Create(path, force)
 	if err != nil {
@@ -61,6 +62,8 @@ func WriteFile(path string, data []byte, force bool) error {
 		err = cerr
 	}
 	if err != nil {
+		// A torn file would only be refused as existing next time.
+		_ = os.Remove(path)
 		return createError(path, err)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/fsutil"
+	"github.com/drentse-aanpak/ambitiebot/internal/fsutil/fsutiltest"
 )
 
 // withUmask runs the test under a permissive umask, so that a file mode
@@ -100,5 +101,24 @@ func TestWriteFileRefuses(t *testing.T) {
 	}
 	if _, err := os.Lstat(filepath.Join(dir, "nowhere")); !os.IsNotExist(err) {
 		t.Errorf("a dangling link was followed: %v", err)
+	}
+}
+
+// A write that fails halfway (a full disk) leaves no torn file that the
+// next attempt would refuse as existing, and says why.
+func TestWriteFileLeavesNothingWhenWritingFails(t *testing.T) {
+	dir := t.TempDir()
+	oneByte := filepath.Join(dir, "one")
+	if err := os.WriteFile(oneByte, []byte("1"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "report.xlsx")
+	fsutiltest.LimitFileSize(t, oneByte)
+	err := fsutil.WriteFile(path, []byte("more than one byte"), false)
+	if e := ambitiebot.UserError(err); e.MessageID != "FileErrCannotCreate" || e.Data["Path"] != path || e.Data["Cause"] == "" {
+		t.Errorf("WriteFile on a full disk = %v, want FileErrCannotCreate with the cause", err)
+	}
+	if _, err := os.Lstat(path); !os.IsNotExist(err) {
+		t.Errorf("a torn file was left behind: %v", err)
 	}
 }

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drentse-aanpak/ambitiebot/internal/fsutil/fsutiltest"
 	"github.com/drentse-aanpak/ambitiebot/internal/httpserver"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
-	"github.com/drentse-aanpak/ambitiebot/internal/sqlite/sqlitetest"
 )
 
 type health struct{ err error }
@@ -144,7 +144,7 @@ func TestHealthzFailsWhenWritesFail(t *testing.T) {
 	if code := get(); code != http.StatusOK {
 		t.Fatalf("healthz on a healthy database: %d", code)
 	}
-	sqlitetest.LimitFileSize(t, path+"-wal")
+	fsutiltest.LimitFileSize(t, path+"-wal")
 	db.Now = func() time.Time { return time.Now().Add(time.Minute) } // past the cached answer
 	if code := get(); code != http.StatusServiceUnavailable {
 		t.Errorf("healthz with writes failing: %d, want 503", code)

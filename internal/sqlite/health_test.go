@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
-	"github.com/drentse-aanpak/ambitiebot/internal/sqlite/sqlitetest"
+	"github.com/drentse-aanpak/ambitiebot/internal/fsutil/fsutiltest"
 )
 
 // manualClock is a clock the test moves.
@@ -39,7 +39,7 @@ func TestCheckHealthProbesAWrite(t *testing.T) {
 	if err := db.CheckHealth(ctx); err != nil {
 		t.Fatalf("a healthy database: %v", err)
 	}
-	sqlitetest.LimitFileSize(t, path+"-wal")
+	fsutiltest.LimitFileSize(t, path+"-wal")
 
 	clock.Add(4 * time.Second)
 	if err := db.CheckHealth(ctx); err != nil {
