@@ -22,9 +22,10 @@ const (
 	IdleTimeout       = 60 * time.Second
 )
 
-// Pinger reports whether a dependency answers; the database implements it.
-type Pinger interface {
-	Ping(ctx context.Context) error
+// HealthChecker reports whether the bot can do its work: the database
+// implements it by proving that it still takes writes.
+type HealthChecker interface {
+	CheckHealth(ctx context.Context) error
 }
 
 // Server serves the bot's routes.
@@ -41,14 +42,14 @@ type Server struct {
 	done chan error
 }
 
-// New returns a server with GET /healthz, which answers 200 only when db
-// answers. Callers add their routes to Mux before Open.
-func New(addr string, db Pinger, logger *slog.Logger) *Server {
+// New returns a server with GET /healthz, which answers 200 only when
+// health passes its check. Callers add their routes to Mux before Open.
+func New(addr string, health HealthChecker, logger *slog.Logger) *Server {
 	s := &Server{Addr: addr, Mux: http.NewServeMux(), Logger: logger, ReadHeaderTimeout: ReadHeaderTimeout}
 	s.Mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := db.Ping(ctx); err != nil {
+		if err := health.CheckHealth(ctx); err != nil {
 			logger.Error("health check failed", slog.Any("error", err))
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 			return

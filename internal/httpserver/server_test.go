@@ -7,20 +7,23 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/drentse-aanpak/ambitiebot/internal/fsutil/fsutiltest"
 	"github.com/drentse-aanpak/ambitiebot/internal/httpserver"
+	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
 )
 
-type pinger struct{ err error }
+type health struct{ err error }
 
-func (p pinger) Ping(context.Context) error { return p.err }
+func (h health) CheckHealth(context.Context) error { return h.err }
 
 func open(t *testing.T, timeout time.Duration) *httpserver.Server {
 	t.Helper()
-	s := httpserver.New("127.0.0.1:0", pinger{}, slog.New(slog.DiscardHandler))
+	s := httpserver.New("127.0.0.1:0", health{}, slog.New(slog.DiscardHandler))
 	if timeout > 0 {
 		s.ReadHeaderTimeout = timeout
 	}
@@ -38,7 +41,7 @@ func open(t *testing.T, timeout time.Duration) *httpserver.Server {
 }
 
 func TestDefaultReadHeaderTimeout(t *testing.T) {
-	s := httpserver.New("127.0.0.1:0", pinger{}, slog.New(slog.DiscardHandler))
+	s := httpserver.New("127.0.0.1:0", health{}, slog.New(slog.DiscardHandler))
 	if s.ReadHeaderTimeout != httpserver.ReadHeaderTimeout {
 		t.Errorf("ReadHeaderTimeout = %v, want the default %v", s.ReadHeaderTimeout, httpserver.ReadHeaderTimeout)
 	}
@@ -99,7 +102,7 @@ func assertServing(t *testing.T, s *httpserver.Server) {
 }
 
 func TestHealthzReportsTheDatabase(t *testing.T) {
-	s := httpserver.New("127.0.0.1:0", pinger{err: errors.New("disk gone")}, slog.New(slog.DiscardHandler))
+	s := httpserver.New("127.0.0.1:0", health{err: errors.New("disk gone")}, slog.New(slog.DiscardHandler))
 	if err := s.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -111,5 +114,39 @@ func TestHealthzReportsTheDatabase(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("healthz with a failing database: %d, want 503", resp.StatusCode)
+	}
+}
+
+// On the real store, /healthz fails once the database stops taking
+// writes (a full disk), though it still answers reads: a read-only ping
+// used to answer 200 then.
+func TestHealthzFailsWhenWritesFail(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bot.db")
+	db, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	s := httpserver.New("127.0.0.1:0", db, slog.New(slog.DiscardHandler))
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	get := func() int {
+		t.Helper()
+		resp, err := http.Get(s.URL() + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get(); code != http.StatusOK {
+		t.Fatalf("healthz on a healthy database: %d", code)
+	}
+	fsutiltest.LimitFileSize(t, path+"-wal")
+	db.Now = func() time.Time { return time.Now().Add(time.Minute) } // past the cached answer
+	if code := get(); code != http.StatusServiceUnavailable {
+		t.Errorf("healthz with writes failing: %d, want 503", code)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -128,4 +129,97 @@ type schemaTooNewError struct{ current, known int }
 
 func (e *schemaTooNewError) Error() string {
 	return fmt.Sprintf("database schema version %d is newer than this binary knows (%d); use a newer ambitiebot", e.current, e.known)
+}
+
+// errNotOurs says a database lacks the bot's schema: an empty file,
+// another application's database, or one missing tables its version has.
+var errNotOurs = errors.New("sqlite: not an ambitiebot database")
+
+// checkSchema accepts only a database this binary can take over: one with
+// a schema version it knows and every table that version has. The tables
+// are found by applying the same migrations to an empty database in
+// memory, so the check cannot drift from the migrations.
+func checkSchema(ctx context.Context, db *sql.DB) error {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return errNotOurs
+	}
+	version, err := schemaVersion(ctx, db)
+	if err != nil {
+		return err
+	}
+	ms, err := loadMigrations(migrationFS)
+	if err != nil {
+		return err
+	}
+	if version == 0 {
+		return errNotOurs
+	}
+	if known := ms[len(ms)-1].version; version > known {
+		return &schemaTooNewError{current: version, known: known}
+	}
+	want, err := tablesAt(ctx, ms, version)
+	if err != nil {
+		return err
+	}
+	have, err := tables(ctx, db)
+	if err != nil {
+		return err
+	}
+	for _, t := range want {
+		if !slices.Contains(have, t) {
+			return fmt.Errorf("%w: table %s is missing", errNotOurs, t)
+		}
+	}
+	return nil
+}
+
+// checkSchemaAt is checkSchema on the file at path, opened read-only.
+func checkSchemaAt(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite3", readOnlyDSN(path))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = db.Close() }()
+	return checkSchema(ctx, db)
+}
+
+// tablesAt returns the tables a database has after the migrations up to
+// version.
+func tablesAt(ctx context.Context, ms []migration, version int) ([]string, error) {
+	mem, err := sql.Open("sqlite3", ":memory:")
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = mem.Close() }()
+	mem.SetMaxOpenConns(1) // every connection to :memory: is a database of its own
+	for _, m := range ms {
+		if m.version > version {
+			break
+		}
+		if _, err := mem.ExecContext(ctx, m.sql); err != nil {
+			return nil, fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	return tables(ctx, mem)
+}
+
+func tables(ctx context.Context, db *sql.DB) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rows.Close() }()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	return names, rows.Err()
 }

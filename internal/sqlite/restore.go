@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/fsutil"
 )
 
 // settingVerifyUntil holds the moment until which every queued delivery
@@ -27,15 +28,25 @@ const settingVerifyUntil = "verify_deliveries_until"
 // such post appears once; status changes' own feed posts, queued with
 // the change, are new and are posted as usual.
 //
-// The backup is checked (integrity, and a schema this binary knows) and
-// prepared in a copy beside path before anything is replaced. The current
-// database, with its -wal and -shm files, is then moved aside, not
-// deleted; Restore returns where to.
+// Restore holds the lock a serving bot holds (see OpenServing), so it
+// refuses with EINVALID "SqliteErrInUse" while the bot serves, and a bot
+// cannot start in the middle of it. The backup is checked (integrity, and
+// the tables of a schema version this binary knows: EINVALID
+// "SqliteErrRestoreNotOurs" for an empty file or another application's
+// database) and prepared in a copy beside path, 0600, before anything is
+// replaced. The current database, with its -wal and -shm files, is then
+// moved aside, not deleted, under a name with now to the nanosecond;
+// Restore returns it.
 func Restore(ctx context.Context, path, backup string, now, verifyUntil time.Time) (aside string, err error) {
 	if _, err := os.Stat(backup); err != nil {
 		return "", &ambitiebot.Error{Code: ambitiebot.ENOTFOUND, MessageID: "SqliteErrRestoreNoBackup",
 			Data: map[string]any{"Path": backup}, Err: err}
 	}
+	lock, err := lockDB(path)
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = lock.Close() }()
 	staging := path + ".restoring"
 	removeDB(staging)
 	if err := copyChecked(ctx, backup, staging); err != nil {
@@ -46,7 +57,11 @@ func Restore(ctx context.Context, path, backup string, now, verifyUntil time.Tim
 		removeDB(staging)
 		return "", err
 	}
-	aside = fmt.Sprintf("%s.before-restore-%s", path, now.UTC().Format("20060102T150405Z"))
+	aside = fmt.Sprintf("%s.before-restore-%s", path, now.UTC().Format("20060102T150405.000000000Z"))
+	if _, err := os.Lstat(aside); !errors.Is(err, os.ErrNotExist) {
+		removeDB(staging)
+		return "", internal(fmt.Errorf("restore: %s is in the way (%v)", aside, err))
+	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Rename(path+suffix, aside+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return "", internal(fmt.Errorf("restore: move %s aside: %w", path+suffix, err))
@@ -62,10 +77,10 @@ func Restore(ctx context.Context, path, backup string, now, verifyUntil time.Tim
 }
 
 // copyChecked checks the backup and copies it to dest with VACUUM INTO,
-// which writes a single, self-contained file.
+// which writes a single, self-contained file into the 0600 file created
+// for it.
 func copyChecked(ctx context.Context, backup, dest string) error {
-	src := url.URL{Path: backup}
-	conn, err := sql.Open("sqlite3", "file:"+src.EscapedPath()+"?mode=ro")
+	conn, err := sql.Open("sqlite3", readOnlyDSN(backup))
 	if err != nil {
 		return internal(err)
 	}
@@ -81,6 +96,18 @@ func copyChecked(ctx context.Context, backup, dest string) error {
 	if check != "ok" {
 		return damaged(fmt.Errorf("integrity_check: %s", check))
 	}
+	// An empty file (or /dev/null) passes integrity_check: it is an
+	// empty database. Only the bot's own schema may replace the live one.
+	if err := checkSchema(ctx, conn); err != nil {
+		return schemaError(backup, err, "SqliteErrRestoreNotOurs")
+	}
+	f, err := fsutil.Create(dest, false)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return internal(err)
+	}
 	dst := url.URL{Path: dest}
 	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, "file:"+dst.EscapedPath()); err != nil {
 		return internal(fmt.Errorf("restore: copy %s: %w", backup, err))
@@ -91,7 +118,7 @@ func copyChecked(ctx context.Context, backup, dest string) error {
 // prepareRestored opens the copy as the bot would (migrating an older
 // schema, refusing a newer one) and makes its outbox careful.
 func prepareRestored(ctx context.Context, staging string, verifyUntil time.Time) error {
-	db, err := Open(staging)
+	db, err := OpenExisting(staging)
 	if err != nil {
 		return err
 	}

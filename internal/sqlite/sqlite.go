@@ -12,6 +12,13 @@
 // or truncates the WAL, so Litestream can hold its read lock and copy WAL
 // frames undisturbed. The busy timeout lets writers wait while Litestream
 // checkpoints.
+//
+// The files hold the bot's generated action secret, so the package
+// creates the database 0600 (SQLite gives -wal and -shm the same mode),
+// and backups, restored copies and the lock file 0600. Three
+// ways to open say who may create and who must be alone: Open (setup,
+// tests), OpenServing (the serving bot: creates, locks, checks) and
+// OpenExisting (every other command: never creates, never locks).
 package sqlite
 
 import (
@@ -30,6 +37,7 @@ import (
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/fsutil"
 )
 
 // ErrClosed is the cause of the error returned by calls after Close.
@@ -63,6 +71,10 @@ type DB struct {
 	closed  bool
 
 	links linkCache
+	// lock is the exclusive lock file of a serving database; nil otherwise.
+	lock *os.File
+	// health caches the last write probe (see CheckHealth).
+	health healthCache
 	// verifyUntil is set by Restore: until then EnqueueDeliveries queues
 	// every delivery uncertain. Read once at Open.
 	verifyUntil time.Time
@@ -75,14 +87,67 @@ var (
 	_ ambitiebot.JobService      = (*DB)(nil)
 )
 
-// Open opens (creating if needed) the database at path, applies pending
-// migrations and starts the writer. It refuses a database whose schema is
-// newer than this binary.
-func Open(path string) (*DB, error) {
+// Open opens the database at path, creating the file (0600) when it is
+// missing, applies pending migrations and starts
+// the writer. It refuses a database whose schema is newer than this
+// binary. setup uses it; the serving bot uses OpenServing and every other
+// command OpenExisting.
+func Open(path string) (*DB, error) { return open(path, openOptions{create: true}) }
+
+// OpenExisting is Open for a database that must exist already: the CLI
+// commands other than serve, setup and sandbox, which must not leave an
+// empty database behind when run in the wrong place. It returns ENOTFOUND
+// "SqliteErrNotFound" naming the absolute path it looked at, and EINVALID
+// "SqliteErrNotOurs" for a file without the bot's schema. It takes no
+// lock: it may read and write while the bot serves.
+func OpenExisting(path string) (*DB, error) { return open(path, openOptions{}) }
+
+// OpenServing is Open for the serving bot (serve, sandbox). It holds an
+// exclusive lock on the file path+".lock" until Close, so that a second
+// bot and Restore refuse the database while it serves (EINVALID
+// "SqliteErrInUse"), and it runs SQLite's quick_check before migrating:
+// a damaged database is refused with EINVALID "SqliteErrDamaged".
+func OpenServing(path string) (*DB, error) {
+	return open(path, openOptions{create: true, serve: true})
+}
+
+type openOptions struct {
+	create bool // create the file (and its directory) when missing
+	serve  bool // lock the database and check it before use
+}
+
+func open(path string, o openOptions) (db *DB, err error) {
 	if path == "" {
 		return nil, cannotOpen(path, errors.New("no database path given"))
 	}
-	write, err := sql.Open("sqlite3", WriteDSN(path))
+	extra := ""
+	if o.create {
+		if err := createDB(path); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := mustExist(path); err != nil {
+			return nil, err
+		}
+		// Checked read-only first: the write connection's pragmas would
+		// turn any file into a WAL database.
+		if err := checkSchemaAt(context.Background(), path); err != nil {
+			return nil, schemaError(path, err, "SqliteErrNotOurs")
+		}
+		extra = "&mode=rw" // SQLite itself must not create the file either
+	}
+	var lock *os.File
+	if o.serve {
+		if lock, err = lockDB(path); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				_ = lock.Close()
+			}
+		}()
+	}
+	write, err := sql.Open("sqlite3", WriteDSN(path)+extra)
 	if err != nil {
 		return nil, cannotOpen(path, err)
 	}
@@ -91,17 +156,19 @@ func Open(path string) (*DB, error) {
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
 
-	if err := migrate(context.Background(), write); err != nil {
-		_ = write.Close()
-		var newer *schemaTooNewError
-		if errors.As(err, &newer) {
-			return nil, &ambitiebot.Error{Code: ambitiebot.EINVALID, MessageID: "SqliteErrSchemaTooNew",
-				Data: map[string]any{"Path": path, "Version": newer.current, "Known": newer.known}, Err: err}
+	ctx := context.Background()
+	if o.serve {
+		if err := quickCheck(ctx, write, path); err != nil {
+			_ = write.Close()
+			return nil, err
 		}
-		return nil, cannotOpen(path, err)
+	}
+	if err := migrate(ctx, write); err != nil {
+		_ = write.Close()
+		return nil, schemaError(path, err, "")
 	}
 
-	read, err := sql.Open("sqlite3", dsn(path, "_query_only=1"))
+	read, err := sql.Open("sqlite3", dsn(path, "_query_only=1")+extra)
 	if err != nil {
 		_ = write.Close()
 		return nil, cannotOpen(path, err)
@@ -110,7 +177,7 @@ func Open(path string) (*DB, error) {
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
 
-	db := &DB{Now: time.Now, path: path, write: write, read: read}
+	db = &DB{Now: time.Now, path: path, write: write, read: read, lock: lock}
 	db.idle = sync.NewCond(&db.mu)
 	var until string
 	switch err := write.QueryRow(`SELECT value FROM settings WHERE key = ?`, settingVerifyUntil).Scan(&until); {
@@ -127,16 +194,79 @@ func Open(path string) (*DB, error) {
 	return db, nil
 }
 
+// schemaError is the sentence for a schema check or migration that
+// failed: a newer schema, a file that is not the bot's (notOurs names
+// the sentence; empty for a plain open error), or another cause.
+func schemaError(path string, err error, notOurs string) error {
+	var newer *schemaTooNewError
+	if errors.As(err, &newer) {
+		return &ambitiebot.Error{Code: ambitiebot.EINVALID, MessageID: "SqliteErrSchemaTooNew",
+			Data: map[string]any{"Path": path, "Version": newer.current, "Known": newer.known}, Err: err}
+	}
+	if notOurs != "" && errors.Is(err, errNotOurs) {
+		return &ambitiebot.Error{Code: ambitiebot.EINVALID, MessageID: notOurs,
+			Data: map[string]any{"Path": path}, Err: err}
+	}
+	return cannotOpen(path, err)
+}
+
+// quickCheck runs SQLite's quick_check, which reads every page, so that
+// the bot does not start serving (and answer /healthz) on a damaged file.
+func quickCheck(ctx context.Context, db *sql.DB, path string) error {
+	var result string
+	err := db.QueryRowContext(ctx, `PRAGMA quick_check(1)`).Scan(&result)
+	if err == nil && result == "ok" {
+		return nil
+	}
+	if err == nil {
+		err = errors.New(result)
+	}
+	return &ambitiebot.Error{Code: ambitiebot.EINVALID, MessageID: "SqliteErrDamaged",
+		Data: map[string]any{"Path": path, "Cause": fsutil.Cause(err).Error()}, Err: fmt.Errorf("sqlite: quick_check %s: %w", path, err)}
+}
+
+// mustExist refuses a database file that is not there, naming where it
+// looked.
+func mustExist(path string) error {
+	_, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		abs, aerr := filepath.Abs(path)
+		if aerr != nil {
+			abs = path
+		}
+		return &ambitiebot.Error{Code: ambitiebot.ENOTFOUND, MessageID: "SqliteErrNotFound",
+			Data: map[string]any{"Path": abs}, Err: err}
+	}
+	if err != nil {
+		return cannotOpen(path, err)
+	}
+	return nil
+}
+
+// createDB creates an empty database file with mode 0600 when none is at
+// path. SQLite gives the -wal and -shm files it creates later the mode of
+// this file, so they are 0600 too. A missing directory is not created: a
+// mistyped AMBITIEBOT_DB should be a sentence, not a new tree.
+func createDB(path string) error {
+	if _, err := os.Lstat(path); err == nil || !errors.Is(err, os.ErrNotExist) {
+		return nil // there, or a problem Open names better
+	}
+	f, err := fsutil.Create(path, false)
+	if ambitiebot.ErrorCode(err) == ambitiebot.ECONFLICT {
+		return nil // another process created it just now
+	}
+	if err != nil {
+		return cannotOpen(path, err)
+	}
+	return f.Close()
+}
+
 // cannotOpen is Open's error: a sentence naming the file, with the
 // cause's own words (SQLite's or the operating system's, such as
 // "permission denied"), which the operator needs to fix it.
 func cannotOpen(path string, err error) error {
-	cause := err
-	for u := errors.Unwrap(cause); u != nil; u = errors.Unwrap(cause) {
-		cause = u
-	}
 	return &ambitiebot.Error{Code: ambitiebot.EINVALID, MessageID: "SqliteErrCannotOpen",
-		Data: map[string]any{"Path": path, "Cause": cause.Error()}, Err: fmt.Errorf("sqlite: open %s: %w", path, err)}
+		Data: map[string]any{"Path": path, "Cause": fsutil.Cause(err).Error()}, Err: fmt.Errorf("sqlite: open %s: %w", path, err)}
 }
 
 // WriteDSN is the go-sqlite3 data source name of the write connection:
@@ -154,6 +284,13 @@ func dsn(path, extra string) string {
 		fmt.Sprintf("&_busy_timeout=%d&_stmt_cache_size=%d", busyTimeout.Milliseconds(), stmtCacheSize) + "&" + extra
 }
 
+// readOnlyDSN opens path read-only and without the pragmas of dsn, which
+// would change a file that is not the bot's.
+func readOnlyDSN(path string) string {
+	u := url.URL{Path: path}
+	return "file:" + u.EscapedPath() + "?mode=ro"
+}
+
 // Close stops accepting updates, lets the writer commit what is queued and
 // closes the database. Every call after Close fails; SetStatus, the other
 // writes and Backup with ErrClosed as the cause.
@@ -167,17 +304,11 @@ func (db *DB) Close() error {
 		}
 		db.mu.Unlock()
 		err = errors.Join(db.read.Close(), db.write.Close())
+		if db.lock != nil {
+			err = errors.Join(err, db.lock.Close()) // releases the lock
+		}
 	})
 	return err
-}
-
-// Ping checks that the database answers a query.
-func (db *DB) Ping(ctx context.Context) error {
-	var one int
-	if err := db.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
-		return internal(err)
-	}
-	return nil
 }
 
 // Backup writes a consistent copy of the database to dest while the
@@ -192,13 +323,13 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 	}
 	// Creating dest exclusively refuses an existing file without a race;
 	// VACUUM INTO accepts the empty file it leaves.
-	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
+	f, err := fsutil.Create(abs, false)
+	if ambitiebot.ErrorCode(err) == ambitiebot.ECONFLICT {
 		return &ambitiebot.Error{Code: ambitiebot.ECONFLICT, MessageID: "SqliteErrBackupExists",
 			Data: map[string]any{"Path": dest}, Err: err}
 	}
 	if err != nil {
-		return internal(err)
+		return err
 	}
 	if err := f.Close(); err != nil {
 		return internal(err)
