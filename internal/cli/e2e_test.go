@@ -61,7 +61,7 @@ func TestViewsEndToEnd(t *testing.T) {
 	// line per organisation with its Dutch status label.
 	show := strings.Join(h.cmd("anna", "3.2"), "\n")
 	contains(t, show, "De partijen beschikken over een actueel")
-	contains(t, show, "Van toepassing op: gemeenten, provincie, waterschappen")
+	contains(t, show, "Van toepassing op: gemeenten, de provincie, de waterschappen")
 	lines := strings.Split(show, "\n")
 	var orgLines []string
 	for _, l := range lines {
@@ -94,7 +94,7 @@ func TestViewsEndToEnd(t *testing.T) {
 	contains(t, overview, "| 3. Wet- en regelgeving, beleid en handhaving |")
 	theme := strings.Join(h.cmd("riec", "overzicht thema 3"), "\n")
 	contains(t, theme, "Voortgang thema 3")
-	contains(t, h.cmd("riec", "overzicht thema 9")[0], "Thema 9 bestaat niet. De thema’s zijn: 1 ")
+	contains(t, h.cmd("riec", "overzicht thema 9")[0], "Thema 9 bestaat niet. De thema's zijn: 1 ")
 	contains(t, strings.Join(h.cmd("riec", "overzicht assen"), "\n"), "Gemeente Assen — 0 van 27")
 
 	hist := strings.Join(h.cmd("riec", "historie 3.2"), "\n")

@@ -142,7 +142,7 @@ func TestReportCommand(t *testing.T) {
 	}
 
 	reply := b.command(t, "pieter", wg, "rapport sinds 2025-06-01")
-	if !strings.Contains(reply, "privébericht") {
+	if !strings.Contains(reply, "direct bericht") {
 		t.Errorf("leader: %q", reply)
 	}
 	dm, err := b.m.Chat.DirectChannelID(ctx, b.w.People["pieter"].Id)

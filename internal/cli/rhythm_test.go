@@ -184,7 +184,7 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	contains(t, out, "Gemiste runs (de bot was te lang uit): 1")
+	contains(t, out, "Gemiste uitvoeringen (de bot was te lang uit): 1")
 	// Jobs are named as the schedule names them, with their id.
 	contains(t, out, "Herinnering (reminder)")
 	contains(t, out, "Bewustwordingsbericht (awareness)")
