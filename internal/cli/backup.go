@@ -22,11 +22,8 @@ func runBackup(ctx context.Context, con *console, args []string, std stdio, gete
 	if err != nil {
 		return err
 	}
-	// Opening would create an empty database, and back that up.
-	if _, err := os.Stat(cfg.DBPath); err != nil {
-		return con.fail("LimitsBackupNoDatabase", map[string]any{"Path": cfg.DBPath})
-	}
-	db, err := sqlite.Open(cfg.DBPath)
+	// A mistyped path is said, not created and backed up empty.
+	db, err := sqlite.OpenExisting(cfg.DBPath)
 	if err != nil {
 		return err
 	}

@@ -50,6 +50,7 @@ type Main struct {
 	Metrics    *metrics.Metrics
 	Signer     *mattermost.Signer // signs and checks menu contexts and dialog states
 
+	serving   bool // Open: the database is created if missing and locked
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -70,7 +71,13 @@ func (m *Main) Wire() error {
 		return err
 	}
 	m.Tr = tr
-	if m.DB, err = sqlite.Open(cfg.DBPath); err != nil {
+	// Only a serving bot creates its database and holds it locked; the
+	// other commands use the one it made, and create nothing.
+	open := sqlite.OpenExisting
+	if m.serving {
+		open = sqlite.OpenServing
+	}
+	if m.DB, err = open(cfg.DBPath); err != nil {
 		return err
 	}
 	m.DB.Now = m.Now
@@ -150,6 +157,7 @@ func newCalendar(cfg *config.Config) (*calendar.Calendar, error) {
 
 // Open wires the bot and starts serving: HTTP, then the dispatcher.
 func (m *Main) Open() error {
+	m.serving = true
 	if err := m.Wire(); err != nil {
 		return err
 	}

@@ -37,16 +37,12 @@ func runReport(ctx context.Context, con *console, args []string, std stdio, gete
 	if err != nil {
 		return err
 	}
-	// Opening would create an empty database; a report of nothing at a
-	// mistyped path helps nobody.
-	if _, err := os.Stat(cfg.DBPath); err != nil {
-		return con.fail("LimitsBackupNoDatabase", map[string]any{"Path": cfg.DBPath})
-	}
 	cal, err := newCalendar(cfg)
 	if err != nil {
 		return err
 	}
-	db, err := sqlite.Open(cfg.DBPath)
+	// A mistyped path is said, not created and reported on empty.
+	db, err := sqlite.OpenExisting(cfg.DBPath)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -246,5 +247,36 @@ func TestDockerImageRunsAsNonRoot(t *testing.T) {
 	name, _, _ := strings.Cut(user, ":")
 	if name == "" || name == "root" || name == "0" {
 		t.Errorf("the final stage runs as %q, want a non-root USER", user)
+	}
+}
+
+// Only serve, setup and sandbox create a database: every other command
+// run where there is none says where it looked and creates nothing (the
+// awareness message is not sent again from an empty outbox).
+func TestReadOnlyCommandsCreateNoDatabase(t *testing.T) {
+	f := newCLIFixture(t)
+	f.setUp()
+	path := f.env["AMBITIEBOT_DB"]
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := f.nl("SqliteErrNotFound", map[string]any{"Path": abs})
+	for _, args := range [][]string{
+		{"status"},
+		{"awareness", "list"},
+		{"awareness", "send", "--dry-run"},
+		{"awareness", "send"},
+		{"remind", "--dry-run"},
+		{"report"},
+		{"backup", filepath.Join(f.dir, "copy.db")},
+	} {
+		out, err := f.cli(args...)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ambitiebot %s: %v\n%s\nwant %q", strings.Join(args, " "), err, out, want)
+		}
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Fatalf("ambitiebot %s created the database: %v", strings.Join(args, " "), err)
+		}
 	}
 }
