@@ -68,6 +68,7 @@ func subcommands() []subcommand {
 		{"report", "CLIHelpReport", runReport},
 		{"backup", "CLIHelpBackup", runBackup},
 		{"restore", "CLIHelpRestore", runRestore},
+		{"config", "CLIHelpShowConfig", runConfig},
 		{"setup", "CLIHelpSetup", runSetup},
 		{"doctor", "CLIHelpDoctor", runDoctor},
 		{"schedule", "CLIHelpSchedule", runSchedule},
