@@ -26,7 +26,7 @@ func runDoctor(ctx context.Context, con *console, args []string, std stdio, gete
 	if err := con.noArguments("doctor", fset.Args()); err != nil {
 		return err
 	}
-	d := &doctor{con: con}
+	d := &doctor{con: con, channels: map[string]bool{}, webhooks: map[string]bool{}}
 	cfg, err := loadConfig(*cfgFile, getenv, false)
 	if err != nil {
 		d.problem("CLIConfigInvalid", map[string]any{"Reason": con.sentence(err)})
@@ -45,6 +45,7 @@ func runDoctor(ctx context.Context, con *console, args []string, std stdio, gete
 	d.checkSettings()
 	d.checkDatabase(ctx)
 	d.checkMattermost(ctx)
+	d.sayTargets()
 	return d.finish()
 }
 
@@ -54,6 +55,13 @@ type doctor struct {
 	con      *console
 	cfg      *config.Config
 	problems int
+	// channels records, per "team/channel", whether the Mattermost check
+	// found the bot able to post there; a channel it never reached is
+	// absent.
+	channels map[string]bool
+	// webhooks records, per organisation key, whether its webhook URL is
+	// usable.
+	webhooks map[string]bool
 }
 
 func (d *doctor) line(label, id string, data map[string]any) {
@@ -101,7 +109,9 @@ func (d *doctor) checkSettings() {
 			continue
 		}
 		u, err := url.Parse(o.Webhook)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		ok := err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+		d.webhooks[o.Key] = ok
+		if !ok {
 			d.problem("SetupDoctorWebhookInvalid", map[string]any{"Org": o.Name})
 			continue
 		}
@@ -167,11 +177,50 @@ func (d *doctor) checkMattermost(ctx context.Context) {
 	}, doctorReporter{d})
 }
 
+// sayTargets says, for every organisation, where its awareness post goes
+// and whether that works, from what the checks before found. A target's
+// problem was counted where it was found, so it is not counted again.
+func (d *doctor) sayTargets() {
+	d.con.say("SetupDoctorTargets", nil)
+	for _, o := range d.cfg.Organisations.All() {
+		data := map[string]any{"Org": o.Name, "Channel": o.Channel}
+		var label, id string
+		switch ok, checked := d.channels[o.Channel]; {
+		case o.Webhook != "" && d.webhooks[o.Key]:
+			label, id = "SetupLabelOK", "SetupDoctorTargetWebhook"
+		case o.Webhook != "":
+			label, id = "SetupLabelProblem", "SetupDoctorTargetWebhookBad"
+		case !checked:
+			label, id = "SetupLabelNotChecked", "SetupDoctorTargetChannelUnchecked"
+		case ok:
+			label, id = "SetupLabelOK", "SetupDoctorTargetChannel"
+		default:
+			label, id = "SetupLabelProblem", "SetupDoctorTargetChannelBad"
+		}
+		d.line(label, id, data)
+	}
+}
+
 // doctorReporter prints what mattermost.Check finds.
 type doctorReporter struct{ d *doctor }
 
-func (r doctorReporter) OK(f mattermost.Finding)         { r.d.ok(f.ID, f.Data) }
-func (r doctorReporter) Problem(f mattermost.Finding)    { r.d.problem(f.ID, f.Data) }
+func (r doctorReporter) OK(f mattermost.Finding) {
+	r.channel(f, true)
+	r.d.ok(f.ID, f.Data)
+}
+
+func (r doctorReporter) Problem(f mattermost.Finding) {
+	r.channel(f, false)
+	r.d.problem(f.ID, f.Data)
+}
+
+// channel remembers what a finding about one channel says, for the
+// per-organisation summary.
+func (r doctorReporter) channel(f mattermost.Finding, ok bool) {
+	if ref, isChannel := f.Data["Channel"].(string); isChannel {
+		r.d.channels[ref] = ok
+	}
+}
 func (r doctorReporter) NotChecked(f mattermost.Finding) { r.d.notChecked(f.ID, f.Data) }
 
 // Failed reports a call that failed for another reason than the ones

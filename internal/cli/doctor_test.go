@@ -56,6 +56,11 @@ func TestDoctorOnAGoodSetup(t *testing.T) {
 		f.nl("SetupLabelOK", nil) + ": " + f.tr.N("nl", "SetupDoctorWebhooksOK", 1, nil),
 		// A bot without the right to list commands cannot check them.
 		f.line("SetupLabelNotChecked", "SetupDoctorCommandsNotChecked", map[string]any{"Team": "drenthe"}),
+		// Per organisation: where its awareness post goes.
+		f.nl("SetupDoctorTargets", nil),
+		f.line("SetupLabelOK", "SetupDoctorTargetChannel", map[string]any{"Org": "Gemeente Emmen", "Channel": "emmen/town-square"}),
+		f.line("SetupLabelOK", "SetupDoctorTargetChannel", map[string]any{"Org": "Gemeente Assen", "Channel": "drenthe/assen"}),
+		f.line("SetupLabelOK", "SetupDoctorTargetWebhook", map[string]any{"Org": "RUD Drenthe"}),
 		f.nl("SetupDoctorAllOK", nil),
 	} {
 		mustContain(t, out, want)
@@ -96,6 +101,8 @@ func TestDoctorListsProblems(t *testing.T) {
 		f.line("SetupLabelOK", "SetupDoctorChannelOK", map[string]any{"Channel": "drenthe/werkgroep-ondermijning"}),
 		f.line("SetupLabelProblem", "SetupDoctorNotInChannel", map[string]any{"Channel": "drenthe/assen"}),
 		f.line("SetupLabelProblem", "SetupDoctorChannelMissing", map[string]any{"Channel": "emmen/kantine"}),
+		f.line("SetupLabelProblem", "SetupDoctorTargetChannelBad", map[string]any{"Org": "Gemeente Assen", "Channel": "drenthe/assen"}),
+		f.line("SetupLabelProblem", "SetupDoctorTargetChannelBad", map[string]any{"Org": "Gemeente Emmen", "Channel": "emmen/kantine"}),
 		f.nl("SetupLabelProblem", nil) + ": " + strings.SplitN(f.nl("SetupDoctorDBUnreadable", map[string]any{"Path": f.env["AMBITIEBOT_DB"], "Detail": "\x00"}), "\x00", 2)[0],
 	} {
 		mustContain(t, out, want)

@@ -163,6 +163,16 @@ func (s *setup) run(ctx context.Context) error {
 	} else {
 		fmt.Fprintln(s.con.out, s.con.tr.N(s.con.lang, "SetupChanges", s.changes, nil))
 	}
+	// Every channel is now one the bot is in: say where each
+	// organisation's awareness post will go.
+	s.con.say("SetupDoctorTargets", nil)
+	for _, o := range s.cfg.Organisations.All() {
+		id := "SetupDoctorTargetChannel"
+		if o.Webhook != "" {
+			id = "SetupTargetWebhook"
+		}
+		s.con.say(id, map[string]any{"Org": o.Name, "Channel": o.Channel})
+	}
 	if mattermost.IsInternal(s.cfg.PublicURL) {
 		s.con.say("SetupInternalURL", map[string]any{"URL": s.cfg.PublicURL})
 	}

@@ -213,6 +213,8 @@ func TestSetupRegistersThenChangesNothing(t *testing.T) {
 		t.Error("the bot joined the channel of an organisation reached by webhook")
 	}
 	mustContain(t, out, f.nl("SetupCommandCreated", map[string]any{"Team": "emmen", "URL": setupPublicURL + "/command"}))
+	mustContain(t, out, f.nl("SetupDoctorTargetChannel", map[string]any{"Org": "Gemeente Assen", "Channel": "drenthe/assen"}))
+	mustContain(t, out, f.nl("SetupTargetWebhook", map[string]any{"Org": "RUD Drenthe"}))
 	mustContain(t, out, f.nl("SetupAddedToChannel", map[string]any{"Bot": "ambitiebot", "Channel": "drenthe/assen"}))
 	mustContain(t, out, f.tr.N("nl", "SetupChanges", 7, nil)) // 2 teams, 2 commands, 3 channels
 	mustContain(t, out, f.nl("SetupTokensPrint", nil))
