@@ -67,6 +67,7 @@ func TestDefaults(t *testing.T) {
 	}
 	for email, want := range map[string]string{
 		"jan@gemeentenoordenveld.nl": "noordenveld",
+		"griffie@noordenveld.nl":     "noordenveld",
 		"a@Hunzeenaas.NL":            "hunze-en-aas",
 		"b@drenthe.nl":               "provincie-drenthe",
 		"c@borger-odoorn.nl":         "borger-odoorn",
