@@ -372,3 +372,23 @@ func TestSetupNotesAnInternalPublicURL(t *testing.T) {
 		t.Error("isInternal misjudges an address")
 	}
 }
+
+// Mattermost's rate limiter is on by default on many servers: setup paces
+// itself and waits out a 429, and finishes. The limit here is tighter
+// than setup's own pace, so both the pacing and the waiting are needed.
+func TestSetupUnderTheRateLimiter(t *testing.T) {
+	f := newCLIFixture(t)
+	f.srv.RateLimit(4, 5)
+	out, err := f.cli("setup")
+	if err != nil {
+		t.Fatalf("setup under the rate limiter: %v\n%s", err, out)
+	}
+	if n := len(f.srv.Commands()); n != 2 {
+		t.Errorf("%d commands registered, want 2", n)
+	}
+	out, err = f.cli("setup")
+	if err != nil {
+		t.Fatalf("second setup: %v\n%s", err, out)
+	}
+	mustContain(t, out, f.nl("SetupNothingToChange", nil))
+}

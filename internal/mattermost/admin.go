@@ -92,9 +92,25 @@ type Admin struct {
 	c *Client
 }
 
+// Admin's pace, unless its Options say otherwise: below Mattermost's
+// default limit (10 a second, bursts of 100), and a 429 waited out.
+const (
+	adminRate             = 8
+	adminBurst            = 50
+	adminRateLimitRetries = 10
+)
+
 // NewAdmin returns an Admin for the server at baseURL that authenticates
-// with token. The token is sent to the server only, never logged.
+// with token. The token is sent to the server only, never logged. It
+// paces its calls and waits out a 429 (see Options.Rate), so that setup
+// finishes on a server whose rate limiter is on.
 func NewAdmin(baseURL, token string, opts Options) *Admin {
+	if opts.Rate <= 0 {
+		opts.Rate, opts.Burst = adminRate, adminBurst
+	}
+	if opts.RateLimitRetries <= 0 {
+		opts.RateLimitRetries = adminRateLimitRetries
+	}
 	return &Admin{c: New(baseURL, token, opts)}
 }
 

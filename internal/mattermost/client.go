@@ -49,6 +49,16 @@ type Options struct {
 	ActionURL string
 	DialogURL string
 	Signer    *Signer
+
+	// Rate and Burst, when Rate > 0, pace the client's requests like
+	// Mattermost's own rate limiter (a token bucket, per second), so a
+	// burst of calls such as setup's stays under the server's limit;
+	// RateLimitRetries is how often a 429 is waited out (its Retry-After)
+	// and the call made again. The serving bot leaves them zero: its
+	// dispatcher pauses all sending on a 429 itself.
+	Rate             float64
+	Burst            int
+	RateLimitRetries int
 }
 
 // Client talks to one Mattermost server as the bot. It is safe for
@@ -60,6 +70,8 @@ type Client struct {
 	ttl  time.Duration
 	now  func() time.Time
 	log  *slog.Logger
+
+	pacer *pacer // nil: no pacing
 
 	mu       sync.Mutex
 	me       *ambitiebot.User
@@ -100,6 +112,7 @@ func New(baseURL, botToken string, opts Options) *Client {
 	api.HTTPClient = hc
 	api.SetToken(botToken)
 	return &Client{
+		pacer:    newPacer(opts.Rate, opts.Burst, opts.Now),
 		api:      api,
 		http:     hc,
 		opts:     opts,
@@ -113,26 +126,61 @@ func New(baseURL, botToken string, opts Options) *Client {
 	}
 }
 
-// run performs one Client4 call and classifies its failure.
+// run performs one Client4 call and classifies its failure. When the
+// client paces itself (Options.Rate), each call first waits its turn, and
+// a 429 is waited out and tried again, up to RateLimitRetries times: a
+// refused call did nothing, so repeating it is safe even when it creates.
 func run[T any](ctx context.Context, c *Client, cl call, f func(context.Context) (T, *model.Response, error)) (T, error) {
-	var wrote atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				wrote.Store(true)
-			}
-		},
-	})
-	v, resp, err := f(ctx)
-	if err == nil {
-		return v, nil
+	for attempt := 0; ; attempt++ {
+		if err := c.pacer.wait(ctx); err != nil {
+			var zero T
+			return zero, c.fail(classify(cl, 0, nil, err, false, c.now()))
+		}
+		var wrote atomic.Bool
+		traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			WroteRequest: func(info httptrace.WroteRequestInfo) {
+				if info.Err == nil {
+					wrote.Store(true)
+				}
+			},
+		})
+		v, resp, err := f(traced)
+		if err == nil {
+			return v, nil
+		}
+		var zero T
+		status, header := 0, http.Header(nil)
+		if resp != nil {
+			status, header = resp.StatusCode, resp.Header
+		}
+		ce := classify(cl, status, header, err, wrote.Load(), c.now())
+		if ce.Status != http.StatusTooManyRequests || attempt >= c.opts.RateLimitRetries {
+			return zero, c.fail(ce)
+		}
+		wait := ce.RetryAfter
+		if wait <= 0 {
+			wait = time.Second
+		}
+		c.log.Debug("mattermost rate limit: waiting", "op", ce.Op, "wait", wait)
+		if err := sleep(ctx, min(wait, maxRateLimitWait)); err != nil {
+			return zero, c.fail(ce)
+		}
 	}
-	var zero T
-	status, header := 0, http.Header(nil)
-	if resp != nil {
-		status, header = resp.StatusCode, resp.Header
+}
+
+// maxRateLimitWait caps one wait for a 429, whatever the server asks.
+const maxRateLimitWait = 30 * time.Second
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
-	return zero, c.fail(classify(cl, status, header, err, wrote.Load(), c.now()))
 }
 
 func (c *Client) fail(ce *ambitiebot.ChatError) error {
