@@ -28,11 +28,11 @@ type ActionResult struct {
 	Outcome string            // "ok" or an error code, for the log
 }
 
-// SetStatus sets orgKey's status on an ambition as `/ambitie <org> <id>
+// setStatus sets orgKey's status on an ambition as `/ambitie <org> <id>
 // <status> <toelichting>` does, through the same code: the member's
 // rights, the catalogue, the history, the activity feed and the reply,
 // which it returns.
-func (app *App) SetStatus(ctx context.Context, m Member, lang, orgKey, ambitionID string, status ambitiebot.Status, note string) (string, error) {
+func (app *App) setStatus(ctx context.Context, m Member, lang, orgKey, ambitionID string, status ambitiebot.Status, note string) (string, error) {
 	if err := checkNote(status, note, noteLimit(app.maxNote)); err != nil {
 		return "", err
 	}
@@ -69,7 +69,7 @@ func (app *App) Click(ctx context.Context, userID, triggerID string, fields map[
 			}
 			return ActionResult{Outcome: "dialog"}
 		}
-		text, err := app.SetStatus(ctx, m, lang, org.Key, fields[ambitiebot.ContextAmbition], status, "")
+		text, err := app.setStatus(ctx, m, lang, org.Key, fields[ambitiebot.ContextAmbition], status, "")
 		if err != nil {
 			return app.fail(lang, err)
 		}
@@ -111,7 +111,7 @@ func (app *App) Submit(ctx context.Context, userID string, state, submission map
 		if err != nil {
 			return ActionResult{Error: app.tr.Error(lang, err), Outcome: ambitiebot.ErrorCode(err)}
 		}
-		text, err := app.SetStatus(ctx, m, lang, org.Key, submission[FieldAmbition], status, note)
+		text, err := app.setStatus(ctx, m, lang, org.Key, submission[FieldAmbition], status, note)
 		if err != nil {
 			return ActionResult{Error: app.tr.Error(lang, err), Outcome: ambitiebot.ErrorCode(err)}
 		}

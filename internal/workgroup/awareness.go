@@ -110,8 +110,8 @@ func (app *App) Preview(ctx context.Context, id, lang string) (string, string, e
 	return title, msg.Render(lang, app.tr), nil
 }
 
-// SendNow queues a message now, for /ambitie bericht verstuur.
-func (app *App) SendNow(ctx context.Context, id string) (string, int, error) {
+// sendNow queues a message now, for /ambitie bericht verstuur.
+func (app *App) sendNow(ctx context.Context, id string) (string, int, error) {
 	msgID, n, _, err := app.SendAwareness(ctx, id, false)
 	return msgID, n, err
 }

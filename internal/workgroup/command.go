@@ -260,7 +260,7 @@ func (app *App) message(ctx context.Context, m Member, lang string, cmd Command)
 		}
 		return app.reply(app.tr.T(lang, "MessagePreview", map[string]any{"Title": title}), text)
 	}
-	id, queued, err := app.SendNow(ctx, cmd.MessageID)
+	id, queued, err := app.sendNow(ctx, cmd.MessageID)
 	if err != nil {
 		return Response{}, err
 	}

@@ -143,9 +143,6 @@ func New(c Config) *App {
 	return app
 }
 
-// Location is the zone the working group lives in.
-func (app *App) Location() *time.Location { return app.location }
-
 func (app *App) matrix(ctx context.Context) (*ambitiebot.Matrix, error) {
 	rows, err := app.store.FindProgress(ctx, ambitiebot.ProgressFilter{})
 	if err != nil {
