@@ -96,7 +96,7 @@ func (m *memJobs) states(job string) []string {
 func (m *memJobs) waitFinished(t *testing.T, job string, at time.Time) ambitiebot.JobRun {
 	t.Helper()
 	want := key(job, at)
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(liveness)
 	for {
 		select {
 		case k := <-m.finished:
@@ -168,7 +168,7 @@ func (c *fakeClock) idle(t *testing.T) time.Duration {
 	select {
 	case d := <-c.waits:
 		return d
-	case <-time.After(5 * time.Second):
+	case <-time.After(liveness):
 		t.Fatal("the loop never armed a timer")
 		return 0
 	}
@@ -210,7 +210,7 @@ func (l *logSink) Handle(_ context.Context, r slog.Record) error {
 // wait returns the first message containing substr.
 func (l *logSink) wait(t *testing.T, substr string) string {
 	t.Helper()
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(liveness)
 	for {
 		select {
 		case m := <-l.msgs:
@@ -222,3 +222,9 @@ func (l *logSink) wait(t *testing.T, substr string) string {
 		}
 	}
 }
+
+// liveness bounds how long a test waits for something that must happen
+// (a run to finish, a log line): only a hang takes that long, and a busy
+// CI machine (the real Mattermost and PostgreSQL run beside the tests)
+// can take several seconds to schedule a goroutine.
+const liveness = 30 * time.Second

@@ -171,7 +171,7 @@ func TestCloseWaitsForRunningJob(t *testing.T) {
 	}()
 	select {
 	case <-closed:
-	case <-time.After(5 * time.Second):
+	case <-time.After(liveness):
 		t.Fatal("Close did not return: deadlock")
 	}
 	select {
