@@ -94,6 +94,9 @@ type occurrence struct {
 	taken bool // the chain did not skip it
 	ran   bool // JobService let it start
 	err   error
+	// state and detail are its outcome, recorded by execute.
+	state  ambitiebot.JobState
+	detail string
 }
 
 func (s *Scheduler) init() {
@@ -393,7 +396,25 @@ func (s *Scheduler) execute(ctx context.Context, j *job, at time.Time) (bool, er
 		j.handoff.Unlock()
 		j.log.Warn("job still running; occurrence skipped", "scheduled_at", at)
 	}
+	if occ.ran {
+		// Recorded once the chain has returned, so that a run seen
+		// finished has also given SkipIfStillRunning its token back: the
+		// next occurrence, however soon, is not skipped.
+		s.finish(j, occ)
+	}
 	return occ.ran, occ.err
+}
+
+// finish records how an occurrence ended. The outcome is recorded even
+// when Close cancelled the run.
+func (s *Scheduler) finish(j *job, occ *occurrence) {
+	err := s.Jobs.FinishJobRun(context.WithoutCancel(occ.ctx), j.name, occ.at, occ.state, occ.detail, s.Now())
+	if err != nil {
+		j.log.Error("recording job outcome", "scheduled_at", occ.at, "state", occ.state, "err", err)
+	}
+	if s.ObserveRun != nil {
+		s.ObserveRun(j.name, string(occ.state))
+	}
 }
 
 // runPending is the job at the heart of the chain.
@@ -414,33 +435,21 @@ func (s *Scheduler) runPending(j *job) {
 		return
 	}
 	occ.ran = true
-	state, detail := ambitiebot.JobFailed, ""
-	finish := func() {
-		// The outcome is recorded even when Close cancelled the run.
-		err := s.Jobs.FinishJobRun(context.WithoutCancel(occ.ctx), j.name, occ.at, state, detail, s.Now())
-		if err != nil {
-			j.log.Error("recording job outcome", "scheduled_at", occ.at, "state", state, "err", err)
-		}
-		if s.ObserveRun != nil {
-			s.ObserveRun(j.name, string(state))
-		}
-	}
+	occ.state = ambitiebot.JobFailed
 	defer func() {
 		if r := recover(); r != nil {
-			detail = fmt.Sprintf("panic: %v", r)
+			occ.detail = fmt.Sprintf("panic: %v", r)
 			occ.err = errPanicked
-			finish()
 			panic(r) // on to cron.Recover, which logs it with the stack
 		}
-		finish()
 	}()
 	j.log.Info("job started", "scheduled_at", occ.at)
 	if err := j.run(occ.ctx, occ.at); err != nil {
-		detail, occ.err = err.Error(), err
+		occ.detail, occ.err = err.Error(), err
 		j.log.Error("job failed", "scheduled_at", occ.at, "err", err)
 		return
 	}
-	state = ambitiebot.JobDone
+	occ.state = ambitiebot.JobDone
 	j.log.Info("job done", "scheduled_at", occ.at)
 }
 
