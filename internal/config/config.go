@@ -48,6 +48,13 @@ type WorkingGroup struct {
 	Channel        string   // "team/channel"
 	ProjectLeaders []string // usernames, lower-case, without @
 	ActivityFeed   bool     // post every status change in Channel
+	// TrustUnverifiedEmail lets an unverified e-mail address place a
+	// member in an organisation, for servers where users cannot change
+	// their own address.
+	TrustUnverifiedEmail bool
+	// ProjectLeadersDomains, when set, are the only e-mail domains a
+	// project leader's account may have (lower-case).
+	ProjectLeadersDomains []string
 }
 
 // IsProjectLeader reports whether username (as the chat server reports

@@ -40,9 +40,11 @@ type fileConfig struct {
 }
 
 type fileWorkingGroup struct {
-	Channel        string   `toml:"channel"`
-	ProjectLeaders []string `toml:"project_leaders"`
-	ActivityFeed   bool     `toml:"activity_feed"`
+	Channel               string   `toml:"channel"`
+	ProjectLeaders        []string `toml:"project_leaders"`
+	ActivityFeed          bool     `toml:"activity_feed"`
+	TrustUnverifiedEmail  bool     `toml:"trust_unverified_email"`
+	ProjectLeadersDomains []string `toml:"project_leaders_domains"`
 }
 
 type fileAgreement struct {
@@ -264,7 +266,10 @@ func (c *Config) applyFile(fc fileConfig) error {
 var usernamePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,63}$`)
 
 func workingGroup(f fileWorkingGroup) (WorkingGroup, error) {
-	w := WorkingGroup{Channel: strings.TrimSpace(f.Channel), ActivityFeed: f.ActivityFeed}
+	w := WorkingGroup{Channel: strings.TrimSpace(f.Channel), ActivityFeed: f.ActivityFeed, TrustUnverifiedEmail: f.TrustUnverifiedEmail}
+	for _, d := range f.ProjectLeadersDomains {
+		w.ProjectLeadersDomains = append(w.ProjectLeadersDomains, strings.ToLower(strings.TrimSpace(d)))
+	}
 	if !ambitiebot.ValidChannelRef(w.Channel) {
 		return w, invalid("ConfigChannel", map[string]any{"Key": "working_group.channel", "Got": strconv.Quote(w.Channel)})
 	}
