@@ -91,7 +91,7 @@ func (app *App) blockedList(lang string, mx *ambitiebot.Matrix) string {
 	for _, org := range app.organisations.Grouped() {
 		for _, a := range app.catalogue.Ambitions() {
 			if p, ok := mx.Cell(org.Key, a.ID); ok && p.Status == ambitiebot.StatusBlocked {
-				lines = append(lines, fmt.Sprintf("- **%s** — %s: %s", org.Name, a.ID, app.clean(p.Note)))
+				lines = append(lines, fmt.Sprintf("- **%s** — %s: %s", org.Name, a.ID, app.userText(p.Note)))
 			}
 		}
 	}
@@ -187,7 +187,7 @@ func (app *App) SummaryText(ctx context.Context, at time.Time) (string, error) {
 	for _, c := range changes {
 		byOrg[c.OrgKey] = append(byOrg[c.OrgKey], c)
 		if c.To == ambitiebot.StatusBlocked && c.From != ambitiebot.StatusBlocked {
-			blocked = append(blocked, fmt.Sprintf("- **%s** — %s: %s", app.orgName(c.OrgKey), c.AmbitionID, app.clean(c.Note)))
+			blocked = append(blocked, fmt.Sprintf("- **%s** — %s: %s", app.orgName(c.OrgKey), c.AmbitionID, app.userText(c.Note)))
 		}
 	}
 	if len(changes) == 0 {
@@ -265,10 +265,10 @@ func (app *App) ReportDeliveries(ctx context.Context, key string, at time.Time) 
 		return nil, err
 	}
 	var ds []ambitiebot.Delivery
-	for _, name := range app.projectLeaders {
-		u, err := app.chat.UserByUsername(ctx, name)
+	for _, id := range app.members.leaders.accepted(ctx) {
+		u, err := app.chat.User(ctx, id)
 		if err != nil {
-			app.logger.Warn("report: project leader not found", slog.String("username", name), slog.Any("error", err))
+			app.logger.Warn("report: project leader not found", slog.String("user_id", id), slog.Any("error", err))
 			continue
 		}
 		lang := i18n.Lang(u.Locale)
@@ -297,9 +297,4 @@ func (app *App) ReportDeliveries(ctx context.Context, key string, at time.Time) 
 		}
 	}
 	return ds, nil
-}
-
-// clean puts a user's toelichting on one line with its mentions made inert.
-func (app *App) clean(note string) string {
-	return app.neutralize(strings.Join(strings.Fields(note), " "))
 }
