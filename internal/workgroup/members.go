@@ -288,7 +288,7 @@ func (l *leaders) ensure(ctx context.Context) {
 	loaded := l.loaded
 	l.mu.Unlock()
 	if !loaded {
-		_ = l.update(ctx)
+		_ = l.load(ctx, true)
 	}
 }
 
@@ -313,7 +313,11 @@ func (l *leaders) accepted(ctx context.Context) []string {
 	return ids
 }
 
-func (l *leaders) update(ctx context.Context) error {
+func (l *leaders) update(ctx context.Context) error { return l.load(ctx, false) }
+
+// load resolves the leaders; with once, only when no refresh has run yet
+// (also not one that a concurrent call has just finished).
+func (l *leaders) load(ctx context.Context, once bool) error {
 	if l.chat == nil {
 		l.mu.Lock()
 		l.loaded = true
@@ -323,6 +327,10 @@ func (l *leaders) update(ctx context.Context) error {
 	l.refresh.Lock()
 	defer l.refresh.Unlock()
 	l.mu.Lock()
+	if once && l.loaded {
+		l.mu.Unlock()
+		return nil
+	}
 	previous := map[string]LeaderState{}
 	for _, s := range l.states {
 		previous[s.Username] = s
@@ -352,7 +360,8 @@ func (l *leaders) update(ctx context.Context) error {
 		}
 		if s.Problem == "" {
 			ids[s.UserID] = true
-		} else {
+		} else if previous[name] != s {
+			// Said once per change, not at every refresh.
 			l.logger.Warn("project leader refused", slog.String("username", name),
 				slog.String("user_id", s.UserID), slog.String("problem", s.Problem), slog.Any("error", err))
 		}
