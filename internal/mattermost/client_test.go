@@ -88,7 +88,7 @@ func TestLookups(t *testing.T) {
 		t.Fatalf("Me = %+v, %v", me, err)
 	}
 	u, err := f.client.User(ctx, f.jan.Id)
-	want := ambitiebot.User{ID: f.jan.Id, Username: "jan", Email: "jan@emmen.nl", Locale: "nl", Roles: []string{"system_user"}}
+	want := ambitiebot.User{ID: f.jan.Id, Username: "jan", Email: "jan@emmen.nl", Locale: "nl", Roles: []string{"system_user"}, EmailVerified: true}
 	if err != nil || !reflect.DeepEqual(u, want) {
 		t.Fatalf("User = %+v, %v; want %+v", u, err, want)
 	}
@@ -98,11 +98,11 @@ func TestLookups(t *testing.T) {
 
 	// What the trust model reads comes along.
 	f.srv.UpdateUser(f.jan.Id, func(u *model.User) {
-		u.EmailVerified, u.AuthService, u.Roles = true, model.UserAuthServiceLdap, "system_guest"
+		u.EmailVerified, u.AuthService, u.Roles = false, model.UserAuthServiceLdap, "system_guest"
 	})
 	f.client.ForgetUser(f.jan.Id)
-	if u, err = f.client.User(ctx, f.jan.Id); err != nil || !u.EmailVerified || !u.SSO() || !u.Guest() {
-		t.Errorf("User after verification, LDAP and guest role = %+v, %v", u, err)
+	if u, err = f.client.User(ctx, f.jan.Id); err != nil || u.EmailVerified || !u.SSO() || !u.Guest() {
+		t.Errorf("User after unverifying, LDAP and guest role = %+v, %v", u, err)
 	}
 
 	// An unknown id is asked once per UserTTL.
