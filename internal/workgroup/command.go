@@ -33,9 +33,8 @@ func (app *App) Handle(ctx context.Context, req Request) Response {
 	lang := "nl"
 	resp, err := func() (Response, error) {
 		if ok, wait := app.allow(req.UserID); !ok {
-			if m, err := app.members.Resolve(ctx, req.UserID); err == nil {
-				lang = i18n.Lang(m.User.Locale)
-			}
+			// A flood asks the chat server nothing.
+			lang = app.cachedLang(req.UserID)
 			return app.limited(lang, wait), nil
 		}
 		cmd, perr := Parse(req.Text, app.maxNote)
@@ -188,7 +187,7 @@ func (app *App) actingFor(m Member, orgKey string) (ambitiebot.Organisation, err
 		}
 		if !m.CanActFor(org.Key) {
 			if !m.HasOrg && m.Refused != "" {
-				return org, m.refusal()
+				return org, m.refusal("ErrNoOrganisation")
 			}
 			return org, forbidden("ErrNotYourOrganisation", map[string]any{"Org": org.Name})
 		}
@@ -198,7 +197,7 @@ func (app *App) actingFor(m Member, orgKey string) (ambitiebot.Organisation, err
 	case m.ProjectLeader:
 		return ambitiebot.Organisation{}, invalid("ErrLeaderNeedsOrg", nil)
 	default:
-		return ambitiebot.Organisation{}, m.refusal()
+		return ambitiebot.Organisation{}, m.refusal("ErrNoOrganisation")
 	}
 }
 

@@ -150,15 +150,16 @@ func (m Member) CanActFor(orgKey string) bool {
 }
 
 // refusal says why a member without an organisation has none, and what
-// to ask for.
-func (m Member) refusal() error {
+// to ask for; fallbackID is the sentence for someone whose address names
+// no organisation at all.
+func (m Member) refusal(fallbackID string) error {
 	switch m.Refused {
 	case RuleGuest:
 		return forbidden("ErrGuestNoOrganisation", nil)
 	case RuleUnverified:
 		return forbidden("ErrUnverifiedEmail", map[string]any{"Org": m.Claimed.Name})
 	}
-	return forbidden("ErrNoOrganisation", nil)
+	return forbidden(fallbackID, nil)
 }
 
 // Admissions counts the working-group channel's members by the rule of

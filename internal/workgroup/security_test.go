@@ -21,6 +21,24 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/locales"
 )
 
+// syncBuffer collects log lines from concurrent goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
 // fixedMeetings has one meeting a week after now and one a week before.
 type fixedMeetings struct{ next, prev time.Time }
 
@@ -170,9 +188,13 @@ func TestMembershipTrustModel(t *testing.T) {
 				e.cmd(t, e.w.People["pieter"].Id, "emmen 3.2 niet-gestart")
 			}
 		}
-		// Naming the organisation does not help a refused member.
+		// Naming the organisation does not help a refused member, and
+		// asking for their own progress says why too.
 		if got := e.cmd(t, guest.Id, "emmen 3.2 gereed"); got != guestSentence {
 			t.Errorf("guest naming the organisation: %q", got)
+		}
+		if got := e.cmd(t, guest.Id, "mijn"); got != guestSentence {
+			t.Errorf("guest asking for their progress: %q", got)
 		}
 
 		// A project leader's link counts, even for a guest.
@@ -206,9 +228,11 @@ func TestMembershipTrustModel(t *testing.T) {
 // by whoever has the name now.
 func TestProjectLeadersByUserID(t *testing.T) {
 	ctx := context.Background()
+	var logs syncBuffer
 	e := newTrustEnv(t, func(c *workgroup.Config) {
 		c.ProjectLeaders = []string{"pieter", "pl.nieuw"}
 		c.ProjectLeadersDomains = []string{"drenthe.nl"}
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	})
 	pieter := e.w.People["pieter"]
 	isLeader := func(userID string) bool {
@@ -235,6 +259,13 @@ func TestProjectLeadersByUserID(t *testing.T) {
 		workgroup.LeaderState{Username: "pl.nieuw", Problem: workgroup.LeaderNotFound})
 	if !isLeader(pieter.Id) {
 		t.Fatal("pieter is not a project leader")
+	}
+	// The missing leader is named in the log, once, not at every refresh.
+	if err := e.app.RefreshLeaders(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(logs.String(), "username=pl.nieuw"); n != 1 {
+		t.Errorf("the missing leader is logged %d times, want once:\n%s", n, logs.String())
 	}
 
 	// Someone claims the configured name that has no account yet, with an
@@ -344,6 +375,17 @@ func TestActionsAreRateLimited(t *testing.T) {
 	want := []string{"ok", "ok", "ok", workgroup.OutcomeRateLimited, workgroup.OutcomeRateLimited}
 	if strings.Join(outcomes, " ") != strings.Join(want, " ") || len(e.changes(t)) != 3 || r.Error == "" {
 		t.Fatalf("outcomes %q, %d changes, dialog error %q; want %q and 3 changes", outcomes, len(e.changes(t)), r.Error, want)
+	}
+	// Commands share the limit, and a flood over it costs the chat
+	// server nothing.
+	calls := e.w.Calls()
+	for range 20 {
+		if resp := e.app.Handle(ctx, workgroup.Request{UserID: jan.Id, Text: "mijn"}); resp.Outcome != workgroup.OutcomeRateLimited {
+			t.Fatalf("command over the limit: %+v", resp)
+		}
+	}
+	if n := e.w.Calls() - calls; n != 0 {
+		t.Errorf("20 commands over the limit made %d calls to Mattermost", n)
 	}
 }
 

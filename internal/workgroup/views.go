@@ -83,7 +83,7 @@ func (app *App) statusLine(lang, name string, p ambitiebot.Progress) string {
 
 func (app *App) mine(ctx context.Context, m Member, lang string) (Response, error) {
 	if !m.HasOrg {
-		return Response{}, forbidden("ErrNoOrganisationView", nil)
+		return Response{}, m.refusal("ErrNoOrganisationView")
 	}
 	rows, err := app.store.FindProgress(ctx, ambitiebot.ProgressFilter{OrgKey: m.Org.Key})
 	if err != nil {
