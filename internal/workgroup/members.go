@@ -258,7 +258,7 @@ const (
 	LeaderGone        = "gone"        // the stored account no longer exists
 	LeaderGuest       = "guest"       // the account is a guest
 	LeaderDomain      = "domain"      // the address is not (trusted and) in project_leaders_domains
-	LeaderUnreachable = "unreachable" // the chat server could not be asked; the last state holds
+	LeaderUnreachable = "unreachable" // the chat server could not be asked, and the leader was not accepted before
 )
 
 // leaderKey is the settings key under which a leader's user id is stored.

@@ -3,6 +3,7 @@ package workgroup_test
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -294,6 +295,20 @@ func TestProjectLeadersByUserID(t *testing.T) {
 	}
 	if isLeader(impostor.Id) || !isLeader(pieter.Id) {
 		t.Fatalf("after a rename: impostor leader = %v, renamed leader = %v", isLeader(impostor.Id), isLeader(pieter.Id))
+	}
+
+	// While Mattermost fails, an accepted leader stays one and a refused
+	// one stays refused.
+	for _, route := range []string{"GET /api/v4/users/{id}", "GET /api/v4/users/username/{name}"} {
+		e.w.Fail(route, 100, http.StatusInternalServerError)
+	}
+	if err := e.app.RefreshLeaders(ctx); err == nil {
+		t.Fatal("RefreshLeaders hides a failing chat server")
+	}
+	wantStates(workgroup.LeaderState{Username: "pieter", UserID: pieter.Id},
+		workgroup.LeaderState{Username: "pl.nieuw", UserID: claimer.Id, Problem: workgroup.LeaderUnreachable})
+	for _, route := range []string{"GET /api/v4/users/{id}", "GET /api/v4/users/username/{name}"} {
+		e.w.Fail(route, 0, 0)
 	}
 
 	// A leader whose account becomes a guest loses the role at the next
