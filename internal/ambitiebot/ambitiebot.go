@@ -4,7 +4,10 @@
 // SQLite, Mattermost, HTTP and the scheduler are adapters around it.
 package ambitiebot
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Clock returns the current time. Every component takes one so that
 // schedules and histories are testable.
@@ -18,4 +21,21 @@ type User struct {
 	Email    string
 	Locale   string // "nl", "en", ... (empty means the default, Dutch)
 	IsBot    bool
+	// EmailVerified is whether the chat server verified Email.
+	EmailVerified bool
+	// AuthService is how the user signs in: "" or "email" for a password,
+	// else a single sign-on service such as "ldap", "saml" or "gitlab",
+	// whose directory vouches for Email.
+	AuthService string
+	Roles       []string // the chat server's system roles, e.g. "system_user"
 }
+
+// RoleGuest is the system role of a guest account.
+const RoleGuest = "system_guest"
+
+// Guest reports whether u is a guest account.
+func (u User) Guest() bool { return slices.Contains(u.Roles, RoleGuest) }
+
+// SSO reports whether u signs in through a directory (LDAP, SAML, OAuth),
+// which vouches for their address.
+func (u User) SSO() bool { return u.AuthService != "" && u.AuthService != "email" }

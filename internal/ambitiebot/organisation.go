@@ -111,23 +111,33 @@ func (o *Organisations) ByKey(key string) (Organisation, bool) {
 // or a parent of it (subdomains count), ignoring case. The most specific
 // domain wins.
 func (o *Organisations) ByEmail(email string) (Organisation, bool) {
-	at := strings.LastIndexByte(email, '@')
-	if at < 0 {
-		return Organisation{}, false
-	}
-	host := strings.ToLower(strings.TrimSpace(email[at+1:]))
 	best, bestLen := -1, 0
 	for i, org := range o.list {
-		for _, d := range org.Domains {
-			if (host == d || strings.HasSuffix(host, "."+d)) && len(d) > bestLen {
-				best, bestLen = i, len(d)
-			}
+		if d, ok := MatchDomain(email, org.Domains); ok && len(d) > bestLen {
+			best, bestLen = i, len(d)
 		}
 	}
 	if best < 0 {
 		return Organisation{}, false
 	}
 	return o.list[best], true
+}
+
+// MatchDomain returns the longest of domains (lower-case) that the
+// address's domain equals or is a subdomain of, ignoring case.
+func MatchDomain(email string, domains []string) (string, bool) {
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return "", false
+	}
+	host := strings.ToLower(strings.TrimSpace(email[at+1:]))
+	best := ""
+	for _, d := range domains {
+		if (host == d || strings.HasSuffix(host, "."+d)) && len(d) > len(best) {
+			best = d
+		}
+	}
+	return best, best != ""
 }
 
 // Grouped returns the organisations ordered by kind (municipalities, the

@@ -57,6 +57,13 @@ type WorkingGroup struct {
 	// an organisation's key, of every organisation that names no channel
 	// of its own; "" when there is none.
 	OrganisationChannel string
+	// TrustUnverifiedEmail lets an unverified e-mail address place a
+	// member in an organisation, for servers where users cannot change
+	// their own address.
+	TrustUnverifiedEmail bool
+	// ProjectLeadersDomains, when set, are the only e-mail domains a
+	// project leader's account may have (lower-case).
+	ProjectLeadersDomains []string
 }
 
 // Agreement holds the agreement's dates, at midnight in Config.Location.

@@ -680,3 +680,19 @@ webhook = "`+hook+`"
 		t.Errorf("unset secrets must show as empty:\n%s", unset)
 	}
 }
+
+func TestTrustSettings(t *testing.T) {
+	c := mustLoad(t, nil, "[working_group]\nchannel = \"team-a/werkgroep\"\n")
+	if c.WorkingGroup.TrustUnverifiedEmail || c.WorkingGroup.ProjectLeadersDomains != nil {
+		t.Errorf("defaults: WorkingGroup = %+v, want unverified addresses distrusted and no leader domains", c.WorkingGroup)
+	}
+	c = mustLoad(t, nil, `
+[working_group]
+channel = "team-a/werkgroep"
+trust_unverified_email = true
+project_leaders_domains = [" Drenthe.nl "]
+`)
+	if !c.WorkingGroup.TrustUnverifiedEmail || !slices.Equal(c.WorkingGroup.ProjectLeadersDomains, []string{"drenthe.nl"}) {
+		t.Errorf("WorkingGroup = %+v", c.WorkingGroup)
+	}
+}

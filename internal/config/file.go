@@ -48,10 +48,12 @@ type fileConfig struct {
 }
 
 type fileWorkingGroup struct {
-	Channel        string   `toml:"channel"`
-	ProjectLeaders []string `toml:"project_leaders"`
-	ActivityFeed   bool     `toml:"activity_feed"`
-	OrgChannel     string   `toml:"organisation_channel"`
+	Channel               string   `toml:"channel"`
+	ProjectLeaders        []string `toml:"project_leaders"`
+	ActivityFeed          bool     `toml:"activity_feed"`
+	OrgChannel            string   `toml:"organisation_channel"`
+	TrustUnverifiedEmail  bool     `toml:"trust_unverified_email"`
+	ProjectLeadersDomains []string `toml:"project_leaders_domains"`
 }
 
 type fileAgreement struct {
@@ -283,7 +285,11 @@ func (c *Config) applyFile(fc fileConfig) error {
 var usernamePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,63}$`)
 
 func workingGroup(f fileWorkingGroup) (WorkingGroup, error) {
-	w := WorkingGroup{Channel: strings.TrimSpace(f.Channel), ActivityFeed: f.ActivityFeed, OrganisationChannel: strings.TrimSpace(f.OrgChannel)}
+	w := WorkingGroup{Channel: strings.TrimSpace(f.Channel), ActivityFeed: f.ActivityFeed,
+		OrganisationChannel: strings.TrimSpace(f.OrgChannel), TrustUnverifiedEmail: f.TrustUnverifiedEmail}
+	for _, d := range f.ProjectLeadersDomains {
+		w.ProjectLeadersDomains = append(w.ProjectLeadersDomains, strings.ToLower(strings.TrimSpace(d)))
+	}
 	if !ambitiebot.ValidChannelRef(w.Channel) {
 		return w, invalid("ConfigChannel", map[string]any{"Key": "working_group.channel", "Got": strconv.Quote(w.Channel)})
 	}

@@ -76,6 +76,7 @@ type Client struct {
 	mu       sync.Mutex
 	me       *ambitiebot.User
 	users    map[string]cachedUser // by user id
+	missing  map[string]time.Time  // user ids the server did not know, until when that is trusted
 	names    map[string]string     // lower-case username to user id
 	channels map[string]string     // "team/channel" to channel id
 	warmedAt time.Time             // when the channel cache was last filled at once
@@ -120,6 +121,7 @@ func New(baseURL, botToken string, opts Options) *Client {
 		now:      opts.Now,
 		log:      opts.Logger,
 		users:    map[string]cachedUser{},
+		missing:  map[string]time.Time{},
 		names:    map[string]string{},
 		channels: map[string]string{},
 		directs:  map[string]string{},
@@ -198,6 +200,11 @@ func toUser(u *model.User) ambitiebot.User {
 		Email:  strings.TrimSpace(u.Email),
 		Locale: u.Locale,
 		IsBot:  u.IsBot,
+		// Mattermost shows these only to some callers (the auth service
+		// to admins); what it hides counts as unverified.
+		EmailVerified: u.EmailVerified,
+		AuthService:   u.AuthService,
+		Roles:         strings.Fields(u.Roles),
 	}
 }
 
@@ -229,16 +236,50 @@ func (c *Client) User(ctx context.Context, id string) (ambitiebot.User, error) {
 		return u, nil
 	}
 	notFound := ambitiebot.Errorf(ambitiebot.ENOTFOUND, MsgUserNotFound, nil)
-	if !model.IsValidId(id) {
+	if !model.IsValidId(id) || c.knownMissing(id) {
 		return ambitiebot.User{}, notFound
 	}
 	u, err := run(ctx, c, call{op: "get user", notFound: notFound}, func(ctx context.Context) (*model.User, *model.Response, error) {
 		return c.api.GetUser(ctx, id, "")
 	})
 	if err != nil {
+		if ambitiebot.ErrorCode(err) == ambitiebot.ENOTFOUND {
+			c.rememberMissing(id)
+		}
 		return ambitiebot.User{}, err
 	}
 	return c.remember(u), nil
+}
+
+// maxMissing bounds the cache of unknown user ids, which anyone who can
+// reach the bot with a valid command token could fill.
+const maxMissing = 4096
+
+// knownMissing reports whether the server said recently that id does
+// not exist, so that a flood of made-up ids costs one lookup each per
+// UserTTL rather than one per request.
+func (c *Client) knownMissing(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	until, ok := c.missing[id]
+	return ok && c.now().Before(until)
+}
+
+func (c *Client) rememberMissing(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	if len(c.missing) >= maxMissing {
+		for k, until := range c.missing {
+			if !now.Before(until) {
+				delete(c.missing, k)
+			}
+		}
+		if len(c.missing) >= maxMissing {
+			return
+		}
+	}
+	c.missing[id] = now.Add(c.ttl)
 }
 
 // UserByUsername looks a user up by username, with or without '@'.
@@ -271,6 +312,7 @@ func (c *Client) ForgetUser(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.users, id)
+	delete(c.missing, id)
 }
 
 func (c *Client) cachedUser(id string) (ambitiebot.User, bool) {
@@ -288,6 +330,7 @@ func (c *Client) remember(mu *model.User) ambitiebot.User {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.users[u.ID] = cachedUser{user: u, expires: c.now().Add(c.ttl)}
+	delete(c.missing, u.ID)
 	c.names[strings.ToLower(u.Username)] = u.ID
 	return u
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -68,12 +69,36 @@ func TestLookups(t *testing.T) {
 		t.Fatalf("Me = %+v, %v", me, err)
 	}
 	u, err := f.client.User(ctx, f.jan.Id)
-	want := ambitiebot.User{ID: f.jan.Id, Username: "jan", Email: "jan@emmen.nl", Locale: "nl"}
-	if err != nil || u != want {
+	want := ambitiebot.User{ID: f.jan.Id, Username: "jan", Email: "jan@emmen.nl", Locale: "nl", Roles: []string{"system_user"}, EmailVerified: true}
+	if err != nil || !reflect.DeepEqual(u, want) {
 		t.Fatalf("User = %+v, %v; want %+v", u, err, want)
 	}
-	if u, err = f.client.UserByUsername(ctx, "@Jan"); err != nil || u != want {
+	if u, err = f.client.UserByUsername(ctx, "@Jan"); err != nil || !reflect.DeepEqual(u, want) {
 		t.Fatalf("UserByUsername = %+v, %v", u, err)
+	}
+
+	// What the trust model reads comes along.
+	f.srv.UpdateUser(f.jan.Id, func(u *model.User) {
+		u.EmailVerified, u.AuthService, u.Roles = false, model.UserAuthServiceLdap, "system_guest"
+	})
+	f.client.ForgetUser(f.jan.Id)
+	if u, err = f.client.User(ctx, f.jan.Id); err != nil || u.EmailVerified || !u.SSO() || !u.Guest() {
+		t.Errorf("User after unverifying, LDAP and guest role = %+v, %v", u, err)
+	}
+
+	// An unknown id is asked once per UserTTL.
+	calls := f.srv.Calls()
+	for range 5 {
+		if _, err := f.client.User(ctx, model.NewId()[:25]+"x"); ambitiebot.ErrorCode(err) != ambitiebot.ENOTFOUND {
+			t.Fatalf("unknown user: %v", err)
+		}
+	}
+	ghost := model.NewId()
+	for range 5 {
+		_, _ = f.client.User(ctx, ghost)
+	}
+	if n := f.srv.Calls() - calls; n != 6 {
+		t.Errorf("%d calls for 5 distinct and 5 repeated unknown ids, want 6", n)
 	}
 
 	f.srv.HideEmails(true)

@@ -12,22 +12,21 @@ import (
 // word splitter while rendering the same.
 const zeroWidthSpace = "\u200b"
 
-var channelWideMentions = map[string]bool{"@channel": true, "@all": true, "@here": true}
-
-// Neutralize makes @channel, @all and @here (any case) in text inert, so that
-// echoing a user's text cannot make the bot notify a whole channel. It
-// inserts a zero-width space after the '@' and leaves all other text
-// unchanged, including @user mentions such as @allison.
+// Neutralize makes every mention in text inert: @channel, @all and @here,
+// and @username and @group as well, so that echoing a user's text cannot
+// make the bot notify anyone. It inserts a zero-width space after each
+// '@' that a letter or digit follows and leaves all other text unchanged.
 //
 // Mattermost looks for mentions in the text nodes of a post's Markdown,
 // after decoding backslash escapes and character references ("&#64;"),
-// and splits them into words as StandardMentionParser.ProcessText does.
-// Escapes, emoji, links and autolinks all end a text node, so what comes
-// before the '@' cannot be trusted to glue it to a harmless word (see
-// `x\@all_` or `:smile:@all_`). Neutralize therefore treats every '@'
-// followed by a keyword as a mention unless a letter or digit continues
-// the keyword in the same text node. That also touches a few texts that
-// are no mention, such as mail@all.nl or a user @all.team.
+// and splits them into words as StandardMentionParser.ProcessText does;
+// a word, or a part of it between '.', '-' and ':', that starts with '@'
+// is looked up as a user or group. What comes before the '@' cannot be
+// trusted to glue it to a harmless word, because escapes, emoji, links
+// and autolinks all end a text node (see `x\@all_` or `:smile:@all_`).
+// Neutralize therefore treats every '@' before a name as a mention. That
+// also touches a few texts that are no mention, such as mail@example.nl,
+// which render the same.
 func Neutralize(text string) string {
 	if !strings.ContainsAny(text, "@&") {
 		return text
@@ -35,7 +34,7 @@ func Neutralize(text string) string {
 	units := decode(text)
 	var after []int // source offsets that get a zero-width space
 	for i, u := range units {
-		if u.r == '@' && startsMention(units[i+1:]) {
+		if u.r == '@' && i+1 < len(units) && startsName(units[i+1].r) {
 			after = append(after, u.end)
 		}
 	}
@@ -54,28 +53,11 @@ func Neutralize(text string) string {
 	return b.String()
 }
 
-// startsMention reports whether rest, what follows an '@', begins with a
-// channel-wide keyword that ends a word.
-func startsMention(rest []unit) bool {
-	for kw := range channelWideMentions {
-		n := len(kw) - 1 // runes after the '@'; the keywords are ASCII
-		if len(rest) < n || !strings.EqualFold(runes(rest[:n]), kw[1:]) {
-			continue
-		}
-		// A character reference ends its text node, so the word ends too.
-		if len(rest) == n || rest[n-1].ref || !unicode.IsLetter(rest[n].r) && !unicode.IsNumber(rest[n].r) {
-			return true
-		}
-	}
-	return false
-}
-
-func runes(us []unit) string {
-	rs := make([]rune, len(us))
-	for i, u := range us {
-		rs[i] = u.r
-	}
-	return string(rs)
+// startsName reports whether r, after an '@', can begin a mention: the
+// characters Mattermost keeps in a word other than the separators it
+// trims or splits at.
+func startsName(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsNumber(r)
 }
 
 // unit is one decoded rune and the span of text it came from: a rune, an

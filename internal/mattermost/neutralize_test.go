@@ -5,12 +5,17 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mattermost/mattermost/server/public/shared/markdown"
 )
 
-// serverMentions is the test oracle: the channel-wide mentions Mattermost's
-// notification code finds in a post's message. Like getExplicitMentions it
+// channelWideMentions notify a whole channel.
+var channelWideMentions = map[string]bool{"@channel": true, "@all": true, "@here": true}
+
+// serverMentions is the test oracle: the mentions Mattermost's
+// notification code could find in a post's message, whatever users and
+// groups exist. Like getExplicitMentions it
 // walks the Markdown text nodes, joining adjacent ones, and hands each run
 // to wordMentions. The message first makes the trip through JSON that every
 // post makes, which replaces invalid UTF-8 (on which the Markdown parser
@@ -43,13 +48,14 @@ func serverMentions(message string) []string {
 	return found
 }
 
-// wordMentions transcribes StandardMentionParser.ProcessText with only the
+// wordMentions transcribes StandardMentionParser.ProcessText with the
 // channel-wide keywords, as Mattermost has them when channel mentions are
-// allowed.
+// allowed, and every "@name" as the mention of a user or group, since
+// anyone can pick a username.
 func wordMentions(text string) []string {
 	var found []string
 	check := func(word string) bool {
-		if channelWideMentions[strings.ToLower(word)] {
+		if channelWideMentions[strings.ToLower(word)] || isNameMention(word) {
 			found = append(found, word)
 			return true
 		}
@@ -88,11 +94,26 @@ func wordMentions(text string) []string {
 	return found
 }
 
+// isNameMention reports whether word is '@' and a name: a username or a
+// group name starts with a letter or a digit.
+func isNameMention(word string) bool {
+	rest, ok := strings.CutPrefix(word, "@")
+	if !ok || rest == "" {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(rest)
+	return unicode.IsLetter(r) || unicode.IsNumber(r)
+}
+
 func TestNeutralize(t *testing.T) {
 	zw := zeroWidthSpace
 	tests := []struct{ in, want string }{
 		{"", ""},
-		{"gereed, zie @jan en @allison, @channels, @hereford", "gereed, zie @jan en @allison, @channels, @hereford"},
+		{"gereed, zie @jan en @allison, @channels, @hereford", "gereed, zie @" + zw + "jan en @" + zw + "allison, @" + zw + "channels, @" + zw + "hereford"},
+		{"@team-vergunningen en @Piet.Jan", "@" + zw + "team-vergunningen en @" + zw + "Piet.Jan"},
+		{"mail@emmen.nl", "mail@" + zw + "emmen.nl"},
+		{"@ los, @. en @_x", "@ los, @. en @_x"},
+		{"@1jan", "@" + zw + "1jan"},
 		{"@channel", "@" + zw + "channel"},
 		{"hoi @ALL en @Here!", "hoi @" + zw + "ALL en @" + zw + "Here!"},
 		{"(@channel)", "(@" + zw + "channel)"},
@@ -106,7 +127,7 @@ func TestNeutralize(t *testing.T) {
 		{"@&#99;hannel", "@" + zw + "&#99;hannel"},
 		{"@al&#108;x", "@" + zw + "al&#108;x"},
 		{"@al&#108;&#120;", "@" + zw + "al&#108;&#120;"},
-		{"@all&#120;", "@all&#120;"},
+		{"@all&#120;", "@" + zw + "all&#120;"},
 		{"&commat;here", "&commat;" + zw + "here"},
 		{"@" + zw + "channel", "@" + zw + "channel"},
 	}
@@ -117,11 +138,22 @@ func TestNeutralize(t *testing.T) {
 	}
 }
 
+// beforeName reports whether an '@' in s has a letter or digit after it.
+func beforeName(s string) bool {
+	for i := strings.IndexByte(s, '@'); i >= 0; i = strings.IndexByte(s, '@') {
+		s = s[i+1:]
+		if r, _ := utf8.DecodeRuneInString(s); unicode.IsLetter(r) || unicode.IsNumber(r) {
+			return true
+		}
+	}
+	return false
+}
+
 func FuzzNeutralize(f *testing.F) {
 	for _, s := range []string{
 		"@channel", "Hoi @all!", "**@Here**", "x.@channel.y", "@channel.team",
 		"a_@all", "_@here_", `y.\@channel.x`, "&#64;all", "@&#x63;hannel",
-		"`@channel`", "[@here](https://example.org)", "@jan @piet-jan", ":@all:",
+		"`@channel`", "[@here](https://example.org)", "@jan @piet-jan", ":@all:", "x.@jan.y", "@team-a", "&#64;piet", "mail@emmen.nl",
 	} {
 		f.Add(s)
 	}
@@ -142,8 +174,7 @@ func FuzzNeutralize(f *testing.F) {
 			if m := wordMentions(out); len(m) > 0 {
 				t.Fatalf("Neutralize(%q) = %q: words still mention %q", in, out, m)
 			}
-			lower := strings.ToLower(in)
-			if !strings.Contains(lower, "@channel") && !strings.Contains(lower, "@all") && !strings.Contains(lower, "@here") && out != in {
+			if !beforeName(in) && out != in {
 				t.Fatalf("Neutralize(%q) = %q, want it unchanged", in, out)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 )
 
 // Setting returns the stored value of key and whether it exists.
@@ -35,4 +36,25 @@ func (db *DB) SetSettingIfAbsent(ctx context.Context, key, value string) (string
 		return "", err
 	}
 	return stored, nil
+}
+
+// UseOnce records token as used until expires and reports whether this
+// was its first use: of any number of concurrent calls with one token,
+// exactly one gets true. Tokens past their expiry are forgotten.
+func (db *DB) UseOnce(ctx context.Context, token string, expires time.Time) (bool, error) {
+	first := false
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM used_tokens WHERE expires_at <= ?`, formatTime(db.Now())); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO used_tokens (token, expires_at) VALUES (?, ?)
+			ON CONFLICT (token) DO NOTHING`, token, formatTime(expires))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		first = n == 1
+		return err
+	})
+	return first, err
 }

@@ -2,8 +2,11 @@ package workgroup
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
+	"maps"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
@@ -46,6 +49,11 @@ func (app *App) setStatus(ctx context.Context, m Member, lang, orgKey, ambitionI
 // Click handles a choice from a reminder's status menu. A status that
 // needs a toelichting opens the status dialog instead of being set.
 func (app *App) Click(ctx context.Context, userID, triggerID string, fields map[string]string, option string) ActionResult {
+	if ok, wait := app.allow(userID); !ok {
+		res := ActionResult{Text: app.limited(app.cachedLang(userID), wait).Texts[0], Outcome: OutcomeRateLimited}
+		app.log(ctx, "action", userID, res.Outcome)
+		return res
+	}
 	m, lang, err := app.member(ctx, userID)
 	res := func() ActionResult {
 		if err != nil {
@@ -60,8 +68,8 @@ func (app *App) Click(ctx context.Context, userID, triggerID string, fields map[
 			return app.fail(lang, err)
 		}
 		if status.NeedsNote() {
-			if !m.CanActFor(org.Key) {
-				return app.fail(lang, forbidden("ErrNotYourOrganisation", map[string]any{"Org": org.Name}))
+			if _, err := app.actingFor(m, org.Key); err != nil {
+				return app.fail(lang, err)
 			}
 			note := app.currentNote(ctx, org.Key, fields[ambitiebot.ContextAmbition], status)
 			if err := app.openDialog(ctx, lang, org, triggerID, fields[ambitiebot.ContextAmbition], status, note, fields); err != nil {
@@ -87,6 +95,11 @@ func (app *App) Click(ctx context.Context, userID, triggerID string, fields map[
 // with a sentence at the field; a set status updates the reminder the
 // dialog was opened from, if any.
 func (app *App) Submit(ctx context.Context, userID string, state, submission map[string]string) ActionResult {
+	if ok, wait := app.allow(userID); !ok {
+		res := ActionResult{Error: app.limited(app.cachedLang(userID), wait).Texts[0], Outcome: OutcomeRateLimited}
+		app.log(ctx, "dialog", userID, res.Outcome)
+		return res
+	}
 	m, lang, err := app.member(ctx, userID)
 	res := func() ActionResult {
 		if err != nil {
@@ -108,6 +121,9 @@ func (app *App) Submit(ctx context.Context, userID string, state, submission map
 			return ActionResult{Errors: errs, Outcome: ambitiebot.EINVALID}
 		}
 		org, err := app.organisation(state[ambitiebot.ContextOrg])
+		if err == nil {
+			err = app.useDialog(ctx, state)
+		}
 		if err != nil {
 			return ActionResult{Error: app.tr.Error(lang, err), Outcome: ambitiebot.ErrorCode(err)}
 		}
@@ -125,12 +141,47 @@ func (app *App) Submit(ctx context.Context, userID string, state, submission map
 }
 
 // Refuse renders why a click or submission was refused before it could
-// be read (unsigned, tampered, stale, someone else's), in the user's
-// language when they can be looked up.
+// be read (unsigned, tampered, stale, someone else's). It asks the chat
+// server nothing, so that forged requests cannot spend the bot's budget
+// there: the sentence is in the user's language when the bot knows them
+// already, else in Dutch.
 func (app *App) Refuse(ctx context.Context, userID string, err error) string {
-	_, lang, _ := app.member(ctx, userID)
 	app.log(ctx, "refused", userID, ambitiebot.ErrorCode(err), slog.Any("error", err))
-	return app.tr.Error(lang, err)
+	return app.tr.Error(app.cachedLang(userID), err)
+}
+
+// cachedLang is the language of a user the bot has looked up before,
+// Dutch for anyone else; it asks the chat server nothing.
+func (app *App) cachedLang(userID string) string {
+	if u, ok := app.members.cached(userID); ok {
+		return i18n.Lang(u.Locale)
+	}
+	return "nl"
+}
+
+// contextNonce is the dialog state's single-use token: a submission
+// stores it, so the same dialog cannot be submitted twice.
+const contextNonce = "nonce"
+
+// usedDialogLife is how long a used nonce is remembered: longer than a
+// dialog state's signature is valid (an hour, and some clock skew).
+const usedDialogLife = 2 * time.Hour
+
+// useDialog marks a dialog state used; a state used before, or one
+// without a nonce, is refused.
+func (app *App) useDialog(ctx context.Context, state map[string]string) error {
+	nonce := state[contextNonce]
+	if nonce == "" {
+		return forbidden("ActionsErrDialogUsed", nil)
+	}
+	first, err := app.store.UseOnce(ctx, "dialog:"+nonce, app.now().Add(usedDialogLife))
+	if err != nil {
+		return err
+	}
+	if !first {
+		return forbidden("ActionsErrDialogUsed", nil)
+	}
+	return nil
 }
 
 // edit opens the status dialog for /ambitie bijwerken. The answer to the
@@ -196,6 +247,8 @@ func (app *App) openDialog(ctx context.Context, lang string, org ambitiebot.Orga
 	for i, st := range ambitiebot.Statuses {
 		statuses[i] = ambitiebot.ActionOption{Text: app.tr.Status(lang, st), Value: string(st)}
 	}
+	state = maps.Clone(state)
+	state[contextNonce] = rand.Text()
 	return app.chat.OpenDialog(ctx, triggerID, ambitiebot.Dialog{
 		CallbackID:  DialogCallback,
 		Title:       app.tr.T(lang, "ActionsDialogTitle", nil),

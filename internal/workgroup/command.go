@@ -33,9 +33,8 @@ func (app *App) Handle(ctx context.Context, req Request) Response {
 	lang := "nl"
 	resp, err := func() (Response, error) {
 		if ok, wait := app.allow(req.UserID); !ok {
-			if m, err := app.members.Resolve(ctx, req.UserID); err == nil {
-				lang = i18n.Lang(m.User.Locale)
-			}
+			// A flood asks the chat server nothing.
+			lang = app.cachedLang(req.UserID)
 			return app.limited(lang, wait), nil
 		}
 		cmd, perr := Parse(req.Text, app.maxNote)
@@ -130,7 +129,7 @@ func (app *App) ambition(id string) (ambitiebot.Ambition, error) {
 func (app *App) organisation(key string) (ambitiebot.Organisation, error) {
 	org, ok := app.organisations.ByKey(key)
 	if !ok {
-		return org, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "ErrUnknownOrganisation", map[string]any{"Key": app.neutralize(key)})
+		return org, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "ErrUnknownOrganisation", map[string]any{"Key": app.userText(key)})
 	}
 	return org, nil
 }
@@ -164,7 +163,7 @@ func (app *App) set(ctx context.Context, m Member, lang string, cmd Command) (Re
 	if ch.ID == 0 {
 		return app.reply(app.tr.T(lang, "SetUnchanged", map[string]any{
 			"Org": org.Name, "ID": a.ID, "Status": app.tr.Status(lang, cmd.Status),
-			"Note": app.neutralize(cmd.Note)}))
+			"Note": app.userText(cmd.Note)}))
 	}
 	app.handoff(upd.Feed)
 	id := "SetDone"
@@ -174,7 +173,7 @@ func (app *App) set(ctx context.Context, m Member, lang string, cmd Command) (Re
 	return app.reply(app.tr.T(lang, id, map[string]any{
 		"Org": org.Name, "ID": a.ID,
 		"Status": app.tr.Status(lang, ch.To), "From": app.tr.Status(lang, ch.From),
-		"Note": app.neutralize(ch.Note)}))
+		"Note": app.userText(ch.Note)}))
 }
 
 // actingFor returns the organisation a member acts for: the one named
@@ -187,6 +186,9 @@ func (app *App) actingFor(m Member, orgKey string) (ambitiebot.Organisation, err
 			return org, err
 		}
 		if !m.CanActFor(org.Key) {
+			if !m.HasOrg && m.Refused != "" {
+				return org, m.refusal("ErrNoOrganisation")
+			}
 			return org, forbidden("ErrNotYourOrganisation", map[string]any{"Org": org.Name})
 		}
 		return org, nil
@@ -195,7 +197,7 @@ func (app *App) actingFor(m Member, orgKey string) (ambitiebot.Organisation, err
 	case m.ProjectLeader:
 		return ambitiebot.Organisation{}, invalid("ErrLeaderNeedsOrg", nil)
 	default:
-		return ambitiebot.Organisation{}, forbidden("ErrNoOrganisation", nil)
+		return ambitiebot.Organisation{}, m.refusal("ErrNoOrganisation")
 	}
 }
 
@@ -212,7 +214,7 @@ func (app *App) feedText(org ambitiebot.Organisation, a ambitiebot.Ambition, u a
 	}
 	return app.tr.T("nl", id, map[string]any{
 		"Org": org.Name, "ID": a.ID, "Status": app.tr.Status("nl", cmd.Status),
-		"User": u.Username, "Note": app.neutralize(oneLine(cmd.Note)),
+		"User": u.Username, "Note": app.userText(cmd.Note),
 	})
 }
 
@@ -227,7 +229,7 @@ func (app *App) link(ctx context.Context, m Member, lang string, cmd Command) (R
 	u, err := app.chat.UserByUsername(ctx, cmd.Username)
 	if err != nil {
 		if ambitiebot.ErrorCode(err) == ambitiebot.ENOTFOUND {
-			return Response{}, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "ErrUnknownUser", map[string]any{"User": app.neutralize(cmd.Username)})
+			return Response{}, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "ErrUnknownUser", map[string]any{"User": app.userText(cmd.Username)})
 		}
 		return Response{}, err
 	}

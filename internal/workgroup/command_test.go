@@ -31,6 +31,15 @@ func (c chat) User(_ context.Context, id string) (ambitiebot.User, error) {
 	return u, nil
 }
 
+func (c chat) UserByUsername(_ context.Context, name string) (ambitiebot.User, error) {
+	for _, u := range c.users {
+		if u.Username == name {
+			return u, nil
+		}
+	}
+	return ambitiebot.User{}, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "MattermostUsernameNotFound", nil)
+}
+
 // env is a handler over a real database and the shipped sentences, with
 // jan (Gemeente Emmen, Dutch), john (Gemeente Assen, English) and the
 // project leader pieter.
@@ -64,9 +73,9 @@ func newEnv(t *testing.T) env {
 		t.Fatal(err)
 	}
 	users := chat{users: map[string]ambitiebot.User{
-		"jan":    {ID: "jan", Username: "jan", Email: "jan@emmen.nl", Locale: "nl"},
-		"john":   {ID: "john", Username: "john", Email: "john@assen.nl", Locale: "en"},
-		"pieter": {ID: "pieter", Username: "pieter", Email: "pieter@drenthe.nl"},
+		"jan":    {ID: "jan", Username: "jan", Email: "jan@emmen.nl", Locale: "nl", EmailVerified: true},
+		"john":   {ID: "john", Username: "john", Email: "john@assen.nl", Locale: "en", EmailVerified: true},
+		"pieter": {ID: "pieter", Username: "pieter", Email: "pieter@drenthe.nl", EmailVerified: true},
 	}}
 	now := func() time.Time { return time.Date(2027, 1, 11, 9, 0, 0, 0, time.UTC) }
 	same := func(s string) string { return s }

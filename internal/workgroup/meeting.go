@@ -91,7 +91,7 @@ func (app *App) blockedList(lang string, mx *ambitiebot.Matrix) string {
 	for _, org := range app.organisations.Grouped() {
 		for _, a := range app.catalogue.Ambitions() {
 			if p, ok := mx.Cell(org.Key, a.ID); ok && p.Status == ambitiebot.StatusBlocked {
-				lines = append(lines, fmt.Sprintf("- **%s** — %s: %s", org.Name, a.ID, app.clean(p.Note)))
+				lines = append(lines, fmt.Sprintf("- **%s** — %s: %s", org.Name, a.ID, app.userText(p.Note)))
 			}
 		}
 	}
@@ -187,7 +187,7 @@ func (app *App) SummaryText(ctx context.Context, at time.Time) (string, error) {
 	for _, c := range changes {
 		byOrg[c.OrgKey] = append(byOrg[c.OrgKey], c)
 		if c.To == ambitiebot.StatusBlocked && c.From != ambitiebot.StatusBlocked {
-			blocked = append(blocked, fmt.Sprintf("- **%s** — %s: %s", app.orgName(c.OrgKey), c.AmbitionID, app.clean(c.Note)))
+			blocked = append(blocked, fmt.Sprintf("- **%s** — %s: %s", app.orgName(c.OrgKey), c.AmbitionID, app.userText(c.Note)))
 		}
 	}
 	if len(changes) == 0 {
@@ -245,9 +245,4 @@ func (app *App) deadlineLine(lang string, at time.Time) string {
 	default:
 		return app.tr.N(lang, "DeadlinePassed", -days, data)
 	}
-}
-
-// clean puts a user's toelichting on one line with its mentions made inert.
-func (app *App) clean(note string) string {
-	return app.neutralize(strings.Join(strings.Fields(note), " "))
 }

@@ -2,8 +2,8 @@ package workgroup
 
 import (
 	"context"
+	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
@@ -17,17 +17,38 @@ type Member struct {
 	HasOrg        bool
 	Linked        bool // the organisation comes from a project leader's link, not the e-mail domain
 	ProjectLeader bool
+	// Rule is the rule of the trust model that admitted the member to Org
+	// (a Rule… constant); "" when they have no organisation.
+	Rule string
+	// Refused is why the member's e-mail domain did not count (RuleGuest
+	// or RuleUnverified), with Claimed the organisation it names.
+	Refused string
+	Claimed ambitiebot.Organisation
 }
+
+// The rules of the trust model: what places a user in an organisation.
+// A project leader's link always counts; an e-mail domain counts for a
+// verified address or a single sign-on account, and for an unverified
+// address only when the operator trusts those (trust_unverified_email);
+// a guest's address never counts.
+const (
+	RuleLink       = "link"
+	RuleVerified   = "verified"
+	RuleSSO        = "sso"
+	RuleUnverified = "unverified" // admitted with trust_unverified_email, refused without
+	RuleGuest      = "guest"      // refused
+)
 
 // resolver looks users up through the chat server (whose adapter caches
 // briefly) and the link store (asked every time, so a new link takes
 // effect at once; the SQLite store answers from memory). When the chat server fails, the last answer it gave for a user
 // is used, so that an update still lands while Mattermost's API is down.
 type resolver struct {
-	chat           ambitiebot.Chat
-	links          ambitiebot.LinkService
-	organisations  *ambitiebot.Organisations
-	projectLeaders []string // usernames, lower-case, without @
+	chat            ambitiebot.Chat
+	links           ambitiebot.LinkService
+	organisations   *ambitiebot.Organisations
+	trustUnverified bool
+	leaders         *leaders
 
 	mu    sync.Mutex
 	known map[string]ambitiebot.User
@@ -52,31 +73,355 @@ func (r *resolver) user(ctx context.Context, id string) (ambitiebot.User, error)
 	return ambitiebot.User{}, err
 }
 
+// cached is the last answer the chat server gave for a user, without
+// asking it: for requests that are refused before anyone is trusted.
+func (r *resolver) cached(id string) (ambitiebot.User, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	u, ok := r.known[id]
+	return u, ok
+}
+
 // Resolve returns the member for a user id. The username that a request
-// claims is never used: identity comes from the chat server.
+// claims is never used: identity comes from the chat server, and project
+// leaders are recognised by their user id.
 func (r *resolver) Resolve(ctx context.Context, userID string) (Member, error) {
 	u, err := r.user(ctx, userID)
 	if err != nil {
 		return Member{}, err
 	}
-	m := Member{User: u, ProjectLeader: slices.Contains(r.projectLeaders, strings.ToLower(u.Username))}
+	m := Member{User: u, ProjectLeader: r.leaders.is(ctx, u.ID)}
 	link, err := r.links.FindUserLink(ctx, userID)
 	switch {
 	case err == nil:
 		if org, ok := r.organisations.ByKey(link.OrgKey); ok {
-			m.Org, m.HasOrg, m.Linked = org, true, true
+			m.Org, m.HasOrg, m.Linked, m.Rule = org, true, true, RuleLink
 			return m, nil
 		}
 	case ambitiebot.ErrorCode(err) != ambitiebot.ENOTFOUND:
 		return Member{}, err
 	}
-	if org, ok := r.organisations.ByEmail(u.Email); ok {
-		m.Org, m.HasOrg = org, true
+	org, ok := r.organisations.ByEmail(u.Email)
+	if !ok {
+		return m, nil
+	}
+	switch rule := r.emailRule(u); rule {
+	case RuleGuest:
+		m.Refused, m.Claimed = rule, org
+	case RuleUnverified:
+		if !r.trustUnverified {
+			m.Refused, m.Claimed = rule, org
+			break
+		}
+		fallthrough
+	default:
+		m.Org, m.HasOrg, m.Rule = org, true, rule
 	}
 	return m, nil
+}
+
+// emailRule is what the chat server vouches for about u's address.
+func (r *resolver) emailRule(u ambitiebot.User) string {
+	switch {
+	case u.Guest():
+		return RuleGuest
+	case u.EmailVerified:
+		return RuleVerified
+	case u.SSO():
+		return RuleSSO
+	}
+	return RuleUnverified
+}
+
+// trustsEmail reports whether u's address counts, by the trust model.
+func (r *resolver) trustsEmail(u ambitiebot.User) bool {
+	switch r.emailRule(u) {
+	case RuleVerified, RuleSSO:
+		return true
+	case RuleUnverified:
+		return r.trustUnverified
+	}
+	return false
 }
 
 // CanActFor reports whether the member may change org's statuses.
 func (m Member) CanActFor(orgKey string) bool {
 	return m.ProjectLeader || (m.HasOrg && m.Org.Key == orgKey)
+}
+
+// refusal says why a member without an organisation has none, and what
+// to ask for; fallbackID is the sentence for someone whose address names
+// no organisation at all.
+func (m Member) refusal(fallbackID string) error {
+	switch m.Refused {
+	case RuleGuest:
+		return forbidden("ErrGuestNoOrganisation", nil)
+	case RuleUnverified:
+		return forbidden("ErrUnverifiedEmail", map[string]any{"Org": m.Claimed.Name})
+	}
+	return forbidden(fallbackID, nil)
+}
+
+// Admissions counts the working-group channel's members by the rule of
+// the trust model that admits them, and those it leaves out.
+type Admissions struct {
+	Link, Verified, SSO int
+	// Unverified are admitted by an unverified address: with
+	// trust_unverified_email they count, without it they are refused.
+	Unverified int
+	Guests     int // refused: a guest's address never counts
+	// Refused is how many members have an address of an organisation
+	// that does not count (guests and, without trust_unverified_email,
+	// unverified addresses): they cannot change anything.
+	Refused int
+	NoOrg   int // no link and no organisation's domain
+	Members int // people in the channel, bots not counted
+}
+
+// Admissions tells the operator (ambitiebot doctor) how many
+// working-group members each rule admits, so that a setting that would
+// lock members out shows before they notice.
+func (app *App) Admissions(ctx context.Context) (Admissions, error) {
+	var a Admissions
+	channelID, err := app.chat.ChannelID(ctx, app.workingGroup)
+	if err != nil {
+		return a, err
+	}
+	users, err := app.chat.ChannelMembers(ctx, channelID)
+	if err != nil {
+		return a, err
+	}
+	for _, u := range users {
+		if u.IsBot {
+			continue
+		}
+		m, err := app.members.Resolve(ctx, u.ID)
+		if err != nil {
+			return a, err
+		}
+		a.Members++
+		if m.Refused != "" {
+			a.Refused++
+		}
+		switch rule := m.Rule + m.Refused; rule {
+		case RuleLink:
+			a.Link++
+		case RuleVerified:
+			a.Verified++
+		case RuleSSO:
+			a.SSO++
+		case RuleUnverified:
+			a.Unverified++
+		case RuleGuest:
+			a.Guests++
+		default:
+			a.NoOrg++
+		}
+	}
+	return a, nil
+}
+
+// leaders are the project leaders, known by user id. Each configured
+// username is resolved to an account once, when that account exists and
+// passes the checks, and the id is stored: a later rename keeps the
+// leader, and a new account that takes a leader's old name gains nothing.
+type leaders struct {
+	names    []string // usernames, lower-case, without @
+	domains  []string // when set, a leader's address must be in one of them
+	chat     ambitiebot.Chat
+	settings Settings
+	trusts   func(ambitiebot.User) bool
+	logger   *slog.Logger
+
+	refresh sync.Mutex // one refresh at a time
+
+	mu     sync.Mutex
+	ids    map[string]bool
+	states []LeaderState
+	loaded bool
+}
+
+// LeaderState is what the last refresh found for a configured project
+// leader.
+type LeaderState struct {
+	Username string
+	UserID   string // the stored account's id; "" when none was accepted yet
+	// Problem is why the leader is not a project leader now: "" (they
+	// are), LeaderNotFound, LeaderGone, LeaderGuest, LeaderDomain or
+	// LeaderUnreachable.
+	Problem string
+}
+
+// Why a configured project leader is refused.
+const (
+	LeaderNotFound    = "not_found"   // no account has the username
+	LeaderGone        = "gone"        // the stored account no longer exists
+	LeaderGuest       = "guest"       // the account is a guest
+	LeaderDomain      = "domain"      // the address is not (trusted and) in project_leaders_domains
+	LeaderUnreachable = "unreachable" // the chat server could not be asked, and the leader was not accepted before
+)
+
+// leaderKey is the settings key under which a leader's user id is stored.
+func leaderKey(name string) string { return "project_leader:" + name }
+
+// RefreshLeaders resolves the configured project leaders to user ids
+// again: a leader whose account did not exist yet is found, a leader
+// whose account no longer passes the checks loses the role. Serve calls
+// it at start-up and every few minutes; until the first call the first
+// lookup of a user calls it.
+func (app *App) RefreshLeaders(ctx context.Context) error {
+	return app.members.leaders.update(ctx)
+}
+
+// Leaders is what the last refresh found for each configured project
+// leader, in configured order (for ambitiebot doctor).
+func (app *App) Leaders(ctx context.Context) []LeaderState {
+	l := app.members.leaders
+	l.ensure(ctx)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.states)
+}
+
+// ensure loads the leaders once, when nothing has yet.
+func (l *leaders) ensure(ctx context.Context) {
+	l.mu.Lock()
+	loaded := l.loaded
+	l.mu.Unlock()
+	if !loaded {
+		_ = l.load(ctx, true)
+	}
+}
+
+func (l *leaders) is(ctx context.Context, userID string) bool {
+	l.ensure(ctx)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ids[userID]
+}
+
+// accepted returns the ids of the project leaders, in configured order.
+func (l *leaders) accepted(ctx context.Context) []string {
+	l.ensure(ctx)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var ids []string
+	for _, s := range l.states {
+		if s.Problem == "" {
+			ids = append(ids, s.UserID)
+		}
+	}
+	return ids
+}
+
+func (l *leaders) update(ctx context.Context) error { return l.load(ctx, false) }
+
+// load resolves the leaders; with once, only when no refresh has run yet
+// (also not one that a concurrent call has just finished).
+func (l *leaders) load(ctx context.Context, once bool) error {
+	if l.chat == nil {
+		l.mu.Lock()
+		l.loaded = true
+		l.mu.Unlock()
+		return nil
+	}
+	l.refresh.Lock()
+	defer l.refresh.Unlock()
+	l.mu.Lock()
+	if once && l.loaded {
+		l.mu.Unlock()
+		return nil
+	}
+	previous := map[string]LeaderState{}
+	for _, s := range l.states {
+		previous[s.Username] = s
+	}
+	wasLeader := l.ids
+	l.mu.Unlock()
+
+	var firstErr error
+	ids := map[string]bool{}
+	states := make([]LeaderState, 0, len(l.names))
+	for _, name := range l.names {
+		s, err := l.resolve(ctx, name)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			// The chat server could not be asked: what was known holds.
+			prev, ok := previous[name]
+			if !ok {
+				prev = LeaderState{Username: name}
+			}
+			if prev.Problem == "" && wasLeader[prev.UserID] {
+				s = prev
+			} else {
+				s = LeaderState{Username: name, UserID: prev.UserID, Problem: LeaderUnreachable}
+			}
+		}
+		if s.Problem == "" {
+			ids[s.UserID] = true
+		} else if previous[name] != s {
+			// Said once per change, not at every refresh.
+			l.logger.Warn("project leader refused", slog.String("username", name),
+				slog.String("user_id", s.UserID), slog.String("problem", s.Problem), slog.Any("error", err))
+		}
+		states = append(states, s)
+	}
+	l.mu.Lock()
+	l.ids, l.states, l.loaded = ids, states, true
+	l.mu.Unlock()
+	return firstErr
+}
+
+// resolve finds a configured leader's account: the stored one, else the
+// one that has the username now, which is stored only when it passes
+// the checks. The error is a failure to ask, never a refusal.
+func (l *leaders) resolve(ctx context.Context, name string) (LeaderState, error) {
+	s := LeaderState{Username: name}
+	id, stored, err := l.settings.Setting(ctx, leaderKey(name))
+	if err != nil {
+		return s, err
+	}
+	var u ambitiebot.User
+	if stored {
+		s.UserID = id
+		if u, err = l.chat.User(ctx, id); err != nil {
+			if ambitiebot.ErrorCode(err) == ambitiebot.ENOTFOUND {
+				s.Problem = LeaderGone
+				return s, nil
+			}
+			return s, err
+		}
+	} else if u, err = l.chat.UserByUsername(ctx, name); err != nil {
+		if ambitiebot.ErrorCode(err) == ambitiebot.ENOTFOUND {
+			s.Problem = LeaderNotFound
+			return s, nil
+		}
+		return s, err
+	}
+	s.UserID = u.ID
+	switch {
+	case u.Guest():
+		s.Problem = LeaderGuest
+	case len(l.domains) > 0 && !l.inDomains(u):
+		s.Problem = LeaderDomain
+	}
+	if stored || s.Problem != "" {
+		return s, nil
+	}
+	// The first account accepted for a name keeps it, also when two
+	// refreshes race.
+	if s.UserID, err = l.settings.SetSettingIfAbsent(ctx, leaderKey(name), u.ID); err != nil {
+		return LeaderState{Username: name}, err
+	}
+	if s.UserID != u.ID {
+		return l.resolve(ctx, name)
+	}
+	return s, nil
+}
+
+func (l *leaders) inDomains(u ambitiebot.User) bool {
+	_, ok := ambitiebot.MatchDomain(u.Email, l.domains)
+	return ok && l.trusts(u)
 }

@@ -38,10 +38,10 @@ func (app *App) ReportDeliveries(ctx context.Context, key string, at time.Time) 
 		return nil, err
 	}
 	var ds []ambitiebot.Delivery
-	for _, name := range app.projectLeaders {
-		u, err := app.chat.UserByUsername(ctx, name)
+	for _, id := range app.members.leaders.accepted(ctx) {
+		u, err := app.chat.User(ctx, id)
 		if err != nil {
-			app.logger.Warn("report: project leader not found", slog.String("username", name), slog.Any("error", err))
+			app.logger.Warn("report: project leader not found", slog.String("user_id", id), slog.Any("error", err))
 			continue
 		}
 		lang := i18n.Lang(u.Locale)

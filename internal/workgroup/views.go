@@ -73,7 +73,7 @@ func (app *App) show(ctx context.Context, m Member, lang string, id string) (Res
 func (app *App) statusLine(lang, name string, p ambitiebot.Progress) string {
 	line := "- **" + name + "**: " + app.tr.Status(lang, p.Status)
 	if p.Note != "" {
-		line += " — " + app.neutralize(oneLine(p.Note))
+		line += " — " + app.userText(p.Note)
 	}
 	if !p.UpdatedAt.IsZero() {
 		line += " " + app.tr.T(lang, "ChangedBy", map[string]any{"When": app.date(p.UpdatedAt), "User": p.UpdatedByName})
@@ -83,7 +83,7 @@ func (app *App) statusLine(lang, name string, p ambitiebot.Progress) string {
 
 func (app *App) mine(ctx context.Context, m Member, lang string) (Response, error) {
 	if !m.HasOrg {
-		return Response{}, forbidden("ErrNoOrganisationView", nil)
+		return Response{}, m.refusal("ErrNoOrganisationView")
 	}
 	rows, err := app.store.FindProgress(ctx, ambitiebot.ProgressFilter{OrgKey: m.Org.Key})
 	if err != nil {
@@ -248,7 +248,7 @@ func (app *App) history(ctx context.Context, m Member, lang string, cmd Command)
 			"When": app.dateTime(c.At), "Org": name, "User": c.UserName,
 			"From": app.tr.Status(lang, c.From), "To": app.tr.Status(lang, c.To)})
 		if c.Note != "" {
-			line += " — " + app.neutralize(oneLine(c.Note))
+			line += " — " + app.userText(c.Note)
 		}
 		lines = append(lines, "- "+line)
 	}
@@ -273,6 +273,11 @@ func (app *App) kinds(lang string, ks []ambitiebot.OrgKind) string {
 
 func (app *App) date(t time.Time) string     { return t.In(app.location).Format("02-01-2006") }
 func (app *App) dateTime(t time.Time) string { return t.In(app.location).Format("02-01-2006 15:04") }
+
+// userText is user text (a toelichting, a name someone typed) as every
+// post and reply shows it: on one line, its Markdown escaped and its
+// mentions inert.
+func (app *App) userText(s string) string { return app.neutralize(oneLine(s)) }
 
 // oneLine folds a toelichting onto one line and escapes its Markdown, so
 // that it cannot end the list item or table row it is shown in, start a

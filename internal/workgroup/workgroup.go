@@ -31,6 +31,19 @@ type Store interface {
 	ambitiebot.LinkService
 	ambitiebot.DeliveryService
 	ambitiebot.JobService
+	Settings
+}
+
+// Settings keeps small values and single-use tokens.
+type Settings interface {
+	// Setting returns the stored value of key and whether there is one.
+	Setting(ctx context.Context, key string) (string, bool, error)
+	// SetSettingIfAbsent stores value under key unless key has a value,
+	// and returns the value stored now.
+	SetSettingIfAbsent(ctx context.Context, key, value string) (string, error)
+	// UseOnce records token as used until expires and reports whether
+	// this was its first use.
+	UseOnce(ctx context.Context, token string, expires time.Time) (bool, error)
 }
 
 // Calendar is what the use cases need to know about meetings.
@@ -83,12 +96,18 @@ type Config struct {
 
 	WorkingGroupChannel string   // "team/channel"
 	ProjectLeaders      []string // usernames, lower-case, without @
-	ActivityFeed        bool     // post every change in the working-group channel
-	ThankYou            bool     // thank members whose organisation is up to date
-	Deadline            time.Time
-	MaxNote             int // limit on a toelichting in runes (0: DefaultMaxNote)
-	CommandsPerMinute   int // per user; below 1 means no limit
-	AgendaURL           string
+	// ProjectLeadersDomains, when set, are the e-mail domains a project
+	// leader's account must have (lower-case).
+	ProjectLeadersDomains []string
+	// TrustUnverifiedEmail lets an unverified address place a member in
+	// an organisation (trust_unverified_email).
+	TrustUnverifiedEmail bool
+	ActivityFeed         bool // post every change in the working-group channel
+	ThankYou             bool // thank members whose organisation is up to date
+	Deadline             time.Time
+	MaxNote              int // limit on a toelichting in runes (0: DefaultMaxNote)
+	CommandsPerMinute    int // per user; below 1 means no limit
+	AgendaURL            string
 	// OneClick gives each open ambition in a reminder a status menu; it
 	// needs the bot's public URL, where Mattermost sends the choices.
 	OneClick bool
@@ -112,14 +131,13 @@ type App struct {
 	members       *resolver
 	limiter       *RateLimiter
 
-	workingGroup   string
-	projectLeaders []string
-	activityFeed   bool
-	thankYou       bool
-	deadline       time.Time
-	maxNote        int
-	agendaURL      string
-	oneClick       bool
+	workingGroup string
+	activityFeed bool
+	thankYou     bool
+	deadline     time.Time
+	maxNote      int
+	agendaURL    string
+	oneClick     bool
 }
 
 // New builds the App from c.
@@ -128,7 +146,7 @@ func New(c Config) *App {
 		catalogue: c.Catalogue, organisations: c.Organisations, store: c.Store, chat: c.Chat,
 		tr: c.Tr, now: c.Now, location: c.Location, calendar: c.Calendar, dispatcher: c.Dispatcher,
 		library: c.Awareness, neutralize: c.Neutralize, logger: c.Logger, observe: c.Observe,
-		workingGroup: c.WorkingGroupChannel, projectLeaders: c.ProjectLeaders,
+		workingGroup: c.WorkingGroupChannel,
 		activityFeed: c.ActivityFeed, thankYou: c.ThankYou, deadline: c.Deadline,
 		maxNote: c.MaxNote, agendaURL: c.AgendaURL, oneClick: c.OneClick,
 		limiter: NewRateLimiter(c.CommandsPerMinute, c.Now),
@@ -139,7 +157,11 @@ func New(c Config) *App {
 	if app.logger == nil {
 		app.logger = slog.New(slog.DiscardHandler)
 	}
-	app.members = &resolver{chat: c.Chat, links: c.Store, organisations: c.Organisations, projectLeaders: c.ProjectLeaders}
+	app.members = &resolver{chat: c.Chat, links: c.Store, organisations: c.Organisations, trustUnverified: c.TrustUnverifiedEmail}
+	app.members.leaders = &leaders{
+		names: c.ProjectLeaders, domains: c.ProjectLeadersDomains, chat: c.Chat, settings: c.Store,
+		trusts: app.members.trustsEmail, logger: app.logger,
+	}
 	return app
 }
 

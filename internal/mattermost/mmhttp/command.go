@@ -79,14 +79,13 @@ func (h *CommandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // validToken compares the request's token with every configured token in
-// constant time. Mattermost sends it both as a form field and as an
-// "Authorization: Token …" header; either may be checked, both must not
-// disagree.
+// constant time. Mattermost sends it as an "Authorization: Token …"
+// header and, for a POST command, as a field of the form body; either may
+// be checked, both must not disagree. A token in the URL's query string
+// (where a GET command's form goes) is never accepted: URLs end up in
+// proxy and access logs.
 func (h *CommandHandler) validToken(r *http.Request) bool {
 	token := r.PostForm.Get("token")
-	if token == "" {
-		token = r.URL.Query().Get("token")
-	}
 	if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, "Token ") {
 		if token != "" && token != strings.TrimPrefix(auth, "Token ") {
 			return false

@@ -78,6 +78,9 @@ func (s *Server) route(pattern string, authenticated bool, h func(w http.Respons
 func (s *Server) handler(route string, authenticated bool, h func(w http.ResponseWriter, r *http.Request, me *model.User)) http.HandlerFunc {
 	s.routes[route] = true
 	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.calls++
+		s.mu.Unlock()
 		if wait, ok := s.allow(); !ok {
 			limited(w, wait, wait)
 			return

@@ -44,6 +44,7 @@ type Server struct {
 	hideEmails  bool
 	faults      map[string]*fault
 	limiter     *bucket
+	calls       int // API requests received
 }
 
 // Upload is a file received on POST /api/v4/files.
@@ -141,9 +142,12 @@ func (s *Server) addChannel(team *model.Team, name string, typ model.ChannelType
 	return c.DeepCopy()
 }
 
-// AddUser creates a user with an access token (see Token).
+// AddUser creates a user with an access token (see Token) and a verified
+// address, as after an admin verified it; UpdateUser changes that.
 func (s *Server) AddUser(username, email, locale string) *model.User {
 	u, _ := s.addUser(username, email, locale, model.SystemUserRoleId, false)
+	s.UpdateUser(u.Id, func(u *model.User) { u.EmailVerified = true })
+	u.EmailVerified = true
 	return u
 }
 
@@ -174,6 +178,27 @@ func (s *Server) addUser(username, email, locale, roles string, bot bool) (*mode
 	s.tokens[token] = u.Id
 	s.userTokens[u.Id] = token
 	return u.DeepCopy(), token
+}
+
+// UpdateUser changes a user as an admin or the user could: rename them,
+// verify their address, make them a guest or an SSO account.
+func (s *Server) UpdateUser(id string, change func(u *model.User)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[id]
+	if !ok {
+		fatalf("mmsim: no user %q", id)
+	}
+	change(u)
+	u.Username = strings.ToLower(u.Username)
+	u.UpdateAt = s.millis()
+}
+
+// Calls is the number of API requests the server has received.
+func (s *Server) Calls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls
 }
 
 // Token returns a user's access token.
