@@ -112,6 +112,7 @@ func (m *Main) Wire() error {
 		Observe: m.Metrics.Command,
 
 		WorkingGroupChannel: cfg.WorkingGroup.Channel, ProjectLeaders: cfg.WorkingGroup.ProjectLeaders,
+		ProjectLeadersDomains: cfg.WorkingGroup.ProjectLeadersDomains, TrustUnverifiedEmail: cfg.WorkingGroup.TrustUnverifiedEmail,
 		ActivityFeed: cfg.WorkingGroup.ActivityFeed, ThankYou: cfg.Meeting.ThankYou, Deadline: cfg.Agreement.Deadline,
 		MaxNote: cfg.Limits.MaxNote, CommandsPerMinute: cfg.Limits.CommandsPerMinute, AgendaURL: agendaURL,
 		// Without a public URL Mattermost cannot call back: reminders
@@ -155,6 +156,28 @@ func newCalendar(cfg *config.Config) (*calendar.Calendar, error) {
 	return cal, nil
 }
 
+// leaderRefresh is how often the project leaders' accounts are looked up
+// again, so that a leader whose account appears later is accepted and one
+// that became a guest or moved domain is not.
+const leaderRefresh = 5 * time.Minute
+
+// refreshLeaders resolves the configured project leaders to user ids at
+// start and then every leaderRefresh, until ctx ends.
+func (m *Main) refreshLeaders(ctx context.Context) {
+	t := time.NewTicker(leaderRefresh)
+	defer t.Stop()
+	for {
+		if err := m.App.RefreshLeaders(ctx); err != nil && ctx.Err() == nil {
+			m.Logger.Warn("project leaders could not be looked up; the last known ones stay", slog.Any("error", err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // Open wires the bot and starts serving: HTTP, then the dispatcher.
 func (m *Main) Open() error {
 	m.serving = true
@@ -174,8 +197,9 @@ func (m *Main) Open() error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.wg.Add(1)
+	m.wg.Add(2)
 	go func() { defer m.wg.Done(); m.Dispatcher.Run(ctx) }()
+	go func() { defer m.wg.Done(); m.refreshLeaders(ctx) }()
 	if err := m.Scheduler.Start(ctx); err != nil {
 		return err
 	}

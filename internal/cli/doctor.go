@@ -6,14 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the driver the bot's database is written with
 
 	"github.com/drentse-aanpak/ambitiebot/internal/config"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
+	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
+	"github.com/drentse-aanpak/ambitiebot/internal/workgroup"
 )
 
 func runDoctor(ctx context.Context, con *console, args []string, std stdio, getenv env) error {
@@ -45,6 +49,7 @@ func runDoctor(ctx context.Context, con *console, args []string, std stdio, gete
 	d.checkSettings()
 	d.checkDatabase(ctx)
 	d.checkMattermost(ctx)
+	d.checkMembers(ctx)
 	d.sayTargets()
 	return d.finish()
 }
@@ -231,4 +236,60 @@ func (r doctorReporter) Failed(action mattermost.Finding, status int) {
 		return
 	}
 	r.d.problem("SetupServerError", map[string]any{"Action": r.d.con.t(action.ID, action.Data), "Detail": mattermost.Detail(status)})
+}
+
+// checkMembers says how many working-group members each rule of the trust
+// model admits and who it leaves out, and whether each configured project
+// leader is one, as the serving bot would decide. Links made with
+// /ambitie koppel live in the bot's database; without one there are none,
+// and a scratch database stands in, removed afterwards.
+func (d *doctor) checkMembers(ctx context.Context) {
+	cfg := d.cfg
+	if cfg.MattermostURL == "" || cfg.BotToken == "" {
+		return
+	}
+	path := cfg.DBPath
+	if _, err := os.Stat(path); err != nil {
+		dir, err := os.MkdirTemp("", "ambitiebot-doctor-")
+		if err != nil {
+			return
+		}
+		defer os.RemoveAll(dir)
+		path = filepath.Join(dir, "doctor.db")
+		if db, err := sqlite.Open(path); err == nil {
+			_ = db.Close()
+		}
+	}
+	db, err := sqlite.OpenExisting(path)
+	if err != nil {
+		d.notChecked("SetupDoctorMembersNotChecked", nil)
+		return
+	}
+	defer db.Close()
+	app := workgroup.New(workgroup.Config{
+		Catalogue: cfg.Catalogue, Organisations: cfg.Organisations, Store: db,
+		Chat: mattermost.New(cfg.MattermostURL, cfg.BotToken, mattermostOptions()),
+		Tr:   d.con.tr, Now: time.Now, Location: cfg.Location, Logger: slog.New(slog.DiscardHandler),
+		WorkingGroupChannel: cfg.WorkingGroup.Channel, ProjectLeaders: cfg.WorkingGroup.ProjectLeaders,
+		ProjectLeadersDomains: cfg.WorkingGroup.ProjectLeadersDomains, TrustUnverifiedEmail: cfg.WorkingGroup.TrustUnverifiedEmail,
+	})
+	a, err := app.Admissions(ctx)
+	if err != nil {
+		d.notChecked("SetupDoctorMembersNotChecked", nil)
+	} else {
+		d.ok("SetupDoctorMembers", map[string]any{"Members": a.Members, "Link": a.Link, "Verified": a.Verified,
+			"SSO": a.SSO, "Unverified": a.Unverified, "Guests": a.Guests, "NoOrg": a.NoOrg})
+		if a.Refused > 0 {
+			d.problem("SetupDoctorMembersRefused", map[string]any{"Count": a.Refused, "Guests": a.Guests,
+				"Unverified": a.Refused - a.Guests})
+		}
+	}
+	for _, l := range app.Leaders(ctx) {
+		data := map[string]any{"User": l.Username}
+		if l.Problem == "" {
+			d.ok("SetupDoctorLeaderOK", data)
+			continue
+		}
+		d.problem("SetupDoctorLeader_"+l.Problem, data)
+	}
 }

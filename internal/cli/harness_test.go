@@ -59,7 +59,7 @@ func prepareHarness(t testing.TB, extraConfig string) *harness {
 	t.Cleanup(h.world.Close)
 	h.world.SetNow(h.clock.Now)
 	cfgFile := filepath.Join(h.dir, "ambitiebot.toml")
-	cfg := "[working_group]\nproject_leaders = [\"pieter\"]\n" + extraConfig
+	cfg := "[working_group]\nproject_leaders = [\"pieter\"]\ntrust_unverified_email = true\n" + extraConfig
 	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -53,7 +53,9 @@ func runSandbox(ctx context.Context, con *console, args []string, std stdio, _ e
 
 	const commandToken = "sandbox-command-token-0000000000000000"
 	cfgFile := filepath.Join(dir, "sandbox.toml")
-	if err := os.WriteFile(cfgFile, []byte("[working_group]\nproject_leaders = [\"pieter\"]\n"), 0o600); err != nil {
+	// Nobody in the sandbox can change their address, so it counts
+	// (Mattermost never tells the bot whether an address is verified).
+	if err := os.WriteFile(cfgFile, []byte("[working_group]\nproject_leaders = [\"pieter\"]\ntrust_unverified_email = true\n"), 0o600); err != nil {
 		return err
 	}
 	sandboxEnv := map[string]string{

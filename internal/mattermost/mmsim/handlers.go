@@ -128,10 +128,22 @@ func pageOf[T any](items []T, page, perPage int) []T {
 	return items[start:min(start+perPage, len(items))]
 }
 
-// view is a user as viewer may see them.
+// view is a user as viewer may see them. Like Mattermost (6.7.2
+// api4/user.go getUser → App.SanitizeProfile → model.User.SanitizeProfile),
+// another user's profile never says whether the address is verified
+// (ClearNonProfileFields), shows the auth service to a system admin only,
+// and hides the address when the server hides e-mail addresses.
 func (s *Server) view(u, viewer *model.User) *model.User {
 	cp := u.DeepCopy()
-	if s.hideEmails && viewer.Id != u.Id && !viewer.IsSystemAdmin() {
+	if viewer.Id == u.Id {
+		return cp
+	}
+	admin := viewer.IsSystemAdmin()
+	cp.EmailVerified = false
+	if !admin {
+		cp.AuthService = ""
+	}
+	if s.hideEmails && !admin {
 		cp.Email = ""
 	}
 	return cp
