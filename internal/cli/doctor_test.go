@@ -234,3 +234,32 @@ func TestDoctorReportsABadConfiguration(t *testing.T) {
 		t.Errorf("doctor: %v (exit %d), want the line %q in:\n%s", err, exitCode(err), want, out)
 	}
 }
+
+// The doctor says how many working-group members each rule admits, warns
+// about members whose address does not count, and names a configured
+// project leader without an account.
+func TestDoctorCountsMembersAndLeaders(t *testing.T) {
+	f := newCLIFixture(t)
+	f.setUp()
+	f.writeConfig(strings.Replace(strings.ReplaceAll(setupConfig, "%WEBHOOK%", f.webhook),
+		`channel = "drenthe/werkgroep-ondermijning"`,
+		`channel = "drenthe/werkgroep-ondermijning"`+"\nproject_leaders = [\"pl.nieuw\"]", 1))
+	wg := f.channels["drenthe/werkgroep-ondermijning"].Id
+	jan := f.srv.AddUser("jan", "jan@emmen.nl", "nl")
+	f.srv.AddMember(wg, jan.Id)
+	out, err := f.cli("doctor")
+	if err == nil {
+		t.Fatalf("doctor found no problem:\n%s", out)
+	}
+	for _, want := range []string{
+		f.line("SetupLabelOK", "SetupDoctorMembers", map[string]any{"Members": 1, "Link": 0, "Verified": 0,
+			"SSO": 0, "Unverified": 1, "Guests": 0, "NoOrg": 0}),
+		f.line("SetupLabelProblem", "SetupDoctorMembersRefused", map[string]any{"Count": 1, "Guests": 0, "Unverified": 1}),
+		f.line("SetupLabelProblem", "SetupDoctorLeader_not_found", map[string]any{"User": "pl.nieuw"}),
+	} {
+		mustContain(t, out, want)
+	}
+	if _, err := os.Stat(f.env["AMBITIEBOT_DB"]); !os.IsNotExist(err) {
+		t.Errorf("doctor created the database: %v", err)
+	}
+}
