@@ -555,3 +555,58 @@ func TestGivesWayToCommandsButPosts(t *testing.T) {
 	}
 	f.exactlyOnce("awareness:x:1")
 }
+
+// After a server error the retry goes out when its backoff ends, not at
+// the next poll: Run sleeps until the store's earliest pending delivery.
+// Here a poll-long sleep never ends, so only a wake at the backoff can
+// deliver the post.
+func TestRunRetriesAtBackoffNotPoll(t *testing.T) {
+	f := newFixture(t)
+	f.d.Poll = time.Hour
+	var mu sync.Mutex
+	var waits []time.Duration
+	f.d.After = func(d time.Duration) <-chan time.Time {
+		mu.Lock()
+		waits = append(waits, d)
+		mu.Unlock()
+		c := make(chan time.Time, 1)
+		if d < f.d.Poll {
+			f.clock.Add(d)
+			c <- f.clock.Now()
+		}
+		return c
+	}
+	f.world.Fail("POST /api/v4/posts", 2, 500)
+	f.broadcast("awareness:x:1")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); f.d.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		pending, err := f.db.FindDeliveries(context.Background(), ambitiebot.DeliveryFilter{State: ambitiebot.DeliveryPending})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pending) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			mu.Lock()
+			t.Fatalf("%d deliveries still pending; the dispatcher slept %v", len(pending), waits)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	f.exactlyOnce("awareness:x:1")
+	mu.Lock()
+	defer mu.Unlock()
+	var backoffs int
+	for _, w := range waits {
+		if w >= time.Second && w <= 4*time.Second {
+			backoffs++
+		}
+	}
+	if backoffs == 0 {
+		t.Errorf("never slept for a backoff (1-4 s); slept %v", waits)
+	}
+}
