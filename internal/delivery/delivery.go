@@ -258,6 +258,49 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	return n, errors.Join(err, d.recordPosted(context.WithoutCancel(ctx)))
 }
 
+// Drain delivers what falls due, waiting through backoffs and rate
+// limits, until nothing is pending, the next attempt would come after
+// until, or ctx ends; a command-line run uses it so that a 500 or a 429
+// does not leave its posts for the serving bot's next poll. progress,
+// when set, is told after every pass how many were delivered so far and
+// how many are pending. It returns the deliveries still pending.
+func (d *Dispatcher) Drain(ctx context.Context, until time.Time, progress func(delivered, pending int)) (int, []ambitiebot.Delivery, error) {
+	d.init()
+	delivered := 0
+	for {
+		n, err := d.DeliverDue(ctx)
+		delivered += n
+		if err != nil {
+			return delivered, nil, err
+		}
+		pending, err := d.Store.FindDeliveries(ctx, ambitiebot.DeliveryFilter{State: ambitiebot.DeliveryPending})
+		if err != nil {
+			return delivered, nil, err
+		}
+		if progress != nil {
+			progress(delivered, len(pending))
+		}
+		if len(pending) == 0 {
+			return delivered, nil, nil
+		}
+		next, ok := d.nextAttempt(ctx)
+		if !ok {
+			return delivered, pending, nil
+		}
+		if p := d.Now().Add(d.pause()); p.After(next) {
+			next = p
+		}
+		if next.After(until) {
+			return delivered, pending, nil
+		}
+		select {
+		case <-ctx.Done():
+			return delivered, pending, nil
+		case <-d.After(max(next.Sub(d.Now()), minWait)):
+		}
+	}
+}
+
 // deliver attempts handed-over rows and then, when fromStore, due rows of
 // the store, as DeliverDue describes, leaving up to markBatch successful
 // posts unrecorded. drained says it stopped because nothing was left.
