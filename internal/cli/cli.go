@@ -1,7 +1,7 @@
 // Package cli is the command line of ambitiebot: every subcommand
 // (serve, sandbox, report, backup, restore, setup, doctor, schedule,
-// remind, awareness, status, version), its flags and sentences in the
-// operator's language, and Main, the running bot that serve starts and
+// remind, awareness, status, healthcheck, version), its flags and
+// sentences in the operator's language, and Main, the running bot that serve starts and
 // the end-to-end tests start the same way.
 package cli
 
@@ -74,6 +74,7 @@ func subcommands() []subcommand {
 		{"remind", "CLIHelpRemind", runRemind},
 		{"awareness", "CLIHelpAwareness", runAwareness},
 		{"status", "CLIHelpStatus", runStatus},
+		{"healthcheck", "CLIHelpHealthcheck", runHealthcheck},
 		{"version", "CLIHelpVersion", runVersion},
 		{"help", "CLIHelpHelp", nil},
 	}
