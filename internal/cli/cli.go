@@ -82,7 +82,7 @@ func subcommands() []subcommand {
 
 func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer, getenv env) error {
 	std := stdio{in: in, out: out, err: errOut}
-	con, err := newConsole(getenv, out)
+	con, err := newConsole(getenv, out, errOut)
 	if err != nil {
 		return err
 	}
