@@ -11,8 +11,23 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 )
+
+// Signals are the signals that stop a command the way Ctrl-C does, so
+// that it cleans up: an interrupt, SIGTERM (docker stop, systemd) and
+// SIGHUP (its terminal closed) unless the process was started with SIGHUP
+// ignored (nohup), which must keep it running.
+func Signals() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
+}
 
 // version is the build's version, set by Run.
 var version = "dev"
