@@ -60,7 +60,7 @@ func Terminal(in, out *os.File) (lines Lines, w io.Writer, restore func(), ok bo
 		io.Reader
 		io.Writer
 	}{in, out})
-	if width, height, err := term.GetSize(fd); err == nil {
+	if width, height, err := term.GetSize(fd); err == nil && width > 0 && height > 0 {
 		_ = tl.t.SetSize(width, height)
 	}
 	return tl, tl.t, func() { _ = term.Restore(fd, state) }, true

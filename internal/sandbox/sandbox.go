@@ -104,11 +104,10 @@ func (s *Session) Run(ctx context.Context, lines Lines) error {
 			return nil
 		case r = <-got:
 		}
-		if errors.Is(r.err, io.EOF) {
-			return nil
-		}
 		if r.err != nil {
-			return r.err
+			// io.EOF, or a terminal that went away (EIO): either way
+			// nobody is left to type, and the caller cleans up.
+			return nil
 		}
 		line := strings.TrimSpace(r.line)
 		switch {
