@@ -25,5 +25,8 @@ ENV AMBITIEBOT_DB=/data/ambitiebot.db \
     TZ=Europe/Amsterdam
 VOLUME ["/data"]
 EXPOSE 8080
+# The image has no shell: the binary asks its own /healthz.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["/usr/local/bin/ambitiebot", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/ambitiebot"]
 CMD ["serve"]

@@ -120,6 +120,12 @@ type DeliveryService interface {
 	// Errors: EINTERNAL.
 	ReleaseDeliveries(ctx context.Context, ids []int64, now time.Time) (int, error)
 
+	// NextAttemptAt returns the earliest NextAttempt among pending
+	// deliveries, leased ones included, so that a dispatcher can sleep
+	// until the next one falls due; ok is false when nothing is pending.
+	// Errors: EINTERNAL.
+	NextAttemptAt(ctx context.Context) (next time.Time, ok bool, err error)
+
 	// FindDeliveries lists deliveries, newest first.
 	FindDeliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error)
 }

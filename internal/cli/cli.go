@@ -1,7 +1,7 @@
 // Package cli is the command line of ambitiebot: every subcommand
 // (serve, sandbox, report, backup, restore, setup, doctor, schedule,
-// remind, awareness, status, version), its flags and sentences in the
-// operator's language, and Main, the running bot that serve starts and
+// remind, awareness, status, healthcheck, version), its flags and
+// sentences in the operator's language, and Main, the running bot that serve starts and
 // the end-to-end tests start the same way.
 package cli
 
@@ -11,8 +11,23 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 )
+
+// Signals are the signals that stop a command the way Ctrl-C does, so
+// that it cleans up: an interrupt, SIGTERM (docker stop, systemd) and
+// SIGHUP (its terminal closed) unless the process was started with SIGHUP
+// ignored (nohup), which must keep it running.
+func Signals() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
+}
 
 // version is the build's version, set by Run.
 var version = "dev"
@@ -75,6 +90,7 @@ func subcommands() []subcommand {
 		{"remind", "CLIHelpRemind", runRemind},
 		{"awareness", "CLIHelpAwareness", runAwareness},
 		{"status", "CLIHelpStatus", runStatus},
+		{"healthcheck", "CLIHelpHealthcheck", runHealthcheck},
 		{"version", "CLIHelpVersion", runVersion},
 		{"help", "CLIHelpHelp", nil},
 	}
@@ -82,7 +98,7 @@ func subcommands() []subcommand {
 
 func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer, getenv env) error {
 	std := stdio{in: in, out: out, err: errOut}
-	con, err := newConsole(getenv, out)
+	con, err := newConsole(getenv, out, errOut)
 	if err != nil {
 		return err
 	}

@@ -21,22 +21,23 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/testkit"
 )
 
-// crashChildEnv makes the test binary run `ambitiebot serve` instead of
-// the tests, so that the crash test kills a real bot process without a
-// separate build.
+// crashChildEnv makes the test binary run a subcommand instead of the
+// tests, so that the crash test kills a real bot process, and the sandbox
+// test hangs up on a real sandbox, without a separate build. Its value is
+// the command line ("serve", "sandbox --files DIR").
 const crashChildEnv = "AMBITIEBOT_TEST_SERVE_CHILD"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(crashChildEnv) == "1" {
+	if os.Getenv(crashChildEnv) != "" {
 		os.Exit(serveChild())
 	}
 	os.Exit(m.Run())
 }
 
 func serveChild() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), Signals()...)
 	defer stop()
-	if err := run(ctx, []string{"serve"}, os.Stdin, os.Stdout, os.Stderr, os.LookupEnv); err != nil {
+	if err := run(ctx, strings.Fields(os.Getenv(crashChildEnv)), os.Stdin, os.Stdout, os.Stderr, os.LookupEnv); err != nil {
 		fmt.Fprintln(os.Stderr, "ambitiebot:", err)
 		return 1
 	}
@@ -273,7 +274,7 @@ type child struct {
 func startChild(t *testing.T, h *harness) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashChildEnv+"=1")
+	cmd.Env = append(os.Environ(), crashChildEnv+"=serve")
 	for k, v := range h.env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

@@ -15,6 +15,7 @@ import (
 	_ "github.com/mattn/go-sqlite3" // the driver the bot's database is written with
 
 	"github.com/drentse-aanpak/ambitiebot/internal/config"
+	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
 	"github.com/drentse-aanpak/ambitiebot/internal/workgroup"
@@ -30,7 +31,7 @@ func runDoctor(ctx context.Context, con *console, args []string, std stdio, gete
 	if err := con.noArguments("doctor", fset.Args()); err != nil {
 		return err
 	}
-	d := &doctor{con: con, channels: map[string]bool{}, webhooks: map[string]bool{}}
+	d := &doctor{con: con, channels: map[string]bool{}}
 	cfg, err := loadConfig(*cfgFile, getenv, false)
 	if err != nil {
 		d.problem("CLIConfigInvalid", map[string]any{"Reason": con.sentence(err)})
@@ -46,9 +47,9 @@ func runDoctor(ctx context.Context, con *console, args []string, std stdio, gete
 		con.say("DoctorConfigListing", nil)
 		fmt.Fprintln(con.out, cfg.Redacted())
 	}
-	d.checkSettings()
+	checkSettings(cfg, doctorReporter{d})
 	d.checkDatabase(ctx)
-	d.checkMattermost(ctx)
+	checkMattermost(ctx, cfg, doctorReporter{d})
 	d.checkMembers(ctx)
 	d.sayTargets()
 	return d.finish()
@@ -64,24 +65,27 @@ type doctor struct {
 	// found the bot able to post there; a channel it never reached is
 	// absent.
 	channels map[string]bool
-	// webhooks records, per organisation key, whether its webhook URL is
-	// usable.
-	webhooks map[string]bool
 }
 
-func (d *doctor) line(label, id string, data map[string]any) {
-	fmt.Fprintf(d.con.out, "%s: %s\n", d.con.t(label, nil), d.con.t(id, data))
+// line prints a finding under label.
+func (d *doctor) line(label string, f mattermost.Finding) {
+	fmt.Fprintf(d.con.out, "%s: %s\n", d.con.t(label, nil), findingText(d.con.tr, d.con.lang, f))
 }
 
-func (d *doctor) ok(id string, data map[string]any) { d.line("SetupLabelOK", id, data) }
+func (d *doctor) ok(id string, data map[string]any) {
+	doctorReporter{d}.OK(mattermost.Finding{ID: id, Data: data})
+}
 
 func (d *doctor) problem(id string, data map[string]any) {
-	d.problems++
-	d.line("SetupLabelProblem", id, data)
+	doctorReporter{d}.Problem(mattermost.Finding{ID: id, Data: data})
 }
 
-func (d *doctor) notChecked(id string, data map[string]any) {
-	d.line("SetupLabelNotChecked", id, data)
+// findingText is a finding's sentence in lang.
+func findingText(tr *i18n.Translator, lang string, f mattermost.Finding) string {
+	if n, ok := f.Data[countKey].(int); ok {
+		return tr.N(lang, f.ID, n, f.Data)
+	}
+	return tr.T(lang, f.ID, f.Data)
 }
 
 // finish says all is well, or returns the number of problems as the
@@ -96,40 +100,47 @@ func (d *doctor) finish() error {
 
 // checkSettings checks the settings that need no server: the public URL,
 // the command tokens and the organisations' webhooks, whose URLs are
-// secrets and never shown.
-func (d *doctor) checkSettings() {
-	if d.cfg.PublicURL == "" {
-		d.problem("SetupNeedPublicURL", nil)
-	} else {
-		d.ok("SetupDoctorPublicURLOK", map[string]any{"URL": d.cfg.PublicURL})
+// secrets and never shown. doctor and serve's start-up check both use it.
+func checkSettings(cfg *config.Config, r mattermost.Reporter) {
+	switch {
+	case cfg.PublicURL == "":
+		r.Problem(mattermost.Finding{ID: "SetupNeedPublicURL"})
+	case mattermost.IsLoopback(cfg.PublicURL) && cfg.MattermostURL != "" && !mattermost.IsLoopback(cfg.MattermostURL):
+		// Buttons and forms would call back to the machine Mattermost
+		// runs on, not to the bot.
+		r.Problem(mattermost.Finding{ID: "SetupDoctorPublicURLLoopback", Data: map[string]any{"URL": cfg.PublicURL}})
+	default:
+		r.OK(mattermost.Finding{ID: "SetupDoctorPublicURLOK", Data: map[string]any{"URL": cfg.PublicURL}})
 	}
-	if n := len(d.cfg.CommandTokens); n == 0 {
-		d.problem("SetupDoctorNoCommandTokens", nil)
+	if n := len(cfg.CommandTokens); n == 0 {
+		r.Problem(mattermost.Finding{ID: "SetupDoctorNoCommandTokens"})
 	} else {
-		d.okN("SetupDoctorCommandTokens", n)
+		r.OK(mattermost.Finding{ID: "SetupDoctorCommandTokens", Data: map[string]any{countKey: n}})
 	}
 	valid := 0
-	for _, o := range d.cfg.Organisations.All() {
+	for _, o := range cfg.Organisations.All() {
 		if o.Webhook == "" {
 			continue
 		}
-		u, err := url.Parse(o.Webhook)
-		ok := err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
-		d.webhooks[o.Key] = ok
-		if !ok {
-			d.problem("SetupDoctorWebhookInvalid", map[string]any{"Org": o.Name})
+		if !validWebhook(o.Webhook) {
+			r.Problem(mattermost.Finding{ID: "SetupDoctorWebhookInvalid", Data: map[string]any{"Org": o.Name}})
 			continue
 		}
 		valid++
 	}
 	if valid > 0 {
-		d.okN("SetupDoctorWebhooksOK", valid)
+		r.OK(mattermost.Finding{ID: "SetupDoctorWebhooksOK", Data: map[string]any{countKey: valid}})
 	}
 }
 
-func (d *doctor) okN(id string, n int) {
-	fmt.Fprintf(d.con.out, "%s: %s\n", d.con.t("SetupLabelOK", nil), d.con.tr.N(d.con.lang, id, n, nil))
+// validWebhook says whether an incoming webhook's URL can be posted to.
+func validWebhook(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
+
+// countKey in a finding's data makes it a sentence with plural forms.
+const countKey = "Count"
 
 // checkDatabase opens the database read-only, so that the check neither
 // creates nor migrates it, and runs SQLite's quick_check.
@@ -170,16 +181,56 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 
 // checkMattermost checks the server with the bot's own token (see
 // mattermost.Check).
-func (d *doctor) checkMattermost(ctx context.Context) {
-	cfg := d.cfg
+func checkMattermost(ctx context.Context, cfg *config.Config, r mattermost.Reporter) {
 	if cfg.MattermostURL == "" {
-		d.problem("SetupNeedMattermostURL", nil)
+		r.Problem(mattermost.Finding{ID: "SetupNeedMattermostURL"})
 		return
 	}
 	mattermost.Check(ctx, mattermost.NewAdmin(cfg.MattermostURL, cfg.BotToken, mattermostOptions()), mattermost.CheckSettings{
 		URL: cfg.MattermostURL, BotToken: cfg.BotToken, PublicURL: cfg.PublicURL, CommandTokens: cfg.CommandTokens,
 		Groups: mattermost.ByTeam(mattermost.BotChannels(cfg.WorkingGroup.Channel, cfg.Organisations)),
-	}, doctorReporter{d})
+	}, r)
+}
+
+// failedFinding is the finding for a call that failed for another reason
+// than the ones each check expects.
+func failedFinding(tr *i18n.Translator, lang, mattermostURL string, action mattermost.Finding, status int) mattermost.Finding {
+	if status == 0 {
+		return mattermost.Finding{ID: "SetupUnreachable", Data: map[string]any{"URL": mattermostURL}}
+	}
+	return mattermost.Finding{ID: "SetupServerError", Data: map[string]any{
+		"Action": tr.T(lang, action.ID, action.Data), "Detail": mattermost.Detail(status)}}
+}
+
+// doctorReporter prints what the checks find.
+type doctorReporter struct{ d *doctor }
+
+func (r doctorReporter) OK(f mattermost.Finding) {
+	r.channel(f, true)
+	r.d.line("SetupLabelOK", f)
+}
+
+func (r doctorReporter) Problem(f mattermost.Finding) {
+	r.channel(f, false)
+	r.d.problems++
+	r.d.line("SetupLabelProblem", f)
+}
+
+// channel remembers what a finding about one channel says, for the
+// per-organisation summary.
+func (r doctorReporter) channel(f mattermost.Finding, ok bool) {
+	if ref, isChannel := f.Data["Channel"].(string); isChannel && r.d.channels != nil {
+		r.d.channels[ref] = ok
+	}
+}
+func (r doctorReporter) NotChecked(f mattermost.Finding) { r.d.line("SetupLabelNotChecked", f) }
+
+func (r doctorReporter) Failed(action mattermost.Finding, status int) {
+	r.Problem(failedFinding(r.d.con.tr, r.d.con.lang, r.d.cfg.MattermostURL, action, status))
+}
+
+func (d *doctor) notChecked(id string, data map[string]any) {
+	doctorReporter{d}.NotChecked(mattermost.Finding{ID: id, Data: data})
 }
 
 // sayTargets says, for every organisation, where its awareness post goes
@@ -188,54 +239,22 @@ func (d *doctor) checkMattermost(ctx context.Context) {
 func (d *doctor) sayTargets() {
 	d.con.say("SetupDoctorTargets", nil)
 	for _, o := range d.cfg.Organisations.All() {
-		data := map[string]any{"Org": o.Name, "Channel": o.Channel}
-		var label, id string
+		f := mattermost.Finding{Data: map[string]any{"Org": o.Name, "Channel": o.Channel}}
+		var label string
 		switch ok, checked := d.channels[o.Channel]; {
-		case o.Webhook != "" && d.webhooks[o.Key]:
-			label, id = "SetupLabelOK", "SetupDoctorTargetWebhook"
+		case o.Webhook != "" && validWebhook(o.Webhook):
+			label, f.ID = "SetupLabelOK", "SetupDoctorTargetWebhook"
 		case o.Webhook != "":
-			label, id = "SetupLabelProblem", "SetupDoctorTargetWebhookBad"
+			label, f.ID = "SetupLabelProblem", "SetupDoctorTargetWebhookBad"
 		case !checked:
-			label, id = "SetupLabelNotChecked", "SetupDoctorTargetChannelUnchecked"
+			label, f.ID = "SetupLabelNotChecked", "SetupDoctorTargetChannelUnchecked"
 		case ok:
-			label, id = "SetupLabelOK", "SetupDoctorTargetChannel"
+			label, f.ID = "SetupLabelOK", "SetupDoctorTargetChannel"
 		default:
-			label, id = "SetupLabelProblem", "SetupDoctorTargetChannelBad"
+			label, f.ID = "SetupLabelProblem", "SetupDoctorTargetChannelBad"
 		}
-		d.line(label, id, data)
+		d.line(label, f)
 	}
-}
-
-// doctorReporter prints what mattermost.Check finds.
-type doctorReporter struct{ d *doctor }
-
-func (r doctorReporter) OK(f mattermost.Finding) {
-	r.channel(f, true)
-	r.d.ok(f.ID, f.Data)
-}
-
-func (r doctorReporter) Problem(f mattermost.Finding) {
-	r.channel(f, false)
-	r.d.problem(f.ID, f.Data)
-}
-
-// channel remembers what a finding about one channel says, for the
-// per-organisation summary.
-func (r doctorReporter) channel(f mattermost.Finding, ok bool) {
-	if ref, isChannel := f.Data["Channel"].(string); isChannel {
-		r.d.channels[ref] = ok
-	}
-}
-func (r doctorReporter) NotChecked(f mattermost.Finding) { r.d.notChecked(f.ID, f.Data) }
-
-// Failed reports a call that failed for another reason than the ones
-// each check expects.
-func (r doctorReporter) Failed(action mattermost.Finding, status int) {
-	if status == 0 {
-		r.d.problem("SetupUnreachable", map[string]any{"URL": r.d.cfg.MattermostURL})
-		return
-	}
-	r.d.problem("SetupServerError", map[string]any{"Action": r.d.con.t(action.ID, action.Data), "Detail": mattermost.Detail(status)})
 }
 
 // checkMembers says how many working-group members each rule of the trust
@@ -280,7 +299,7 @@ func (d *doctor) checkMembers(ctx context.Context) {
 		d.ok("SetupDoctorMembers", map[string]any{"Members": a.Members, "Link": a.Link, "Verified": a.Verified,
 			"SSO": a.SSO, "Unverified": a.Unverified, "Guests": a.Guests, "NoOrg": a.NoOrg})
 		if a.Refused > 0 {
-			d.problem("SetupDoctorMembersRefused", map[string]any{"Count": a.Refused, "Guests": a.Guests,
+			d.problem("SetupDoctorMembersRefused", map[string]any{"Refused": a.Refused, "Guests": a.Guests,
 				"Unverified": a.Refused - a.Guests})
 		}
 	}

@@ -254,7 +254,7 @@ func TestDoctorCountsMembersAndLeaders(t *testing.T) {
 	for _, want := range []string{
 		f.line("SetupLabelOK", "SetupDoctorMembers", map[string]any{"Members": 1, "Link": 0, "Verified": 0,
 			"SSO": 0, "Unverified": 1, "Guests": 0, "NoOrg": 0}),
-		f.line("SetupLabelProblem", "SetupDoctorMembersRefused", map[string]any{"Count": 1, "Guests": 0, "Unverified": 1}),
+		f.line("SetupLabelProblem", "SetupDoctorMembersRefused", map[string]any{"Refused": 1, "Guests": 0, "Unverified": 1}),
 		f.line("SetupLabelProblem", "SetupDoctorLeader_not_found", map[string]any{"User": "pl.nieuw"}),
 	} {
 		mustContain(t, out, want)

@@ -2,22 +2,37 @@ package cli
 
 import (
 	"errors"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
 )
 
+// envLang asks for the language of the command line's own sentences.
+const envLang = "AMBITIEBOT_LANG"
+
 // cliLang is the language of the command line's own sentences:
 // AMBITIEBOT_LANG, else LANG ("en_GB.UTF-8" is English), else Dutch.
-func cliLang(getenv env) string {
-	for _, name := range []string{"AMBITIEBOT_LANG", "LANG"} {
+// unknown is an AMBITIEBOT_LANG the bot does not speak, which falls back
+// to Dutch; LANG is the whole system's, so a French one falls back
+// silently.
+func cliLang(getenv env) (lang, unknown string) {
+	for _, name := range []string{envLang, "LANG"} {
 		if v, ok := getenv(name); ok && v != "" {
-			return i18n.Lang(strings.ToLower(v))
+			lang = i18n.Lang(strings.ToLower(v))
+			if name == envLang && lang != strings.ToLower(v[:min(2, len(v))]) {
+				unknown = v
+			}
+			return lang, unknown
 		}
 	}
-	return "nl"
+	return "nl", ""
 }
 
 // optionName writes a flag the way the help and the README do: -v, but
@@ -96,23 +111,68 @@ func (e spoken) Unwrap() error { return e.err }
 
 // speak makes a subcommand's error printable: a domain error's Error() is
 // a message id for the log, so it becomes its sentence in the operator's
-// language; any other error is printed as it is.
+// language, and so do Mattermost's failures and a file's (see explain);
+// any other error is printed as it is.
 func (c *console) speak(err error) error {
-	if !isDomainError(err) {
+	s, ok := c.explain(err)
+	if !ok {
 		return err
 	}
-	return spoken{c.sentence(err), err}
+	return spoken{s, err}
 }
 
 // sentence is err as the operator reads it, for a sentence that quotes it:
-// a domain error's sentence, else the error's own text (the CLI's
-// sentences, and causes such as a port in use that only the administrator
-// can act on).
+// its explanation, else the error's own text (the CLI's sentences, and
+// causes such as a port in use that only the administrator can act on).
 func (c *console) sentence(err error) string {
-	if isDomainError(err) {
-		return c.tr.Error(c.lang, err)
+	if s, ok := c.explain(err); ok {
+		return s
 	}
 	return err.Error()
+}
+
+// explain says err in the operator's language when it is a domain error
+// with a sentence of its own, a failed Mattermost call or a file that
+// cannot be used.
+func (c *console) explain(err error) (string, bool) {
+	if isDomainError(err) {
+		return c.tr.Error(c.lang, err), true
+	}
+	if ce, ok := ambitiebot.AsChatError(err); ok {
+		data := map[string]any{"Op": ce.Op, "Status": ce.Status}
+		switch ce.Status {
+		case 0:
+			return c.t("CLIMattermostNoAnswer", data), true
+		case http.StatusUnauthorized:
+			return c.t("CLIMattermostUnauthorized", data), true
+		}
+		return c.t("CLIMattermostStatus", data), true
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return c.fileSentence(pe), true
+	}
+	return "", false
+}
+
+// fileSentence says why a file cannot be used, naming it.
+func (c *console) fileSentence(pe *fs.PathError) string {
+	dir := filepath.Dir(pe.Path)
+	data := map[string]any{"Path": pe.Path, "Dir": dir, "Reason": pe.Err.Error()}
+	switch {
+	case errors.Is(pe.Err, fs.ErrNotExist):
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return c.t("CLIFileNoFolder", data)
+		}
+		return c.t("CLIFileMissing", data)
+	case errors.Is(pe.Err, fs.ErrPermission) || errors.Is(pe.Err, syscall.EROFS):
+		return c.t("CLIFileNoPermission", data)
+	case errors.Is(pe.Err, syscall.EISDIR):
+		return c.t("CLIFileIsFolder", data)
+	case errors.Is(pe.Err, syscall.ENOSPC):
+		return c.t("CLIFileDiskFull", data)
+	}
+	return c.t("CLIFileUnusable", data)
 }
 
 // isDomainError says whether err carries an *ambitiebot.Error with a

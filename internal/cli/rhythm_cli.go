@@ -6,12 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/awareness"
 	"github.com/drentse-aanpak/ambitiebot/internal/calendar"
 	"github.com/drentse-aanpak/ambitiebot/internal/config"
+	"github.com/drentse-aanpak/ambitiebot/internal/delivery"
 	"github.com/drentse-aanpak/ambitiebot/messages"
 )
 
@@ -36,7 +38,10 @@ func (c *cli) wire(needChat bool, std stdio) (*Main, error) {
 	if needChat && (c.cfg.MattermostURL == "" || c.cfg.BotToken == "") {
 		return nil, c.fail("CLINeedsMattermost", nil)
 	}
-	m := NewMain(c.cfg, newLogger(std), time.Now)
+	// The command says how delivery went in its own sentences; the log
+	// keeps only warnings, so that retries do not bury them.
+	logger := slog.New(slog.NewJSONHandler(std.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	m := NewMain(c.cfg, logger, time.Now)
 	if err := m.Wire(); err != nil {
 		_ = m.Close()
 		return nil, err
@@ -44,18 +49,52 @@ func (c *cli) wire(needChat bool, std stdio) (*Main, error) {
 	return m, nil
 }
 
-// deliverNow sends what the command queued and says how it went; what
-// cannot be delivered now stays queued for the running bot.
-func (c *cli) deliverNow(ctx context.Context, m *Main) error {
-	n, err := m.Dispatcher.DeliverDue(ctx)
+// defaultDeliveryWait is how long remind and awareness send keep
+// delivering through server errors and rate limits before they leave
+// what is left to the running bot.
+const defaultDeliveryWait = 2 * time.Minute
+
+// deliveryWait adds the --wait flag of the commands that deliver.
+func deliveryWait(fs *flagSet) *time.Duration {
+	return fs.Duration("wait", defaultDeliveryWait, fs.con.t("CLIFlagDeliveryWait", nil))
+}
+
+// deliverNow sends what the command queued, keeping at it for up to wait
+// as retries and rate limits fall due (0: one pass), with a line after
+// every pass; then it says what is left, why, and when the running bot
+// tries again.
+func (c *cli) deliverNow(ctx context.Context, m *Main, wait time.Duration) error {
+	pass := 0
+	n, pending, err := m.Dispatcher.Drain(ctx, m.Now().Add(wait), func(delivered, pending int) {
+		pass++
+		c.say("CLIDeliveryPass", map[string]any{"Pass": pass, "Delivered": delivered, "Pending": pending})
+	})
 	if err != nil {
 		return err
 	}
-	pending, err := m.DB.FindDeliveries(ctx, ambitiebot.DeliveryFilter{State: ambitiebot.DeliveryPending})
-	if err != nil {
-		return err
+	if len(pending) == 0 {
+		c.say("CLIDeliveredAll", map[string]any{"Delivered": n})
+		return nil
 	}
 	c.say("CLIDelivered", map[string]any{"Delivered": n, "Pending": len(pending)})
+	now := m.Now()
+	for _, d := range pending {
+		where := string(d.Target)
+		if org, ok := c.cfg.Organisations.ByKey(d.OrgKey); ok {
+			where = org.Name + " (" + where + ")"
+		}
+		why := d.LastError
+		if why == "" {
+			why = c.t("CLIDeliveryNotTried", nil)
+		}
+		data := map[string]any{"Where": where, "Why": why,
+			"Seconds": int(delivery.DefaultPoll.Seconds()), "At": d.NextAttempt.In(c.cfg.Location).Format("15:04:05")}
+		if d.NextAttempt.After(now) {
+			c.say("CLIDeliveryLeftAt", data)
+		} else {
+			c.say("CLIDeliveryLeftDue", data)
+		}
+	}
 	return nil
 }
 
@@ -113,8 +152,12 @@ func runRemind(ctx context.Context, con *console, args []string, std stdio, gete
 	fs := newFlagSet(con, "remind", "", std)
 	cfgFile := fs.String("config", "", con.t("CLIFlagConfig", nil))
 	dryRun := fs.Bool("dry-run", false, con.t("CLIFlagDryRun", nil))
+	wait := deliveryWait(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *wait < 0 {
+		return usageError{con.t("CLIUsageWait", map[string]any{"Value": wait.String()})}
 	}
 	c, err := newCLI(con, *cfgFile, getenv)
 	if err != nil {
@@ -140,7 +183,7 @@ func runRemind(ctx context.Context, con *console, args []string, std stdio, gete
 		return nil
 	}
 	c.say("CLIRemindQueued", data)
-	return c.deliverNow(ctx, m)
+	return c.deliverNow(ctx, m, *wait)
 }
 
 func runAwareness(ctx context.Context, con *console, args []string, std stdio, getenv env) error {
@@ -157,12 +200,17 @@ func runAwareness(ctx context.Context, con *console, args []string, std stdio, g
 	// Only send takes a message and a dry run; list shows them all.
 	var id *string
 	var dryRun *bool
+	var wait *time.Duration
 	if args[0] == "send" {
 		id = fs.String("id", "", con.t("CLIFlagAwarenessID", nil))
 		dryRun = fs.Bool("dry-run", false, con.t("CLIFlagDryRun", nil))
+		wait = deliveryWait(fs)
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if wait != nil && *wait < 0 {
+		return usageError{con.t("CLIUsageWait", map[string]any{"Value": wait.String()})}
 	}
 	c, err := newCLI(con, *cfgFile, getenv)
 	if err != nil {
@@ -190,7 +238,7 @@ func runAwareness(ctx context.Context, con *console, args []string, std stdio, g
 	} else {
 		c.say("CLIAwarenessQueued", data)
 	}
-	return c.deliverNow(ctx, m)
+	return c.deliverNow(ctx, m, *wait)
 }
 
 // listAwareness shows every message, what is next in the rotation and

@@ -127,3 +127,56 @@ func TestRemindAndAwarenessCLI(t *testing.T) {
 		t.Errorf("status: %v\n%s", err, status)
 	}
 }
+
+// A few 500s and a 429 do not leave posts for the running bot: awareness
+// send keeps delivering as the retries fall due, each post exactly once.
+func TestAwarenessSendDeliversThroughFailures(t *testing.T) {
+	h := newHarness(t, "")
+	h.stop() // only the command line delivers
+	h.world.Fail("POST /api/v4/posts", 3, 500)
+	h.world.Fail("GET /api/v4/teams/name/{team}/channels/name/{channel}", 1, 429)
+	out, err := h.run("awareness", "send", "--wait", "1m")
+	if err != nil {
+		t.Fatalf("awareness send: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "Ronde 2:") || !strings.Contains(out, "Afgeleverd: 17. Er staat niets meer in de wachtrij.") {
+		t.Errorf("awareness send did not deliver everything in several passes:\n%s", out)
+	}
+	for ref, ch := range h.world.Channels {
+		if ref == workingGroup {
+			continue
+		}
+		if n := len(h.world.Posts(ch.Id)); n != 1 {
+			t.Errorf("%s has %d posts, want 1", ref, n)
+		}
+	}
+}
+
+// A server that keeps failing: remind gives up within its bound and
+// names what is left, why and when the running bot tries again.
+func TestRemindSaysWhatIsLeft(t *testing.T) {
+	h := newHarness(t, "")
+	h.stop()
+	h.world.Fail("POST /api/v4/posts", 1000, 500)
+	h.env["AMBITIEBOT_LANG"] = "en"
+	start := time.Now()
+	out, err := h.run("remind", "--wait", "3s")
+	if err != nil {
+		t.Fatalf("remind: %v\n%s", err, out)
+	}
+	if took := time.Since(start); took > 15*time.Second {
+		t.Errorf("remind --wait 3s took %s", took)
+	}
+	for _, want := range []string{
+		"Pass 1: 0 delivered,",
+		"Pass 2: 0 delivered,",
+		"Delivered: 0. Still queued:",
+		"drenthe/werkgroep-ondermijning",
+		"create post: HTTP 500; the running bot tries again from ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("remind output lacks %q:\n%s", want, out)
+		}
+	}
+	t.Log(out)
+}

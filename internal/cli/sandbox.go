@@ -18,7 +18,12 @@ func runSandbox(ctx context.Context, con *console, args []string, std stdio, _ e
 	dbPath := fs.String("db", "", con.t("CLIFlagSandboxDB", nil))
 	empty := fs.Bool("empty", false, con.t("CLIFlagSandboxEmpty", nil))
 	start := fs.String("start", "", con.t("CLIFlagSandboxStart", nil))
+	files := fs.String("files", "sandbox-files", con.t("CLIFlagSandboxFiles", nil))
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	filesDir, err := filepath.Abs(*files)
+	if err != nil {
 		return err
 	}
 	dir, err := os.MkdirTemp("", "ambitiebot-sandbox-")
@@ -86,13 +91,24 @@ func runSandbox(ctx context.Context, con *console, args []string, std stdio, _ e
 		}
 	}
 	s := &sandbox.Session{
-		World: world, Clock: clock, Location: loc, Lang: con.lang, Out: std.out,
+		World: world, Clock: clock, Location: loc, Lang: con.lang, Out: std.out, Files: filesDir,
 		Bot: sandbox.Bot{
 			CommandURL: m.HTTP.URL() + "/command", CommandToken: commandToken,
 			Calendar: m.Calendar, RunJob: m.Scheduler.RunNow, Deliver: m.deliverAll, Tr: m.Tr,
 		},
 	}
-	return s.Run(ctx, std.in)
+	// At a terminal the arrow keys edit the line and go through the
+	// history; a pipe (a script, a test) is read line by line.
+	lines := sandbox.PlainLines(std.in, std.out)
+	in, inOK := std.in.(*os.File)
+	out, outOK := std.out.(*os.File)
+	if inOK && outOK {
+		if tl, w, restore, ok := sandbox.Terminal(in, out); ok {
+			defer restore()
+			lines, s.Out = tl, w
+		}
+	}
+	return s.Run(ctx, lines)
 }
 
 // deliverAll delivers until the outbox is empty (or two seconds passed),

@@ -33,12 +33,19 @@ type console struct {
 	out  io.Writer
 }
 
-func newConsole(getenv env, out io.Writer) (*console, error) {
+// newConsole returns the console for the language the environment asks
+// for; a language the bot does not speak is said once on errOut.
+func newConsole(getenv env, out, errOut io.Writer) (*console, error) {
 	tr, err := i18n.New(locales.FS)
 	if err != nil {
 		return nil, err
 	}
-	return &console{tr: tr, lang: cliLang(getenv), out: out}, nil
+	lang, unknown := cliLang(getenv)
+	c := &console{tr: tr, lang: lang, out: out}
+	if unknown != "" {
+		fmt.Fprintln(errOut, c.t("CLILangUnsupported", map[string]any{"Value": unknown}))
+	}
+	return c, nil
 }
 
 func (c *console) t(id string, data map[string]any) string { return c.tr.T(c.lang, id, data) }

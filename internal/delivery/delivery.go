@@ -55,6 +55,10 @@ const (
 	// store (see Dispatcher.Busy).
 	giveWayStep = 250 * time.Microsecond
 	maxGiveWay  = 5 * time.Millisecond
+	// minWait is the shortest sleep between passes when a delivery is
+	// already due but was not taken (it is leased elsewhere), so that it
+	// cannot spin the loop.
+	minWait = 100 * time.Millisecond
 )
 
 // Dispatcher delivers due rows of the outbox.
@@ -87,6 +91,7 @@ type Dispatcher struct {
 	once        sync.Once
 	wake        chan struct{}
 	notified    atomic.Bool // Notify was called: the store may hold new rows
+	retried     atomic.Bool // a retry was scheduled since Run last asked the store
 	mu          sync.Mutex
 	pausedUntil time.Time
 	handed      []ambitiebot.Delivery // leased to us by their Update, not yet attempted
@@ -150,7 +155,8 @@ func (d *Dispatcher) Handoff(ds []ambitiebot.Delivery) {
 }
 
 // Run delivers until ctx is cancelled: at once, on every Handoff and
-// Notify, and at least every Poll so that retries come due. It records
+// Notify, when the earliest pending delivery falls due, and at least
+// every Poll (which finds rows other processes queued). It records
 // successful posts at most markDelay late, and before it returns.
 func (d *Dispatcher) Run(ctx context.Context) {
 	d.init()
@@ -158,6 +164,10 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	// storeLeft that the last pass that asked stopped before it was done.
 	fromStore, storeLeft := true, false
 	var record <-chan time.Time
+	// next is when the store's earliest pending delivery falls due, so
+	// that a retry goes out after its backoff rather than at the next poll.
+	var next time.Time
+	var haveNext bool
 	defer func() {
 		stopped := context.WithoutCancel(ctx)
 		d.logRecord(d.recordPosted(stopped))
@@ -177,6 +187,15 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		wait := d.Poll
 		if p := d.pause(); p > 0 && p < wait {
 			wait = p
+		}
+		// The store is asked for its next due row only after a pass that
+		// read it or scheduled a retry; a pass that only posted handed-over
+		// rows (the busy path) cannot have made anything due sooner.
+		if retried := d.retried.Swap(false); err == nil && (fromStore || retried) {
+			next, haveNext = d.nextAttempt(ctx)
+		}
+		if haveNext {
+			wait = min(wait, max(next.Sub(d.Now()), minWait))
 		}
 		select {
 		case <-ctx.Done():
@@ -199,6 +218,19 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			fromStore = true
 		}
 	}
+}
+
+// nextAttempt asks the store when its earliest pending delivery falls
+// due; ok is false when nothing is pending or the store cannot say.
+func (d *Dispatcher) nextAttempt(ctx context.Context) (time.Time, bool) {
+	next, ok, err := d.Store.NextAttemptAt(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			d.Logger.Error("reading when the next delivery is due failed", slog.Any("error", err))
+		}
+		return time.Time{}, false
+	}
+	return next, ok
 }
 
 func (d *Dispatcher) logRecord(err error) {
@@ -224,6 +256,49 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	n, _, err := d.deliver(ctx, true)
 	// Posts made are recorded even when ctx ended meanwhile.
 	return n, errors.Join(err, d.recordPosted(context.WithoutCancel(ctx)))
+}
+
+// Drain delivers what falls due, waiting through backoffs and rate
+// limits, until nothing is pending, the next attempt would come after
+// until, or ctx ends; a command-line run uses it so that a 500 or a 429
+// does not leave its posts for the serving bot's next poll. progress,
+// when set, is told after every pass how many were delivered so far and
+// how many are pending. It returns the deliveries still pending.
+func (d *Dispatcher) Drain(ctx context.Context, until time.Time, progress func(delivered, pending int)) (int, []ambitiebot.Delivery, error) {
+	d.init()
+	delivered := 0
+	for {
+		n, err := d.DeliverDue(ctx)
+		delivered += n
+		if err != nil {
+			return delivered, nil, err
+		}
+		pending, err := d.Store.FindDeliveries(ctx, ambitiebot.DeliveryFilter{State: ambitiebot.DeliveryPending})
+		if err != nil {
+			return delivered, nil, err
+		}
+		if progress != nil {
+			progress(delivered, len(pending))
+		}
+		if len(pending) == 0 {
+			return delivered, nil, nil
+		}
+		next, ok := d.nextAttempt(ctx)
+		if !ok {
+			return delivered, pending, nil
+		}
+		if p := d.Now().Add(d.pause()); p.After(next) {
+			next = p
+		}
+		if next.After(until) {
+			return delivered, pending, nil
+		}
+		select {
+		case <-ctx.Done():
+			return delivered, pending, nil
+		case <-d.After(max(next.Sub(d.Now()), minWait)):
+		}
+	}
 }
 
 // deliver attempts handed-over rows and then, when fromStore, due rows of
@@ -384,6 +459,7 @@ func (d *Dispatcher) attempt(ctx context.Context, dl ambitiebot.Delivery) (deliv
 		next := d.Now().Add(d.backoff(dl.Attempts))
 		log.Info("delivery will be retried", slog.Bool("uncertain", uncertain), slog.Time("next", next))
 		d.observe("retry")
+		d.retried.Store(true)
 		return false, false, d.Store.MarkRetry(ctx, dl.ID, failCause(sendErr), uncertain, next)
 	}
 }

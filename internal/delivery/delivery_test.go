@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -543,4 +544,124 @@ func TestGivesWayToCommandsButPosts(t *testing.T) {
 		t.Errorf("%d feed posts, want 1", n)
 	}
 	f.exactlyOnce("awareness:x:1")
+}
+
+// After a server error the retry goes out when its backoff ends, not at
+// the next poll: Run sleeps until the store's earliest pending delivery.
+// Here a poll-long sleep never ends, so only a wake at the backoff can
+// deliver the post.
+func TestRunRetriesAtBackoffNotPoll(t *testing.T) {
+	f := newFixture(t)
+	f.d.Poll = time.Hour
+	var mu sync.Mutex
+	var waits []time.Duration
+	f.d.After = func(d time.Duration) <-chan time.Time {
+		mu.Lock()
+		waits = append(waits, d)
+		mu.Unlock()
+		c := make(chan time.Time, 1)
+		if d < f.d.Poll {
+			f.clock.Add(d)
+			c <- f.clock.Now()
+		}
+		return c
+	}
+	f.world.Fail("POST /api/v4/posts", 2, 500)
+	f.broadcast("awareness:x:1")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); f.d.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		pending, err := f.db.FindDeliveries(context.Background(), ambitiebot.DeliveryFilter{State: ambitiebot.DeliveryPending})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pending) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			mu.Lock()
+			t.Fatalf("%d deliveries still pending; the dispatcher slept %v", len(pending), waits)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	f.exactlyOnce("awareness:x:1")
+	mu.Lock()
+	defer mu.Unlock()
+	var backoffs int
+	for _, w := range waits {
+		if w >= time.Second && w <= 4*time.Second {
+			backoffs++
+		}
+	}
+	if backoffs == 0 {
+		t.Errorf("never slept for a backoff (1-4 s); slept %v", waits)
+	}
+}
+
+// fastForward makes f's dispatcher sleep on the test clock: every wait
+// moves the clock and ends at once. It returns the waits asked for.
+func (f *fixture) fastForward() *[]time.Duration {
+	var waits []time.Duration
+	f.d.After = func(d time.Duration) <-chan time.Time {
+		waits = append(waits, d)
+		f.clock.Add(d)
+		c := make(chan time.Time, 1)
+		c <- f.clock.Now()
+		return c
+	}
+	return &waits
+}
+
+// A command-line run keeps delivering through 500s and 429s until
+// everything is posted, once, within its time.
+func TestDrainWaitsThroughErrorsAndRateLimits(t *testing.T) {
+	for _, status := range []int{500, 429} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			f := newFixture(t)
+			f.fastForward()
+			f.world.Fail("POST /api/v4/posts", 3, status)
+			f.broadcast("awareness:x:1")
+			var passes int
+			n, pending, err := f.d.Drain(context.Background(), f.clock.Now().Add(2*time.Minute), func(int, int) { passes++ })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != f.orgs.Len() || len(pending) != 0 {
+				t.Fatalf("delivered %d, %d pending; want all %d and none left", n, len(pending), f.orgs.Len())
+			}
+			if passes < 2 {
+				t.Errorf("%d progress reports; want one per pass", passes)
+			}
+			f.exactlyOnce("awareness:x:1")
+		})
+	}
+}
+
+// When the server keeps failing, Drain stops once the next attempt lies
+// beyond its time and returns what is left, with the cause.
+func TestDrainIsBounded(t *testing.T) {
+	f := newFixture(t)
+	waits := f.fastForward()
+	f.world.Fail("POST /api/v4/posts", 1000, 502)
+	f.broadcast("awareness:x:1")
+	start := f.clock.Now()
+	until := start.Add(time.Minute)
+	n, pending, err := f.d.Drain(context.Background(), until, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 || len(pending) != f.orgs.Len() {
+		t.Fatalf("delivered %d, %d pending; want 0 and all %d", n, len(pending), f.orgs.Len())
+	}
+	for _, p := range pending {
+		if !strings.Contains(p.LastError, "502") || !p.NextAttempt.After(until) {
+			t.Errorf("%s: cause %q, next %v; want the 502 and a next attempt after %v", p.Target, p.LastError, p.NextAttempt, until)
+		}
+	}
+	if f.clock.Now().After(until) {
+		t.Errorf("slept until %v, past its bound %v (waits %v)", f.clock.Now(), until, *waits)
+	}
 }

@@ -83,6 +83,15 @@ func Status(err error) int {
 // IsInternal reports whether a URL's host is a loopback or private
 // address, which Mattermost refuses to call unless allowed.
 func IsInternal(raw string) bool {
+	return hostIs(raw, func(ip net.IP) bool { return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() })
+}
+
+// IsLoopback reports whether a URL's host is the machine itself.
+func IsLoopback(raw string) bool { return hostIs(raw, net.IP.IsLoopback) }
+
+// hostIs reports whether a URL's host is localhost or an address that
+// passes test.
+func hostIs(raw string, test func(net.IP) bool) bool {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return false
@@ -92,7 +101,7 @@ func IsInternal(raw string) bool {
 		return true
 	}
 	ip := net.ParseIP(host)
-	return ip != nil && (ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast())
+	return ip != nil && test(ip)
 }
 
 // StepError is a provisioning call that failed: Action is the message id

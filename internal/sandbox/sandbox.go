@@ -5,10 +5,13 @@
 package sandbox
 
 import (
-	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -66,28 +69,47 @@ type Session struct {
 	Location *time.Location
 	Lang     string // the sandbox's own sentences
 	Out      io.Writer
+	// Files is the folder where the charts and workbooks the bot posts
+	// are saved, so that a newcomer can open them; "" saves nothing.
+	Files string
 
 	user    string
 	printed int // posts shown so far
 	dialogs int // dialogs shown so far
 }
 
-// Run reads lines from in until EOF or :stop.
-func (s *Session) Run(ctx context.Context, in io.Reader) error {
+// Run reads lines until EOF (a closed terminal, Ctrl-C or Ctrl-D in a
+// terminal), :stop or the end of ctx (a signal), whichever comes first,
+// so that the caller can clean up.
+func (s *Session) Run(ctx context.Context, lines Lines) error {
 	s.user = "jan"
 	s.say("SandboxWelcome", map[string]any{"User": s.userLabel(), "Now": s.now()})
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64<<10), 64<<10)
+	if s.Files != "" {
+		s.say("SandboxFilesDir", map[string]any{"Dir": s.Files})
+	}
+	type read struct {
+		line string
+		err  error
+	}
 	for {
-		fmt.Fprintf(s.Out, "%s> ", s.user)
-		if !sc.Scan() {
+		// A read cannot be interrupted; the buffered channel lets the
+		// reader finish on its own when ctx ends first.
+		got := make(chan read, 1)
+		prompt := s.user + "> "
+		go func() { l, err := lines.ReadLine(prompt); got <- read{l, err} }()
+		var r read
+		select {
+		case <-ctx.Done():
 			fmt.Fprintln(s.Out)
-			return sc.Err()
+			return nil
+		case r = <-got:
 		}
-		line := strings.TrimSpace(sc.Text())
-		if ctx.Err() != nil {
+		if r.err != nil {
+			// io.EOF, or a terminal that went away (EIO): either way
+			// nobody is left to type, and the caller cleans up.
 			return nil
 		}
+		line := strings.TrimSpace(r.line)
 		switch {
 		case line == "":
 		case line == ":stop" || line == ":quit" || line == ":exit":
@@ -183,7 +205,7 @@ func (s *Session) deliver(ctx context.Context) {
 			fmt.Fprintln(s.Out, line)
 		}
 		for _, fid := range p.FileIds {
-			fmt.Fprintf(s.Out, "  │ 📎 %s\n", s.fileName(fid))
+			fmt.Fprintf(s.Out, "  │ 📎 %s\n", s.file(fid))
 		}
 	}
 	s.printed = len(posts)
@@ -214,13 +236,53 @@ func (s *Session) dmPartner(channelID string) string {
 	return "?"
 }
 
-func (s *Session) fileName(id string) string {
+// file names an uploaded file and saves it in Files, saying where.
+func (s *Session) file(id string) string {
 	for _, up := range s.World.Uploads() {
-		if up.Info.Id == id {
-			return fmt.Sprintf("%s (%d bytes)", up.Info.Name, len(up.Data))
+		if up.Info.Id != id {
+			continue
 		}
+		label := fmt.Sprintf("%s (%d bytes)", up.Info.Name, len(up.Data))
+		if s.Files == "" {
+			return label
+		}
+		path, err := saveFile(s.Files, up.Info.Name, up.Data)
+		if err != nil {
+			return label + " — " + s.Bot.Tr.T(s.Lang, "SandboxFileNotSaved", map[string]any{"Dir": s.Files})
+		}
+		return label + " → " + path
 	}
 	return id
+}
+
+// saveFile writes data to dir under name, or under name-2, name-3, …
+// when that is taken, and returns the path. Only the file's base name
+// is used, so a name cannot point outside dir.
+func saveFile(dir, name string, data []byte) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	base := filepath.Base(name)
+	ext := filepath.Ext(base)
+	stem := strings.TrimSuffix(base, ext)
+	for n := 1; ; n++ {
+		path := filepath.Join(dir, base)
+		if n > 1 {
+			path = filepath.Join(dir, fmt.Sprintf("%s-%d%s", stem, n, ext))
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		_, err = f.Write(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return path, err
+	}
 }
 
 func (s *Session) switchUser(who string) {

@@ -316,3 +316,21 @@ func (db *DB) updateDelivery(ctx context.Context, id int64, set string, args ...
 		return updateOne(ctx, tx, "delivery", `UPDATE deliveries SET `+set+` WHERE id = ?`, append(args, id)...)
 	})
 }
+
+// NextAttemptAt implements ambitiebot.DeliveryService. The partial index
+// deliveries_due answers it without a scan.
+func (db *DB) NextAttemptAt(ctx context.Context) (time.Time, bool, error) {
+	var min sql.NullString
+	if err := db.read.QueryRowContext(ctx, `SELECT MIN(next_attempt) FROM deliveries
+		WHERE state = 'pending'`).Scan(&min); err != nil {
+		return time.Time{}, false, internal(err)
+	}
+	if !min.Valid {
+		return time.Time{}, false, nil
+	}
+	var next time.Time
+	if err := (timeColumn{&next}).Scan(min.String); err != nil {
+		return time.Time{}, false, internal(err)
+	}
+	return next, true, nil
+}

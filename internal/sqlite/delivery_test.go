@@ -392,3 +392,41 @@ func TestMarkAllDelivered(t *testing.T) {
 		t.Errorf("recording nothing: %v", err)
 	}
 }
+
+func TestNextAttemptAt(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t)
+	if _, ok, err := db.NextAttemptAt(ctx); err != nil || ok {
+		t.Fatalf("empty outbox: ok=%v, %v; want nothing pending", ok, err)
+	}
+	if _, err := db.EnqueueDeliveries(ctx, []ambitiebot.Delivery{
+		delivery("awareness:1", "channel:emmen/town-square"),
+		delivery("awareness:1", "channel:assen/town-square"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	now := db.Now()
+	due, err := db.DueDeliveries(ctx, now, 0, 10)
+	if err != nil || len(due) != 2 {
+		t.Fatalf("due = %d, %v", len(due), err)
+	}
+	if err := db.MarkRetry(ctx, due[0].ID, "posts: HTTP 500", false, now.Add(1500*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkRetry(ctx, due[1].ID, "posts: HTTP 500", false, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	next, ok, err := db.NextAttemptAt(ctx)
+	if err != nil || !ok || !next.Equal(now.Add(1500*time.Millisecond)) {
+		t.Fatalf("NextAttemptAt = %v, %v, %v; want the earlier retry %v", next, ok, err, now.Add(1500*time.Millisecond))
+	}
+	if err := db.MarkDelivered(ctx, due[0].ID, "p1", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkFailed(ctx, due[1].ID, "posts: HTTP 403"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := db.NextAttemptAt(ctx); err != nil || ok {
+		t.Fatalf("nothing pending: ok=%v, %v", ok, err)
+	}
+}

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drentse-aanpak/ambitiebot/internal/testkit"
+)
+
+// serveFor runs `ambitiebot serve` with h's environment until its log
+// says it serves (then it is stopped) or it returns; it returns the error
+// and everything serve wrote.
+func serveFor(t *testing.T, h *harness) (error, string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &testkit.SyncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, strings.NewReader(""), out, out, h.getenv) }()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case err := <-done:
+			return err, out.String()
+		case <-deadline:
+			t.Fatalf("serve neither served nor stopped:\n%s", out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if strings.Contains(out.String(), "ambitiebot is serving") {
+			cancel()
+			return <-done, out.String()
+		}
+	}
+}
+
+// serve checks at start-up what doctor checks and logs one line per
+// problem, but starts.
+func TestServeLogsStartupProblems(t *testing.T) {
+	h := prepareHarness(t, "")
+	delete(h.env, "AMBITIEBOT_PUBLIC_URL")
+	err, out := serveFor(t, h)
+	if err != nil {
+		t.Fatalf("serve: %v\n%s", err, out)
+	}
+	if n := strings.Count(out, `"msg":"start-up check: AMBITIEBOT_PUBLIC_URL is not set`); n != 1 {
+		t.Errorf("%d log lines about the missing public URL:\n%s", n, out)
+	}
+
+	// Mattermost elsewhere, unreachable, and buttons pointing at this
+	// machine: two problems, and the bot still starts.
+	h = prepareHarness(t, "")
+	h.env["AMBITIEBOT_MATTERMOST_URL"] = "http://mattermost.invalid"
+	h.env["AMBITIEBOT_PUBLIC_URL"] = "http://127.0.0.1:8080"
+	err, out = serveFor(t, h)
+	if err != nil {
+		t.Fatalf("serve with Mattermost unreachable: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		`"msg":"start-up check: Mattermost cannot be reached at http://mattermost.invalid`,
+		`"msg":"start-up check: AMBITIEBOT_PUBLIC_URL is http://127.0.0.1:8080, an address on this machine`,
+		`"msg":"ambitiebot is serving"`,
+	} {
+		if strings.Count(out, want) != 1 {
+			t.Errorf("serve log lacks one %q:\n%s", want, out)
+		}
+	}
+}
+
+// A bot token Mattermost refuses is the one problem serve does not start
+// with: it says so in a sentence.
+func TestServeRefusesAWrongToken(t *testing.T) {
+	h := prepareHarness(t, "")
+	h.env["AMBITIEBOT_BOT_TOKEN"] = "not-the-bot-token-000000000000"
+	h.env["AMBITIEBOT_LANG"] = "en"
+	err, out := serveFor(t, h)
+	if err == nil || !strings.Contains(err.Error(), "The bot cannot start: Mattermost refuses the bot token") {
+		t.Errorf("serve with a wrong token: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "ambitiebot is serving") {
+		t.Errorf("serve started with a wrong token:\n%s", out)
+	}
+}
