@@ -3,9 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
-	"os"
 	"time"
 
+	"github.com/drentse-aanpak/ambitiebot/internal/fsutil"
 	"github.com/drentse-aanpak/ambitiebot/internal/sqlite"
 	"github.com/drentse-aanpak/ambitiebot/internal/workgroup"
 )
@@ -19,6 +19,7 @@ func runReport(ctx context.Context, con *console, args []string, std stdio, gete
 	formatName := fs.String("format", "xlsx", con.t("CLIFlagReportFormat", nil))
 	sinceText := fs.String("since", "", con.t("CLIFlagReportSince", nil))
 	out := fs.String("out", "", con.t("CLIFlagReportOut", nil))
+	force := fs.Bool("force", false, con.t("CLIFlagReportForce", nil))
 	lang := fs.String("lang", "nl", con.t("CLIFlagReportLang", nil))
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -63,5 +64,7 @@ func runReport(ctx context.Context, con *console, args []string, std stdio, gete
 		_, err = std.out.Write(buf.Bytes())
 		return err
 	}
-	return os.WriteFile(*out, buf.Bytes(), 0o644)
+	// 0600, never through a symlink, and an existing file only with
+	// --force: a report holds every organisation's toelichtingen.
+	return fsutil.WriteFile(*out, buf.Bytes(), *force)
 }

@@ -280,3 +280,40 @@ func TestReadOnlyCommandsCreateNoDatabase(t *testing.T) {
 		}
 	}
 }
+
+// A report holds every organisation's toelichtingen: it is written 0600,
+// never through a symlink, and over an existing file only with --force.
+func TestReportFileIsPrivateAndNotOverwritten(t *testing.T) {
+	h := newHarness(t, "")
+	h.stop()
+	out := filepath.Join(h.dir, "rapport.md")
+	if o, err := h.run("report", "--format", "md", "--out", out); err != nil {
+		t.Fatalf("report: %v\n%s", err, o)
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("report file: %v, mode %v; want 0600", err, fi.Mode().Perm())
+	}
+	if o, err := h.run("report", "--format", "md", "--out", out); err == nil {
+		t.Errorf("report over an existing file without --force succeeded:\n%s", o)
+	}
+	if o, err := h.run("report", "--format", "md", "--out", out, "--force"); err != nil {
+		t.Errorf("report --force: %v\n%s", err, o)
+	}
+	target := filepath.Join(h.dir, "elders.txt")
+	if err := os.WriteFile(target, []byte("niet overschrijven"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(h.dir, "link.md")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := h.run("report", "--format", "md", "--out", link, "--force"); err == nil {
+		t.Errorf("report through a symlink succeeded:\n%s", o)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "niet overschrijven" {
+		t.Errorf("the symlink's target was written: %q", b)
+	}
+	if o, err := h.run("report", "--format", "md", "--out", h.dir); err == nil || !strings.Contains(err.Error(), h.dir) {
+		t.Errorf("report to a directory: %v\n%s", err, o)
+	}
+}
