@@ -467,12 +467,57 @@ func (c *Client) DirectChannelID(ctx context.Context, userID string) (string, er
 	return ch.Id, nil
 }
 
+// refreshedDirect answers a 403 in a direct channel that the server gave
+// the bot: Mattermost (6.7.2 and later) decides channel permissions from a
+// per-user membership cache that a concurrent request of the bot can
+// refill without the new direct channel while it is being created; the
+// entry then lives 15 minutes, and posts and uploads there get 403 (a
+// direct channel has no team to fall back on). Updating the bot's own
+// notify props in that channel invalidates the cache and needs no channel
+// permission. It reports whether it did so, and the call is worth one more
+// try. See docs/mattermost-versions.md.
+func (c *Client) refreshedDirect(ctx context.Context, channelID string, err error) bool {
+	if !isStatus(err, http.StatusForbidden) || !c.isDirect(channelID) {
+		return false
+	}
+	me, meErr := c.Me(ctx)
+	if meErr != nil {
+		return false
+	}
+	_, err = run(ctx, c, call{op: "refresh channel membership"}, func(ctx context.Context) (struct{}, *model.Response, error) {
+		resp, err := c.api.UpdateChannelNotifyProps(ctx, channelID, me.ID, map[string]string{})
+		return struct{}{}, resp, err
+	})
+	if err != nil {
+		return false
+	}
+	c.log.Info("a direct channel answered 403; the bot's membership cache on the server was refreshed", "channel_id", channelID)
+	return true
+}
+
+// isDirect reports whether channelID is a direct channel the server gave
+// the bot (DirectChannelID).
+func (c *Client) isDirect(channelID string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range c.directs {
+		if id == channelID {
+			return true
+		}
+	}
+	return false
+}
+
 // CreatePost posts as the bot, with p.Marker in the MarkerProp prop.
 func (c *Client) CreatePost(ctx context.Context, p ambitiebot.Post) (string, error) {
 	post := c.toPost(p)
-	created, err := run(ctx, c, call{op: "create post", creating: true}, func(ctx context.Context) (*model.Post, *model.Response, error) {
+	create := func(ctx context.Context) (*model.Post, *model.Response, error) {
 		return c.api.CreatePost(ctx, post)
-	})
+	}
+	created, err := run(ctx, c, call{op: "create post", creating: true}, create)
+	if c.refreshedDirect(ctx, p.ChannelID, err) {
+		created, err = run(ctx, c, call{op: "create post", creating: true}, create)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -622,9 +667,13 @@ func (c *Client) FindPostByMarker(ctx context.Context, channelID, marker string)
 // with Post.FileIDs.
 func (c *Client) UploadFile(ctx context.Context, channelID, name string, data []byte) (string, error) {
 	cl := call{op: "upload file", creating: true}
-	resp, err := run(ctx, c, cl, func(ctx context.Context) (*model.FileUploadResponse, *model.Response, error) {
+	upload := func(ctx context.Context) (*model.FileUploadResponse, *model.Response, error) {
 		return c.api.UploadFile(ctx, data, channelID, name)
-	})
+	}
+	resp, err := run(ctx, c, cl, upload)
+	if c.refreshedDirect(ctx, channelID, err) {
+		resp, err = run(ctx, c, cl, upload)
+	}
 	if err != nil {
 		return "", err
 	}

@@ -423,3 +423,28 @@ func TestChannelCacheWarmsAtOnce(t *testing.T) {
 		t.Error("a channel outside the listing did not fall back to its own lookup")
 	}
 }
+
+// Mattermost can cache the bot's memberships without a direct channel it
+// has just created, and then answers 403 there for up to 15 minutes: the
+// client refreshes that cache once and the upload and the post go through.
+func TestStaleDirectChannelMembership(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	f.srv.StaleDirectChannels(f.bot.Id)
+	ch, err := f.client.DirectChannelID(ctx, f.jan.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fileID, err := f.client.UploadFile(ctx, ch, "rapport.xlsx", []byte("werkmap"))
+	if err != nil {
+		t.Fatalf("upload into a fresh direct channel: %v", err)
+	}
+	if _, err := f.client.CreatePost(ctx, ambitiebot.Post{ChannelID: ch, Message: "Rapportage", FileIDs: []string{fileID}}); err != nil {
+		t.Fatalf("post into a fresh direct channel: %v", err)
+	}
+	// A 403 in a channel that is no direct channel of the bot stays final.
+	other := f.srv.AddChannel(f.team, "elders")
+	if _, err := f.client.CreatePost(ctx, ambitiebot.Post{ChannelID: other.Id, Message: "x"}); !isStatus(err, 403) {
+		t.Errorf("post in a channel the bot is not in: %v, want 403", err)
+	}
+}

@@ -221,6 +221,9 @@ func (s *Server) createDirectChannel(w http.ResponseWriter, r *http.Request, me 
 	}
 	c := &model.Channel{Id: model.NewId(), Name: name, Type: model.ChannelTypeDirect, CreateAt: s.millis()}
 	s.channels[c.Id] = c
+	if s.stale[me.Id]["next"] {
+		s.stale[me.Id][c.Id] = true
+	}
 	writeJSON(w, http.StatusCreated, c.DeepCopy())
 }
 

@@ -45,6 +45,9 @@ type Server struct {
 	faults      map[string]*fault
 	limiter     *bucket
 	calls       int // API requests received
+	// stale holds, per user id, the direct channels that user's cached
+	// memberships miss (see StaleDirectChannels).
+	stale map[string]map[string]bool
 }
 
 // Upload is a file received on POST /api/v4/files.
