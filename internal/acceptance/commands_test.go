@@ -113,18 +113,22 @@ func testBadInput(t *testing.T, w *world) {
 // A command while the bot's own address is at the server's rate limit
 // (during a broadcast, say) is still answered, in the user's language.
 func testCommandRateLimited(t *testing.T, w *world) {
-	john := w.person(t, "john.smith")
+	// Lisa has not used the bot yet: it must look her up.
+	lisa := w.person(t, "lisa.brown")
 	stop := w.drain(12)
 	defer stop()
 	time.Sleep(time.Second)
-	r := john.cmd(t, w, "3.3")
+	r := lisa.cmd(t, w, "1.1")
 	stop()
 	if strings.Contains(r, "Er ging iets mis") || strings.Contains(r, "Something went wrong") {
 		lines := w.logLines("429")
 		if len(lines) > 3 {
 			lines = lines[:3]
 		}
+		time.Sleep(11 * time.Second)
 		t.Skipf("defect (found with issue 9): a command is answered with the internal-error sentence (in Dutch, to an English user) when the bot's lookups get HTTP 429, instead of waiting the second the server asks for:\n%s", strings.Join(lines, "\n"))
 	}
-	contains(t, "3.3 while limited", r, "- **Gemeente Tynaarlo**")
+	contains(t, "1.1 while limited", r, "- **Waterschap Vechtstromen**: Not started")
+	// The bot's address gets room again for the scenarios after this.
+	time.Sleep(11 * time.Second)
 }

@@ -82,11 +82,10 @@ func testReport(t *testing.T, w *world) {
 	}
 	wg.Wait()
 	for _, p := range leaders {
-		dm := p.dm(t, w)
 		var report *model.Post
 		deadline := time.Now().Add(45 * time.Second)
 		for report == nil && time.Now().Before(deadline) {
-			for _, q := range w.botPosts(t, p.API, dm.Id) {
+			for _, q := range w.dmPosts(t, p) {
 				if len(q.FileIds) > 0 {
 					report = q
 				}
@@ -100,7 +99,7 @@ func testReport(t *testing.T, w *world) {
 			}
 			t.Fatalf("no report arrived in %s's direct messages; bot log:\n%s", p.Username, w.serveLog())
 		}
-		infos, data := files(t, p.API, report)
+		infos, data := files(t, w.admin, report)
 		var names []string
 		for i, fi := range infos {
 			names = append(names, fi.Name)
@@ -124,11 +123,10 @@ func testReport(t *testing.T, w *world) {
 // reminder returns the bot's reminder in a person's direct messages.
 func (w *world) reminder(t testing.TB, p *person) *model.Post {
 	t.Helper()
-	dm := p.dm(t, w)
 	var got []*model.Post
 	eventually(t, 30*time.Second, "no reminder for "+p.Username, func() bool {
 		got = nil
-		for _, q := range w.botPosts(t, p.API, dm.Id) {
+		for _, q := range w.dmPosts(t, p) {
 			if len(q.Attachments()) > 0 {
 				got = append(got, q)
 			}
@@ -178,7 +176,7 @@ func testReminderMenus(t *testing.T, w *world) {
 	if en := w.reminder(t, john); !strings.Contains(en.Message, "@john.smith") || strings.Contains(en.Message, "Hallo") {
 		t.Errorf("John's reminder is not in English: %q", en.Message)
 	}
-	if n := len(w.botPosts(t, w.person(t, "kees.jansen").API, w.person(t, "kees.jansen").dm(t, w).Id)); n != 0 {
+	if n := len(w.dmPosts(t, w.person(t, "kees.jansen"))); n != 0 {
 		t.Errorf("someone without an organisation got %d reminders", n)
 	}
 	again, err := w.cli(t, "nl", "remind")
@@ -191,13 +189,13 @@ func testReminderMenus(t *testing.T, w *world) {
 	events.ephemeral(t, "Gemeente Emmen: ambitie 1.1 staat nu op **In uitvoering**")
 	contains(t, "history", jan.cmd(t, w, "historie 1.1 emmen"), "→ **In uitvoering** (@jan.devries)")
 	eventually(t, 10*time.Second, "the reminder was not updated", func() bool {
-		p, _, err := jan.API.GetPost(bg(), dm.Id, "")
+		p, _, err := w.admin.GetPost(bg(), dm.Id, "")
 		return err == nil && strings.Contains(attachmentText(p, "1.1"), "In uitvoering")
 	})
 	if n := len(w.waitPosts(t, w.admin, w.wg.Id, "Gemeente Emmen: 1.1 → In uitvoering (door @jan.devries)", 20*time.Second)); n != 1 {
 		t.Errorf("%d feed posts for the menu choice, want 1", n)
 	}
-	updated, _, _ := jan.API.GetPost(bg(), dm.Id, "")
+	updated, _, _ := w.admin.GetPost(bg(), dm.Id, "")
 	jan.choose(t, dm.Id, actionFor(t, updated, "1.1"), "gereed")
 	events.ephemeral(t, "Gemeente Emmen: ambitie 1.1 staat nu op **Gereed**")
 }
@@ -422,6 +420,10 @@ func testMattermostRestart(t *testing.T, w *world) {
 		t.Skip(envCtl + " is not set: the suite cannot restart the server")
 	}
 	anna := w.person(t, "anna.bakker")
+	// Anna's first command lets the bot look her up; with the bot's
+	// address then kept at its limit, her change is confirmed but its feed
+	// post waits, and the server goes down under it.
+	anna.cmd(t, w, "4.1")
 	stop := w.drain(12)
 	contains(t, "set", anna.cmd(t, w, "4.1 in-uitvoering tijdens herstart"), "staat nu op **In uitvoering**")
 	w.serverCtl(t, "stop")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -97,19 +98,26 @@ func retryAfter(h http.Header) time.Duration {
 	return time.Second
 }
 
-// newClient is a Client4 for token that the server sees as coming from
-// addr: the server trusts X-Forwarded-For (see .ci/mattermost), so every
-// person the suite plays has an address, and a rate limit, of their own,
-// as people at their own computers do. The bot sends no such header and
-// is limited on its own address.
+// newClient is a Client4 for token whose connections come from the
+// loopback address addr (any 127.x.y.z is this machine). The server's rate
+// limiter counts per client address, so every person the suite plays has
+// an address, and a limit, of their own, as people at their own computers
+// do; the bot connects from 127.0.0.1 and is limited there, as it would be
+// on its own host.
 func newClient(url, token, addr string) *model.Client4 {
 	c := model.NewAPIv4Client(url)
-	c.HTTPClient = &http.Client{Timeout: 90 * time.Second, Transport: paced{http.DefaultTransport}}
-	c.HTTPHeader = map[string]string{"X-Forwarded-For": addr}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = dialerFrom(addr).DialContext
+	c.HTTPClient = &http.Client{Timeout: 90 * time.Second, Transport: paced{tr}}
 	if token != "" {
 		c.SetToken(token)
 	}
 	return c
+}
+
+// dialerFrom dials from a local address.
+func dialerFrom(addr string) *net.Dialer {
+	return &net.Dialer{Timeout: 10 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(addr)}}
 }
 
 // check fails t when a call failed, naming the call and the server's answer.

@@ -145,7 +145,7 @@ func newWorld(srv serverEnv) (*world, error) {
 }
 
 func (w *world) loginAdmin() error {
-	w.admin = newClient(w.srv.URL, "", "10.77.0.1")
+	w.admin = newClient(w.srv.URL, "", "127.0.2.1")
 	u, resp, err := w.admin.Login(bg(), w.srv.AdminUser, w.srv.AdminPassword)
 	if err != nil {
 		return callErr("log in as "+w.srv.AdminUser, resp, err)
@@ -245,7 +245,7 @@ func (w *world) makePeople() error {
 		if _, resp, err := w.admin.AddChannelMember(bg(), w.wg.Id, u.Id); err != nil {
 			return callErr("add "+m.Username+" to the working group", resp, err)
 		}
-		p := &person{member: m, User: u, Addr: fmt.Sprintf("10.77.1.%d", i+1)}
+		p := &person{member: m, User: u, Addr: fmt.Sprintf("127.0.1.%d", i+1)}
 		p.API = newClient(w.srv.URL, "", p.Addr)
 		if _, resp, err := p.API.Login(bg(), m.Username, password); err != nil {
 			return callErr("log in as "+m.Username, resp, err)
