@@ -400,7 +400,7 @@ func testBotRemoved(t *testing.T, w *world) {
 		t.Fatalf("awareness send again: %v", err)
 	}
 	redelivered := func() bool { return w.awarenessCounts(t, title)["meppel"] > 0 }
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for !redelivered() && time.Now().Before(deadline) {
 		time.Sleep(500 * time.Millisecond)
 	}
