@@ -23,6 +23,11 @@ var statusAliases = map[string]Status{
 	"knelpunt": StatusBlocked, "vertraagd": StatusBlocked, "geblokkeerd": StatusBlocked,
 	"gereed": StatusDone, "klaar": StatusDone, "afgerond": StatusDone, "done": StatusDone,
 	"nvt": StatusNA, "n.v.t.": StatusNA, "n.v.t": StatusNA, "niet-van-toepassing": StatusNA, "niet van toepassing": StatusNA,
+	// What English-speaking users see in their views, so they can type it.
+	"not-started": StatusNotStarted, "not started": StatusNotStarted,
+	"in-progress": StatusInProgress, "in progress": StatusInProgress,
+	"blocked": StatusBlocked,
+	"not-applicable": StatusNA, "not applicable": StatusNA, "n/a": StatusNA,
 }
 
 // ParseStatus returns the status that s names, by key or alias, ignoring

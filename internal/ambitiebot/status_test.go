@@ -7,11 +7,11 @@ import (
 
 func TestParseStatus(t *testing.T) {
 	aliases := map[Status][]string{
-		StatusNotStarted: {"niet-gestart", "niet gestart", "open", "nieuw"},
-		StatusInProgress: {"in-uitvoering", "in uitvoering", "bezig", "loopt", "gestart"},
-		StatusBlocked:    {"knelpunt", "vertraagd", "geblokkeerd"},
+		StatusNotStarted: {"niet-gestart", "niet gestart", "open", "nieuw", "not-started", "not started"},
+		StatusInProgress: {"in-uitvoering", "in uitvoering", "bezig", "loopt", "gestart", "in-progress", "in progress"},
+		StatusBlocked:    {"knelpunt", "vertraagd", "geblokkeerd", "blocked"},
 		StatusDone:       {"gereed", "klaar", "afgerond", "done"},
-		StatusNA:         {"nvt", "n.v.t.", "n.v.t", "niet-van-toepassing", "niet van toepassing"},
+		StatusNA:         {"nvt", "n.v.t.", "n.v.t", "niet-van-toepassing", "niet van toepassing", "not-applicable", "not applicable", "n/a"},
 	}
 	for want, names := range aliases {
 		for _, name := range names {

@@ -118,6 +118,14 @@ func TestEnglishUser(t *testing.T) {
 	contains(t, h.cmd("john", "1.2 done")[0], "Gemeente Tynaarlo: ambition 1.2 is now **Done**")
 	contains(t, h.cmd("john", "")[0], "progress of the Drentse aanpak ondermijning")
 	contains(t, h.cmd("john", "9.9")[0], "Ambition 9.9 does not exist")
+	// English users type the words they see.
+	contains(t, h.cmd("john", "1.4 blocked waiting for the RIEC format")[0], "is now **Blocked**")
+	contains(t, h.cmd("john", "1.4 in-progress")[0], "is now **In progress**")
+	contains(t, h.cmd("john", "1.3 not-applicable no such service here")[0], "is now **Not applicable**")
+	help := h.cmd("john", "help")[0]
+	for _, word := range []string{"`/ambitie mine`", "`/ambitie overview`", "`/ambitie history 3.2`", "`blocked`", "`not-applicable`"} {
+		contains(t, help, word)
+	}
 }
 
 func TestProjectLeaderActsAndLinks(t *testing.T) {
