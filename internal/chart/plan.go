@@ -70,7 +70,7 @@ func (b *builder) plan(opts Options) {
 	y := margin
 	title := tr.T(lang, "ReportTitle", nil)
 	if !opts.AsOf.IsZero() {
-		title = tr.T(lang, "ReportTitleAsOf", map[string]any{"Date": opts.AsOf.Format("2006-01-02")})
+		title = tr.T(lang, "ReportTitleAsOf", map[string]any{"Date": tr.Date(lang, opts.AsOf)})
 	}
 	b.text(f.title, margin, y+18, title, colourText)
 	y += 32

@@ -151,7 +151,7 @@ func TestReportCommand(t *testing.T) {
 	}
 	p := b.waitForFilePost(t, dm)
 	if p.UserId != b.w.Bot.Id || !strings.Contains(p.Message, "Voortgang Drentse aanpak ondermijning") ||
-		!strings.Contains(p.Message, "2025-06-01") || !strings.Contains(p.Message, "nieuw knelpunt 1.1 (wacht op budget)") {
+		!strings.Contains(p.Message, "1 juni 2025") || !strings.Contains(p.Message, "nieuw knelpunt 1.1 (wacht op budget)") {
 		t.Errorf("report message:\n%s", p.Message)
 	}
 	var exts []string
@@ -163,7 +163,7 @@ func TestReportCommand(t *testing.T) {
 			if err != nil {
 				t.Fatalf("workbook: %v", err)
 			}
-			if v, _ := f.GetCellValue("Historie", "A1"); !strings.Contains(v, "2025-06-01") {
+			if v, _ := f.GetCellValue("Historie", "A1"); !strings.Contains(v, "1 juni 2025") {
 				t.Errorf("history period = %q", v)
 			}
 			_ = f.Close()

@@ -98,10 +98,16 @@ func (t *Translator) Status(lang string, s ambitiebot.Status) string {
 	return t.T(lang, s.LabelID(), nil)
 }
 
+// Date renders a date as "19 januari 2027" or "19 January 2027", the way
+// Dutch and English readers write it; t should already be in the reader's
+// zone.
+func (t *Translator) Date(lang string, d time.Time) string {
+	return strconv.Itoa(d.Day()) + " " + t.T(lang, "Month_"+strconv.Itoa(int(d.Month())), nil) + " " +
+		strconv.Itoa(d.Year())
+}
+
 // LongDate renders a date as "dinsdag 19 januari 2027" or "Tuesday 19
 // January 2027"; t should already be in the zone the reader lives in.
 func (t *Translator) LongDate(lang string, d time.Time) string {
-	return t.T(lang, "Weekday_"+strconv.Itoa(int(d.Weekday())), nil) + " " +
-		strconv.Itoa(d.Day()) + " " + t.T(lang, "Month_"+strconv.Itoa(int(d.Month())), nil) + " " +
-		strconv.Itoa(d.Year())
+	return t.T(lang, "Weekday_"+strconv.Itoa(int(d.Weekday())), nil) + " " + t.Date(lang, d)
 }

@@ -27,7 +27,7 @@ func Markdown(in Input) string {
 		return ""
 	}
 	m := in.Matrix
-	title := in.t("ReportTitleAsOf", map[string]any{"Date": day(in.GeneratedAt)})
+	title := in.t("ReportTitleAsOf", map[string]any{"Date": in.day(in.GeneratedAt)})
 	head := []string{"#### " + EscapeCell(title), EscapeCell(in.period()), ""}
 
 	var orgRows []string
@@ -62,7 +62,7 @@ func Markdown(in Input) string {
 	}
 	periodLabel := in.t("ReportMDSinceStart", nil)
 	if !in.Since.IsZero() {
-		periodLabel = in.t("ReportMDSince", map[string]any{"Date": day(in.Since)})
+		periodLabel = in.t("ReportMDSince", map[string]any{"Date": in.day(in.Since)})
 	}
 	summary := []string{"", "##### " + EscapeCell(in.t("ReportMDWhatMoved", nil)), in.t("ReportMDMoved", map[string]any{
 		"Period":    periodLabel,

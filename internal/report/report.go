@@ -54,9 +54,9 @@ func (in Input) until() time.Time {
 // period describes [Since, Until) in a sentence.
 func (in Input) period() string {
 	if in.Since.IsZero() {
-		return in.t("ReportPeriodAll", map[string]any{"Until": day(in.until())})
+		return in.t("ReportPeriodAll", map[string]any{"Until": in.day(in.until())})
 	}
-	return in.t("ReportPeriod", map[string]any{"Since": day(in.Since), "Until": day(in.until())})
+	return in.t("ReportPeriod", map[string]any{"Since": in.day(in.Since), "Until": in.day(in.until())})
 }
 
 // orgName is the configured name of an organisation, or its key when it
@@ -73,9 +73,9 @@ func (in Input) themeName(th ambitiebot.Theme) string {
 	return strconv.Itoa(th.Number) + ". " + th.Localized(in.Lang)
 }
 
-// Dates are ISO in every language: unambiguous for Dutch and English
-// readers and sortable.
-func day(t time.Time) string { return t.Format("2006-01-02") }
+// day is a date as the reader writes it ("17 juni 2025"); the data
+// columns of the CSV stay ISO (stamp), for sorting and spreadsheets.
+func (in Input) day(t time.Time) string { return in.Tr.Date(in.Lang, t) }
 
 func stamp(t time.Time) string {
 	if t.IsZero() {

@@ -108,10 +108,10 @@ func TestXLSX(t *testing.T) {
 	if got := cell("Samenvatting", "A1"); got != "Voortgang Drentse aanpak ondermijning" {
 		t.Errorf("A1 = %q", got)
 	}
-	if got := cell("Samenvatting", "A2"); !strings.Contains(got, "2027-01-04 09:30") {
+	if got := cell("Samenvatting", "A2"); !strings.Contains(got, "4 januari 2027 09:30") {
 		t.Errorf("A2 = %q, want the generation time", got)
 	}
-	if got := cell("Samenvatting", "A3"); !strings.Contains(got, "2026-12-01") || !strings.Contains(got, "2027-01-04") {
+	if got := cell("Samenvatting", "A3"); !strings.Contains(got, "1 december 2026") || !strings.Contains(got, "4 januari 2027") {
 		t.Errorf("A3 = %q, want the period", got)
 	}
 	rows, err := f.GetRows("Samenvatting")
@@ -278,9 +278,9 @@ func TestMarkdown(t *testing.T) {
 	in := fixture(t, "nl")
 	md := report.Markdown(in)
 	for _, want := range []string{
-		"#### Voortgang Drentse aanpak ondermijning — stand 2027-01-04",
+		"#### Voortgang Drentse aanpak ondermijning — stand 4 januari 2027",
 		"| Gemeente Voorbeeld 1 | 1 | 0 | 1 | 25 | 0 | 3% |",
-		"Sinds 2026-12-01: 5 wijzigingen, 1 ambitie gereed, 1 nieuw knelpunt, 1 teruggezet.",
+		"Sinds 1 december 2026: 5 wijzigingen, 1 ambitie gereed, 1 nieuw knelpunt, 1 teruggezet.",
 		"- **Gemeente Voorbeeld 1**: gereed 1.1 · nieuw knelpunt 2.1 (",
 		"- **Provincie Voorbeeld 1**: teruggezet 3.4",
 	} {

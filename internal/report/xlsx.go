@@ -178,7 +178,7 @@ func (b *book) summary(sheet string) error {
 	if err := b.styleRange(sheet, 1, 1, 1, 1, b.title); err != nil {
 		return err
 	}
-	if err := b.put(sheet, 1, 2, in.t("ReportGeneratedAt", map[string]any{"Date": stamp(in.GeneratedAt)})); err != nil {
+	if err := b.put(sheet, 1, 2, in.t("ReportGeneratedAt", map[string]any{"Date": in.day(in.GeneratedAt) + " " + in.GeneratedAt.Format("15:04")})); err != nil {
 		return err
 	}
 	if err := b.put(sheet, 1, 3, in.period()); err != nil {

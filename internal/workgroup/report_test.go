@@ -98,7 +98,7 @@ func TestHandleReport(t *testing.T) {
 	}
 	// The summary covers 1 June onwards: Assen's knelpunt, not Emmen's
 	// earlier gereed; the echoed note is neutralised.
-	for _, want := range []string{"Progress", "2025-06-01", "Gemeente Assen", "@\u200bchannel"} {
+	for _, want := range []string{"Progress", "1 June 2025", "Gemeente Assen", "@\u200bchannel"} {
 		if !strings.Contains(d.Message, want) {
 			t.Errorf("message lacks %q:\n%s", want, d.Message)
 		}
