@@ -26,7 +26,7 @@ var statusAliases = map[string]Status{
 	// What English-speaking users see in their views, so they can type it.
 	"not-started": StatusNotStarted, "not started": StatusNotStarted,
 	"in-progress": StatusInProgress, "in progress": StatusInProgress,
-	"blocked": StatusBlocked,
+	"blocked":        StatusBlocked,
 	"not-applicable": StatusNA, "not applicable": StatusNA, "n/a": StatusNA,
 }
 
