@@ -61,7 +61,7 @@ func TestViewsEndToEnd(t *testing.T) {
 	// line per organisation with its Dutch status label.
 	show := strings.Join(h.cmd("anna", "3.2"), "\n")
 	contains(t, show, "De partijen beschikken over een actueel")
-	contains(t, show, "Van toepassing op: gemeenten, de provincie, de waterschappen")
+	contains(t, show, "Van toepassing op: gemeenten, de provincie en de waterschappen.")
 	lines := strings.Split(show, "\n")
 	var orgLines []string
 	for _, l := range lines {

@@ -268,7 +268,12 @@ func (app *App) kinds(lang string, ks []ambitiebot.OrgKind) string {
 			}
 		}
 	}
-	return strings.Join(names, ", ")
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	// "gemeenten, de provincie en de waterschappen"
+	return app.tr.T(lang, "ListAnd", map[string]any{
+		"Head": strings.Join(names[:len(names)-1], ", "), "Last": names[len(names)-1]})
 }
 
 func (app *App) date(t time.Time) string     { return t.In(app.location).Format("02-01-2006") }
