@@ -120,6 +120,14 @@ type DeliveryService interface {
 	// Errors: EINTERNAL.
 	ReleaseDeliveries(ctx context.Context, ids []int64, now time.Time) (int, error)
 
+	// RequeueFailed makes the deliveries of runKey that failed for good
+	// pending again, due at now and no longer reported, for when the
+	// cause was mended (the bot added to a channel) and the message is
+	// sent again: only what is missing is delivered. Whether an earlier
+	// attempt may have posted is kept, so such a post is looked for
+	// first. It returns how many were requeued. Errors: EINTERNAL.
+	RequeueFailed(ctx context.Context, runKey string, now time.Time) (int, error)
+
 	// NextAttemptAt returns the earliest NextAttempt among pending
 	// deliveries, leased ones included, so that a dispatcher can sleep
 	// until the next one falls due; ok is false when nothing is pending.

@@ -180,3 +180,30 @@ func TestRemindSaysWhatIsLeft(t *testing.T) {
 	}
 	t.Log(out)
 }
+
+// The failure notice says: add the bot and send the message again; only
+// what is missing is delivered. Sending again does exactly that.
+func TestAwarenessSendAgainDeliversWhatFailed(t *testing.T) {
+	h := newHarness(t, "")
+	h.stop()
+	emmen := h.world.Channels["emmen/town-square"]
+	h.world.RemoveMember(emmen.Id, h.world.Bot.Id)
+	if out, err := h.run("awareness", "send", "--id", "drugsafval", "--wait", "0"); err != nil {
+		t.Fatalf("awareness send: %v\n%s", err, out)
+	}
+	if n := len(h.world.Posts(emmen.Id)); n != 0 {
+		t.Fatalf("%d posts in a channel the bot is not in", n)
+	}
+	h.world.AddMember(emmen.Id, h.world.Bot.Id)
+	if out, err := h.run("awareness", "send", "--id", "drugsafval", "--wait", "0"); err != nil {
+		t.Fatalf("awareness send again: %v\n%s", err, out)
+	}
+	for ref, ch := range h.world.Channels {
+		if ref == workingGroup {
+			continue
+		}
+		if n := len(h.world.Posts(ch.Id)); n != 1 {
+			t.Errorf("%s has %d posts, want 1", ref, n)
+		}
+	}
+}

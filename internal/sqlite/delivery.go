@@ -334,3 +334,20 @@ func (db *DB) NextAttemptAt(ctx context.Context) (time.Time, bool, error) {
 	}
 	return next, true, nil
 }
+
+// RequeueFailed implements ambitiebot.DeliveryService.
+func (db *DB) RequeueFailed(ctx context.Context, runKey string, now time.Time) (int, error) {
+	var n int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'pending', next_attempt = ?, reported = 0
+			WHERE run_key = ? AND state = 'failed'`, formatTime(now), runKey)
+		if err != nil {
+			return internal(err)
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return internal(err)
+		}
+		return nil
+	})
+	return int(n), err
+}

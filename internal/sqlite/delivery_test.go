@@ -430,3 +430,38 @@ func TestNextAttemptAt(t *testing.T) {
 		t.Fatalf("nothing pending: ok=%v, %v", ok, err)
 	}
 }
+
+func TestRequeueFailed(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t)
+	if _, err := db.EnqueueDeliveries(ctx, []ambitiebot.Delivery{
+		delivery("awareness:a:1", "channel:emmen/town-square"),
+		delivery("awareness:a:1", "channel:assen/town-square"),
+		delivery("awareness:b:1", "channel:emmen/town-square"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	due, err := db.DueDeliveries(ctx, db.Now(), 0, 10)
+	if err != nil || len(due) != 3 {
+		t.Fatalf("due = %d, %v", len(due), err)
+	}
+	for _, d := range due {
+		if err := db.MarkFailed(ctx, d.ID, "create post: HTTP 403"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.MarkReported(ctx, d.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := db.RequeueFailed(ctx, "awareness:a:1", db.Now())
+	if err != nil || n != 2 {
+		t.Fatalf("RequeueFailed = %d, %v; want the 2 of that run key", n, err)
+	}
+	pending, _ := db.FindDeliveries(ctx, ambitiebot.DeliveryFilter{State: ambitiebot.DeliveryPending})
+	if len(pending) != 2 || pending[0].RunKey != "awareness:a:1" || pending[0].Reported {
+		t.Errorf("pending after requeue: %+v", pending)
+	}
+	if n, _ := db.RequeueFailed(ctx, "awareness:a:1", db.Now()); n != 0 {
+		t.Errorf("a second requeue found %d failed", n)
+	}
+}

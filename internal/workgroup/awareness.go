@@ -81,8 +81,10 @@ func (app *App) AwarenessJob(ctx context.Context, _ time.Time) error {
 
 // SendAwareness queues the message (the next in the rotation when id is
 // empty) to every organisation and returns its id, how many deliveries were
-// new and the deliveries themselves. A message already sent in this cycle
-// adds only what is missing. With dryRun nothing is queued.
+// new or queued again and the deliveries themselves. A message already
+// sent in this cycle adds only what is missing: what failed for good
+// before (the bot was not in a channel) is tried again, as the failure
+// notice promises. With dryRun nothing is queued.
 func (app *App) SendAwareness(ctx context.Context, id string, dryRun bool) (string, int, []ambitiebot.Delivery, error) {
 	msg, key, err := app.pick(ctx, id)
 	if err != nil {
@@ -93,7 +95,14 @@ func (app *App) SendAwareness(ctx context.Context, id string, dryRun bool) (stri
 		return msg.ID, 0, ds, nil
 	}
 	n, err := app.enqueue(ctx, ds...)
-	return msg.ID, n, ds, err
+	if err != nil {
+		return msg.ID, n, ds, err
+	}
+	again, err := app.store.RequeueFailed(ctx, key, app.now())
+	if again > 0 && app.dispatcher != nil {
+		app.dispatcher.Notify()
+	}
+	return msg.ID, n + again, ds, err
 }
 
 // Preview renders the message (the next in the rotation when id is empty)

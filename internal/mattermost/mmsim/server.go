@@ -236,6 +236,17 @@ func (s *Server) AddMember(channelID, userID string) {
 	s.addMember(c, userID)
 }
 
+// RemoveMember takes a user out of a channel, as an administrator who
+// removes the bot does; the user stays in the team.
+func (s *Server) RemoveMember(channelID, userID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.channels[channelID] == nil {
+		fatalf("mmsim: RemoveMember: unknown channel %q", channelID)
+	}
+	delete(s.members[channelID], userID)
+}
+
 func (s *Server) addMember(c *model.Channel, userID string) {
 	s.addTeamMember(c.TeamId, userID)
 	if s.members[c.Id] == nil {
