@@ -156,6 +156,10 @@ func newCalendar(cfg *config.Config) (*calendar.Calendar, error) {
 	return cal, nil
 }
 
+// readRateLimitRetries is how often the serving bot waits out a 429 on a
+// call that changes nothing before it gives up.
+const readRateLimitRetries = 3
+
 // leaderRefresh is how often the project leaders' accounts are looked up
 // again, so that a leader whose account appears later is accepted and one
 // that became a guest or moved domain is not.
@@ -262,7 +266,10 @@ const actionSecretSetting = "action_secret"
 // for menus and dialogs when the bot has a public URL for Mattermost to
 // call back.
 func (m *Main) chatOptions() (mattermost.Options, error) {
-	opts := mattermost.Options{Now: m.Now, Logger: m.Logger}
+	// A lookup that the server's rate limiter refuses is waited out (a
+	// second or so) rather than answered with an internal error; posts
+	// are the dispatcher's, which pauses all sending on a 429 itself.
+	opts := mattermost.Options{Now: m.Now, Logger: m.Logger, ReadRateLimitRetries: readRateLimitRetries}
 	secret := m.Config.ActionSecret
 	if secret == "" {
 		key := make([]byte, 32)

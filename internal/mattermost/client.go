@@ -59,6 +59,10 @@ type Options struct {
 	Rate             float64
 	Burst            int
 	RateLimitRetries int
+	// ReadRateLimitRetries is how often a 429 on a call that creates
+	// nothing (a lookup, an update) is waited out, when more than
+	// RateLimitRetries.
+	ReadRateLimitRetries int
 }
 
 // Client talks to one Mattermost server as the bot. It is safe for
@@ -156,7 +160,11 @@ func run[T any](ctx context.Context, c *Client, cl call, f func(context.Context)
 			status, header = resp.StatusCode, resp.Header
 		}
 		ce := classify(cl, status, header, err, wrote.Load(), c.now())
-		if ce.Status != http.StatusTooManyRequests || attempt >= c.opts.RateLimitRetries {
+		retries := c.opts.RateLimitRetries
+		if !cl.creating {
+			retries = max(retries, c.opts.ReadRateLimitRetries)
+		}
+		if ce.Status != http.StatusTooManyRequests || attempt >= retries {
 			return zero, c.fail(ce)
 		}
 		wait := ce.RetryAfter

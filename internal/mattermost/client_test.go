@@ -448,3 +448,24 @@ func TestStaleDirectChannelMembership(t *testing.T) {
 		t.Errorf("post in a channel the bot is not in: %v, want 403", err)
 	}
 }
+
+// A lookup refused by the server's rate limiter is waited out when the
+// client is told to (the serving bot is), and not otherwise; a post is
+// never retried here (the dispatcher pauses all sending instead).
+func TestLookupWaitsOutARateLimit(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, Options{ReadRateLimitRetries: 2})
+	f.srv.Fail("GET /api/v4/users/{id}", 1, 429)
+	if _, err := f.client.User(ctx, f.jan.Id); err != nil {
+		t.Fatalf("lookup after one 429: %v", err)
+	}
+	f.srv.Fail("POST /api/v4/posts", 1, 429)
+	if _, err := f.client.CreatePost(ctx, ambitiebot.Post{ChannelID: f.channel.Id, Message: "x"}); !isStatus(err, 429) {
+		t.Errorf("post after a 429: %v, want the 429 for the dispatcher", err)
+	}
+	g := newFixture(t, Options{})
+	g.srv.Fail("GET /api/v4/users/{id}", 1, 429)
+	if _, err := g.client.User(ctx, g.jan.Id); !isStatus(err, 429) {
+		t.Errorf("lookup without retries: %v, want 429", err)
+	}
+}
