@@ -81,8 +81,8 @@ func (s *Server) handler(route string, authenticated bool, h func(w http.Respons
 		s.mu.Lock()
 		s.calls++
 		s.mu.Unlock()
-		if wait, ok := s.allow(); !ok {
-			limited(w, wait, wait)
+		if wait, reset, ok := s.allow(); !ok {
+			limited(w, wait, reset)
 			return
 		}
 		status, lose, delay := s.takeFault(route)
@@ -139,22 +139,23 @@ func (s *Server) takeFault(route string) (status int, lose bool, delay time.Dura
 }
 
 // allow takes a token from the rate limiter; when none is left it returns
-// the seconds until one is.
-func (s *Server) allow() (wait int, ok bool) {
+// the seconds until one is (Retry-After) and until the whole burst is back
+// (X-Ratelimit-Reset), as Mattermost 6.7.2 does (app/ratelimit.go).
+func (s *Server) allow() (wait, reset int, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.limiter
 	if b == nil {
-		return 0, true
+		return 0, 0, true
 	}
 	now := s.now()
 	b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
 	b.last = now
 	if b.tokens >= 1 {
 		b.tokens--
-		return 0, true
+		return 0, 0, true
 	}
-	return int(math.Ceil((1 - b.tokens) / b.rate)), false
+	return int(math.Ceil((1 - b.tokens) / b.rate)), int(math.Ceil((b.burst - b.tokens) / b.rate)), false
 }
 
 // limited answers like Mattermost's rate limiter: 429, plain text.

@@ -357,7 +357,9 @@ func TestRateLimit(t *testing.T) {
 	if err == nil || status(t, resp) != http.StatusTooManyRequests {
 		t.Fatalf("over the limit: %v", err)
 	}
-	if resp.Header.Get("Retry-After") != "2" || resp.Header.Get("X-Ratelimit-Reset") != "2" {
+	// Like Mattermost: Retry-After until the next request is allowed,
+	// X-Ratelimit-Reset until the whole burst is back.
+	if resp.Header.Get("Retry-After") != "2" || resp.Header.Get("X-Ratelimit-Reset") != "4" {
 		t.Errorf("headers = %v", resp.Header)
 	}
 	now = now.Add(2 * time.Second)
