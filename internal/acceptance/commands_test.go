@@ -1,6 +1,7 @@
 package acceptance
 
 import (
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,8 +106,12 @@ func testBadInput(t *testing.T, w *world) {
 		t.Errorf("bad input changed the history of 3.3:\n%s", after)
 	}
 	time.Sleep(time.Second)
-	if n := len(w.feed(t)); n != feedBefore {
-		t.Errorf("bad input made %d feed posts", n-feedBefore)
+	if feed := w.feed(t); len(feed) != feedBefore {
+		var msgs []string
+		for _, p := range feed[feedBefore:] {
+			msgs = append(msgs, p.Message)
+		}
+		t.Errorf("bad input made %d feed posts: %q", len(feed)-feedBefore, msgs)
 	}
 }
 
@@ -118,9 +123,13 @@ func testCommandRateLimited(t *testing.T, w *world) {
 		{"lisa.brown", "- **Waterschap Vechtstromen**: Not started"},
 		{"sanne.degroot", "- **Waterschap Hunze en Aa's**: Niet gestart"},
 	}
-	stop := w.drain(15)
-	defer stop()
-	time.Sleep(time.Second)
+	// Empty the bot's bucket, as a broadcast from the bot's host does:
+	// the bot's first lookup gets 429, waits out Retry-After and answers.
+	for range 120 {
+		if resp, err := http.Get(w.srv.URL + "/api/v4/system/ping"); err == nil {
+			resp.Body.Close()
+		}
+	}
 	var failed []string
 	for _, a := range asks {
 		r := w.person(t, a.user).cmd(t, w, "1.1")
@@ -130,7 +139,6 @@ func testCommandRateLimited(t *testing.T, w *world) {
 		}
 		contains(t, a.user+" 1.1 while limited", r, a.want)
 	}
-	stop()
 	// The bot's address gets room again for the scenarios after this.
 	time.Sleep(11 * time.Second)
 	if len(failed) > 0 {

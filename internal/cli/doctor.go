@@ -285,9 +285,13 @@ func (d *doctor) checkMembers(ctx context.Context) {
 		return
 	}
 	defer db.Close()
+	// Right after setup the server's rate limiter may still be full:
+	// doctor waits it out rather than report a leader as unreachable.
+	opts := mattermostOptions()
+	opts.ReadRateLimitRetries = 10
 	app := workgroup.New(workgroup.Config{
 		Catalogue: cfg.Catalogue, Organisations: cfg.Organisations, Store: db,
-		Chat: mattermost.New(cfg.MattermostURL, cfg.BotToken, mattermostOptions()),
+		Chat: mattermost.New(cfg.MattermostURL, cfg.BotToken, opts),
 		Tr:   d.con.tr, Now: time.Now, Location: cfg.Location, Logger: slog.New(slog.DiscardHandler),
 		WorkingGroupChannel: cfg.WorkingGroup.Channel, ProjectLeaders: cfg.WorkingGroup.ProjectLeaders,
 		ProjectLeadersDomains: cfg.WorkingGroup.ProjectLeadersDomains, TrustUnverifiedEmail: cfg.WorkingGroup.TrustUnverifiedEmail,
