@@ -32,6 +32,7 @@ func TestAcceptance(t *testing.T) {
 		{"bot removed from a team", testBotRemoved},
 		{"Mattermost restarted while the bot runs", testMattermostRestart},
 		{"kill -9 during updates", testKillDuringUpdates},
+		{"a channel per organisation and one by webhook", testChannelPerOrganisationAndWebhook},
 	}
 	for _, s := range steps {
 		if !t.Run(s.name, func(t *testing.T) { s.run(t, w) }) && s.name == "serve" {
