@@ -80,7 +80,8 @@ func testBadInput(t *testing.T, w *world) {
 	jan, john, anna := w.person(t, "jan.devries"), w.person(t, "john.smith"), w.person(t, "anna.bakker")
 	kees := w.person(t, "kees.jansen")
 	before := jan.cmd(t, w, "historie 3.3")
-	feedBefore := len(w.feed(t))
+	// What earlier steps asked for (a chart) may still be on its way.
+	feedBefore := w.quietFeed(t)
 	cases := []struct {
 		p          *person
 		text, want string
@@ -149,4 +150,20 @@ func testCommandRateLimited(t *testing.T, w *world) {
 		t.Errorf("%v got the internal-error sentence because the bot's lookup got HTTP 429, instead of waiting the second the server asks for:\n%s",
 			failed, strings.Join(lines, "\n"))
 	}
+}
+
+// quietFeed waits until no new post has come into the working-group
+// channel for two seconds, and returns how many there are.
+func (w *world) quietFeed(t testing.TB) int {
+	t.Helper()
+	n, since := len(w.feed(t)), time.Now()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(250 * time.Millisecond)
+		if m := len(w.feed(t)); m != n {
+			n, since = m, time.Now()
+		} else if time.Since(since) >= 2*time.Second {
+			return n
+		}
+	}
+	return n
 }
