@@ -85,6 +85,10 @@ func TestViewsEndToEnd(t *testing.T) {
 
 	mine := strings.Join(h.cmd("jan", "mijn"), "\n")
 	contains(t, mine, "Gemeente Emmen — 1 van 27 ambities gereed (3%)")
+	if strings.Contains(mine, "niet van toepassing") {
+		t.Errorf("mijn explains a 'niet van toepassing' there is none of:\n%s", mine)
+	}
+
 	contains(t, mine, "- **3.2**: Gereed")
 	contains(t, mine, "**5. Communicatie**")
 
@@ -111,6 +115,18 @@ func TestViewsEndToEnd(t *testing.T) {
 	if strings.Contains(histOrg, "Assen") {
 		t.Error("historie 3.2 emmen shows another organisation")
 	}
+}
+
+// Niet van toepassing is not counted in mijn's percentage, as in the
+// overview's, and mijn says so.
+func TestMineCountsAsTheOverview(t *testing.T) {
+	h := newHarness(t, "")
+	h.cmd("jan", "3.2 gereed")
+	h.cmd("jan", "1.1 nvt wordt door de provincie gedaan")
+	mine := strings.Join(h.cmd("jan", "mijn"), "\n")
+	contains(t, mine, "Gemeente Emmen — 1 van 26 ambities gereed (3%)")
+	contains(t, mine, "1 ambitie is niet van toepassing en telt niet mee.")
+	contains(t, strings.Join(h.cmd("jan", "overzicht"), "\n"), "| Gemeente Emmen | 1 | 0 | 0 | 25 | 1 | 3% |")
 }
 
 func TestEnglishUser(t *testing.T) {

@@ -95,8 +95,14 @@ func (app *App) mine(ctx context.Context, m Member, lang string) (Response, erro
 // orgDetail lists one organisation's ambitions grouped by theme.
 func (app *App) orgDetail(lang string, org ambitiebot.Organisation, mx *ambitiebot.Matrix) []string {
 	t := mx.OrgTally(org.Key, 0)
+	// The percentage is the overview's: done out of the ambitions that
+	// apply and are not "niet van toepassing"; the header says so.
+	na := t.Count(ambitiebot.StatusNA)
 	head := app.tr.T(lang, "OrgHeader", map[string]any{
-		"Org": org.Name, "Done": t.Count(ambitiebot.StatusDone), "Total": t.Applicable, "Percent": t.Percent()}) + "\n"
+		"Org": org.Name, "Done": t.Count(ambitiebot.StatusDone), "Total": t.Applicable - na, "Percent": t.Percent()}) + "\n"
+	if na > 0 {
+		head += app.tr.N(lang, "OrgHeaderNA", na, nil) + "\n"
+	}
 	var lines []string
 	for _, th := range app.catalogue.Themes() {
 		first := true
