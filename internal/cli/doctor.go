@@ -65,6 +65,9 @@ type doctor struct {
 	// found the bot able to post there; a channel it never reached is
 	// absent.
 	channels map[string]bool
+	// botOK says the Mattermost check found the bot token valid, so that
+	// members and leaders can be looked up.
+	botOK bool
 }
 
 // line prints a finding under label.
@@ -102,6 +105,11 @@ func (d *doctor) finish() error {
 // the command tokens and the organisations' webhooks, whose URLs are
 // secrets and never shown. doctor and serve's start-up check both use it.
 func checkSettings(cfg *config.Config, r mattermost.Reporter) {
+	// The agreement's half-yearly report goes to the project leaders;
+	// without any it would silently go to nobody.
+	if len(cfg.WorkingGroup.ProjectLeaders) == 0 {
+		r.Problem(mattermost.Finding{ID: "SetupDoctorReportNobody"})
+	}
 	switch {
 	case cfg.PublicURL == "":
 		r.Problem(mattermost.Finding{ID: "SetupNeedPublicURL"})
@@ -206,6 +214,9 @@ func failedFinding(tr *i18n.Translator, lang, mattermostURL string, action matte
 type doctorReporter struct{ d *doctor }
 
 func (r doctorReporter) OK(f mattermost.Finding) {
+	if f.ID == "SetupDoctorBotOK" {
+		r.d.botOK = true
+	}
 	r.channel(f, true)
 	r.d.line("SetupLabelOK", f)
 }
@@ -264,7 +275,8 @@ func (d *doctor) sayTargets() {
 // and a scratch database stands in, removed afterwards.
 func (d *doctor) checkMembers(ctx context.Context) {
 	cfg := d.cfg
-	if cfg.MattermostURL == "" || cfg.BotToken == "" {
+	if !d.botOK {
+		// Mattermost or the bot token failed its check, said above.
 		return
 	}
 	path := cfg.DBPath

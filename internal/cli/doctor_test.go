@@ -242,8 +242,7 @@ func TestDoctorCountsMembersAndLeaders(t *testing.T) {
 	f := newCLIFixture(t)
 	f.setUp()
 	f.writeConfig(strings.Replace(strings.ReplaceAll(setupConfig, "%WEBHOOK%", f.webhook),
-		`channel = "drenthe/werkgroep-ondermijning"`,
-		`channel = "drenthe/werkgroep-ondermijning"`+"\nproject_leaders = [\"pl.nieuw\"]", 1))
+		`project_leaders = ["beheerder"]`, `project_leaders = ["pl.nieuw"]`, 1))
 	wg := f.channels["drenthe/werkgroep-ondermijning"].Id
 	jan := f.srv.AddUser("jan", "jan@emmen.nl", "nl")
 	f.srv.AddMember(wg, jan.Id)
@@ -262,4 +261,17 @@ func TestDoctorCountsMembersAndLeaders(t *testing.T) {
 	if _, err := os.Stat(f.env["AMBITIEBOT_DB"]); !os.IsNotExist(err) {
 		t.Errorf("doctor created the database: %v", err)
 	}
+}
+
+// Without project leaders the half-yearly report would go to nobody:
+// doctor says so, and serve's start-up check shares the check.
+func TestDoctorWarnsWhenTheReportGoesToNobody(t *testing.T) {
+	f := newCLIFixture(t)
+	f.setUp()
+	f.writeConfig(strings.Replace(strings.ReplaceAll(setupConfig, "%WEBHOOK%", f.webhook), `project_leaders = ["beheerder"]`, "", 1))
+	out, err := f.cli("doctor")
+	if err == nil {
+		t.Fatalf("doctor found no problem:\n%s", out)
+	}
+	mustContain(t, out, f.line("SetupLabelProblem", "SetupDoctorReportNobody", nil))
 }

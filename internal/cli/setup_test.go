@@ -24,6 +24,7 @@ const setupPublicURL = "https://ambitiebot.example.org"
 const setupConfig = `
 [working_group]
 channel = "drenthe/werkgroep-ondermijning"
+project_leaders = ["beheerder"]
 
 [[organisations]]
 key = "emmen"
