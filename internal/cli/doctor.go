@@ -279,19 +279,17 @@ func (d *doctor) checkMembers(ctx context.Context) {
 		// Mattermost or the bot token failed its check, said above.
 		return
 	}
-	path := cfg.DBPath
+	path, open := cfg.DBPath, sqlite.OpenExisting
 	if _, err := os.Stat(path); err != nil {
 		dir, err := os.MkdirTemp("", "ambitiebot-doctor-")
 		if err != nil {
+			d.notChecked("SetupDoctorMembersNotChecked", nil)
 			return
 		}
 		defer os.RemoveAll(dir)
-		path = filepath.Join(dir, "doctor.db")
-		if db, err := sqlite.Open(path); err == nil {
-			_ = db.Close()
-		}
+		path, open = filepath.Join(dir, "doctor.db"), sqlite.Open
 	}
-	db, err := sqlite.OpenExisting(path)
+	db, err := open(path)
 	if err != nil {
 		d.notChecked("SetupDoctorMembersNotChecked", nil)
 		return
