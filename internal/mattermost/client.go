@@ -476,7 +476,7 @@ func (c *Client) DirectChannelID(ctx context.Context, userID string) (string, er
 }
 
 // refreshedDirect answers a 403 in a direct channel that the server gave
-// the bot: Mattermost (6.7.2 and later) decides channel permissions from a
+// the bot (a post, an upload, or reading its posts for a marker): Mattermost (6.7.2 and later) decides channel permissions from a
 // per-user membership cache that a concurrent request of the bot can
 // refill without the new direct channel while it is being created; the
 // entry then lives 15 minutes, and posts and uploads there get 403 (a
@@ -653,9 +653,13 @@ func (c *Client) FindPostByMarker(ctx context.Context, channelID, marker string)
 	if marker == "" {
 		return "", notFound
 	}
-	list, err := run(ctx, c, call{op: "get posts"}, func(ctx context.Context) (*model.PostList, *model.Response, error) {
+	recent := func(ctx context.Context) (*model.PostList, *model.Response, error) {
 		return c.api.GetPostsForChannel(ctx, channelID, 0, RecentPosts, "", false, false)
-	})
+	}
+	list, err := run(ctx, c, call{op: "get posts"}, recent)
+	if c.refreshedDirect(ctx, channelID, err) {
+		list, err = run(ctx, c, call{op: "get posts"}, recent)
+	}
 	if err != nil {
 		return "", err
 	}

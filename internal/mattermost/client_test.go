@@ -442,6 +442,17 @@ func TestStaleDirectChannelMembership(t *testing.T) {
 	if _, err := f.client.CreatePost(ctx, ambitiebot.Post{ChannelID: ch, Message: "Rapportage", FileIDs: []string{fileID}}); err != nil {
 		t.Fatalf("post into a fresh direct channel: %v", err)
 	}
+	// Reading a fresh direct channel for a marker, as a retry of an
+	// uncertain delivery does, gets past the stale cache too.
+	piet := f.srv.AddUser("piet", "piet@assen.nl", "nl")
+	f.srv.StaleDirectChannels(f.bot.Id)
+	ch2, err := f.client.DirectChannelID(ctx, piet.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.client.FindPostByMarker(ctx, ch2, "awareness:x:1|user:"+piet.Id); ambitiebot.ErrorCode(err) != ambitiebot.ENOTFOUND {
+		t.Errorf("looking for a marker in a fresh direct channel: %v, want not found", err)
+	}
 	// A 403 in a channel that is no direct channel of the bot stays final.
 	other := f.srv.AddChannel(f.team, "elders")
 	if _, err := f.client.CreatePost(ctx, ambitiebot.Post{ChannelID: other.Id, Message: "x"}); !isStatus(err, 403) {
