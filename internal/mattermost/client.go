@@ -171,6 +171,11 @@ func run[T any](ctx context.Context, c *Client, cl call, f func(context.Context)
 		if wait <= 0 {
 			wait = time.Second
 		}
+		if attempt >= c.opts.RateLimitRetries && wait > maxReadRateLimitWait {
+			// Someone is waiting for this lookup's answer: a long pause
+			// would outlast Mattermost's own time-out for the command.
+			return zero, c.fail(ce)
+		}
 		c.log.Debug("mattermost rate limit: waiting", "op", ce.Op, "wait", wait)
 		if err := sleep(ctx, min(wait, maxRateLimitWait)); err != nil {
 			return zero, c.fail(ce)
@@ -178,8 +183,12 @@ func run[T any](ctx context.Context, c *Client, cl call, f func(context.Context)
 	}
 }
 
-// maxRateLimitWait caps one wait for a 429, whatever the server asks.
-const maxRateLimitWait = 30 * time.Second
+// maxRateLimitWait caps one wait for a 429, whatever the server asks;
+// maxReadRateLimitWait is the longest a lookup waits (ReadRateLimitRetries).
+const (
+	maxRateLimitWait     = 30 * time.Second
+	maxReadRateLimitWait = 2 * time.Second
+)
 
 // sleep waits d or until ctx ends.
 func sleep(ctx context.Context, d time.Duration) error {

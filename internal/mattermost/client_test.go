@@ -474,6 +474,14 @@ func TestLookupWaitsOutARateLimit(t *testing.T) {
 	if _, err := f.client.CreatePost(ctx, ambitiebot.Post{ChannelID: f.channel.Id, Message: "x"}); !isStatus(err, 429) {
 		t.Errorf("post after a 429: %v, want the 429 for the dispatcher", err)
 	}
+	// A long pause is not waited out by a lookup someone waits for.
+	h := newFixture(t, Options{ReadRateLimitRetries: 3})
+	h.srv.RateLimit(0.2, 1) // after one call, the next in 5 s
+	_, _ = h.client.User(ctx, h.jan.Id)
+	start := time.Now()
+	if _, err := h.client.User(ctx, h.bot.Id); !isStatus(err, 429) || time.Since(start) > 2*time.Second {
+		t.Errorf("lookup under a 5 s pause: %v after %v, want a 429 at once", err, time.Since(start))
+	}
 	g := newFixture(t, Options{})
 	g.srv.Fail("GET /api/v4/users/{id}", 1, 429)
 	if _, err := g.client.User(ctx, g.jan.Id); !isStatus(err, 429) {
