@@ -1,6 +1,8 @@
 package ambitiebot
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,6 +39,10 @@ type Ambition struct {
 	Text      string // Dutch, as in the agreement
 	TextEN    string
 	AppliesTo []OrgKind
+	// Notes are the agreement's footnotes to the ambition (Dutch, one
+	// footnote an element): they say when it counts as done.
+	Notes   []string
+	NotesEN []string // empty, or one translation per note
 }
 
 // AppliesToKind reports whether the ambition applies to organisations of kind k.
@@ -48,6 +54,28 @@ func (a Ambition) Localized(lang string) string {
 		return a.TextEN
 	}
 	return a.Text
+}
+
+// LocalizedNotes returns the ambition's notes in lang, falling back to Dutch.
+func (a Ambition) LocalizedNotes(lang string) []string {
+	if lang == "en" && len(a.NotesEN) > 0 {
+		return a.NotesEN
+	}
+	return a.Notes
+}
+
+// Version identifies what the ambition asks: a hash of its Dutch text and
+// notes, the agreement's own wording. Spacing does not count, and neither
+// does the English translation, so only a change of meaning asks every
+// organisation to confirm its status again (see CatalogueService).
+func (a Ambition) Version() string {
+	h := sha256.New()
+	h.Write([]byte(strings.Join(strings.Fields(a.Text), " ")))
+	for _, n := range a.Notes {
+		h.Write([]byte{0})
+		h.Write([]byte(strings.Join(strings.Fields(n), " ")))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 // Localized returns the theme's name in lang, falling back to Dutch.
@@ -121,7 +149,16 @@ func NewCatalogue(themes []Theme, ambitions []Ambition) (*Catalogue, error) {
 		if _, dup := c.byID[id]; dup {
 			return nil, invalidConfig("ConfigDuplicate", "ambitions.id", map[string]any{"Got": id})
 		}
+		for _, n := range slices.Concat(a.Notes, a.NotesEN) {
+			if strings.TrimSpace(n) == "" {
+				return nil, invalidConfig("ConfigNoteEmpty", "ambitions.notes", map[string]any{"Item": id})
+			}
+		}
+		if len(a.NotesEN) > 0 && len(a.NotesEN) != len(a.Notes) {
+			return nil, invalidConfig("ConfigNotesCount", "ambitions.notes_en", map[string]any{"Item": id, "Other": "ambitions.notes", "Want": len(a.Notes), "Got": len(a.NotesEN)})
+		}
 		a.AppliesTo = slices.Clone(a.AppliesTo)
+		a.Notes, a.NotesEN = slices.Clone(a.Notes), slices.Clone(a.NotesEN)
 		c.byID[id] = 0
 		c.ambitions = append(c.ambitions, a)
 	}

@@ -93,12 +93,30 @@ func (m *Matrix) ThemeTally(theme int) Tally {
 }
 
 // OpenAmbitions returns the organisation's applicable ambitions that still
-// need work (not gereed, not nvt), in catalogue order.
+// need work (not gereed, not nvt) or a confirmation (te herbevestigen),
+// in catalogue order.
 func (m *Matrix) OpenAmbitions(orgKey string) []Progress {
 	var out []Progress
 	for _, a := range m.Catalogue.Ambitions() {
-		if p, ok := m.cells[orgKey][a.ID]; ok && p.Status.Open() {
+		if p, ok := m.cells[orgKey][a.ID]; ok && (p.Status.Open() || p.Reconfirm) {
 			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Reconfirm returns the organisation's statuses marked te herbevestigen,
+// in catalogue order; every organisation's when orgKey is empty.
+func (m *Matrix) Reconfirm(orgKey string) []Progress {
+	var out []Progress
+	for _, org := range m.Organisations.All() {
+		if orgKey != "" && org.Key != orgKey {
+			continue
+		}
+		for _, a := range m.Catalogue.Ambitions() {
+			if p, ok := m.cells[org.Key][a.ID]; ok && p.Reconfirm {
+				out = append(out, p)
+			}
 		}
 	}
 	return out

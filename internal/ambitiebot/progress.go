@@ -22,6 +22,9 @@ type Progress struct {
 	UpdatedAt     time.Time
 	UpdatedBy     string // user id
 	UpdatedByName string // username at the time of the change
+	// Reconfirm is set when the ambition's text changed after this status
+	// was given: it stands until the organisation confirms or changes it.
+	Reconfirm bool
 }
 
 // Change is one entry in the append-only history.
@@ -35,6 +38,10 @@ type Change struct {
 	UserID     string
 	UserName   string
 	At         time.Time
+	// Confirmed reports that the update cleared a te herbevestigen mark.
+	// Not stored with the change: the confirmation of an unchanged status
+	// is a CatalogueEvent, and a changed status speaks for itself.
+	Confirmed bool
 }
 
 // Update asks to set an organisation's status on an ambition. Feed holds
@@ -110,7 +117,10 @@ type ProgressService interface {
 	// change once committed, and writes the queued deliveries back into
 	// u.Feed's elements.
 	// When status and note equal the current ones nothing is written and
-	// the returned change has ID 0 and From == To.
+	// the returned change has ID 0 and From == To, except that a status
+	// marked te herbevestigen is thereby confirmed: the mark is cleared,
+	// an EventConfirmed recorded and Confirmed set. Any change clears the
+	// mark too.
 	// Errors: EINVALID (see Update.Validate), EINTERNAL.
 	SetStatus(ctx context.Context, u Update) (Change, error)
 

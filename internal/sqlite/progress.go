@@ -17,10 +17,10 @@ import (
 // update that changes nothing writes nothing and returns ID 0.
 func (db *DB) applyUpdate(ctx context.Context, tx *sql.Tx, u ambitiebot.Update) (ambitiebot.Change, []ambitiebot.Delivery, error) {
 	now := db.now()
-	from, note := ambitiebot.StatusNotStarted, ""
+	from, note, reconfirm := ambitiebot.StatusNotStarted, "", false
 	err := tx.QueryRowContext(ctx,
-		`SELECT status, note FROM progress WHERE org_key = ? AND ambition_id = ?`,
-		u.OrgKey, u.AmbitionID).Scan(&from, &note)
+		`SELECT status, note, reconfirm FROM progress WHERE org_key = ? AND ambition_id = ?`,
+		u.OrgKey, u.AmbitionID).Scan(&from, &note, &reconfirm)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return ambitiebot.Change{}, nil, internal(err)
 	}
@@ -33,8 +33,13 @@ func (db *DB) applyUpdate(ctx context.Context, tx *sql.Tx, u ambitiebot.Update) 
 		UserID:     u.User.ID,
 		UserName:   u.User.Username,
 		At:         now,
+		Confirmed:  reconfirm,
 	}
 	if from == u.Status && note == u.Note {
+		if reconfirm {
+			// The same status again confirms it on the changed text.
+			return c, nil, confirm(ctx, tx, c)
+		}
 		return c, nil, nil
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO changes
@@ -48,11 +53,11 @@ func (db *DB) applyUpdate(ctx context.Context, tx *sql.Tx, u ambitiebot.Update) 
 		return ambitiebot.Change{}, nil, internal(err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO progress
-		(org_key, ambition_id, status, note, updated_at, updated_by, updated_by_name)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+		(org_key, ambition_id, status, note, updated_at, updated_by, updated_by_name, reconfirm)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 0)
 		ON CONFLICT (org_key, ambition_id) DO UPDATE SET
 			status = excluded.status, note = excluded.note, updated_at = excluded.updated_at,
-			updated_by = excluded.updated_by, updated_by_name = excluded.updated_by_name`,
+			updated_by = excluded.updated_by, updated_by_name = excluded.updated_by_name, reconfirm = 0`,
 		c.OrgKey, c.AmbitionID, c.To, c.Note, formatTime(now), c.UserID, c.UserName); err != nil {
 		return ambitiebot.Change{}, nil, internal(err)
 	}
@@ -93,7 +98,7 @@ func (db *DB) FindProgress(ctx context.Context, f ambitiebot.ProgressFilter) ([]
 		w.add("ambition_id = ?", f.AmbitionID)
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT org_key, ambition_id, status, note,
-		updated_at, updated_by, updated_by_name FROM progress`+w.where(), w.args...)
+		updated_at, updated_by, updated_by_name, reconfirm FROM progress`+w.where(), w.args...)
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -102,7 +107,7 @@ func (db *DB) FindProgress(ctx context.Context, f ambitiebot.ProgressFilter) ([]
 	for rows.Next() {
 		var p ambitiebot.Progress
 		if err := rows.Scan(&p.OrgKey, &p.AmbitionID, &p.Status, &p.Note,
-			timeColumn{&p.UpdatedAt}, &p.UpdatedBy, &p.UpdatedByName); err != nil {
+			timeColumn{&p.UpdatedAt}, &p.UpdatedBy, &p.UpdatedByName, &p.Reconfirm); err != nil {
 			return nil, internal(err)
 		}
 		out = append(out, p)
