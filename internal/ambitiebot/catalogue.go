@@ -132,7 +132,10 @@ func NewCatalogue(themes []Theme, ambitions []Ambition) (*Catalogue, error) {
 		if a.Theme == 0 {
 			a.Theme = theme
 		}
-		if a.Theme != theme || !seenTheme[theme] {
+		if a.Theme != theme {
+			return nil, invalidConfig("ConfigAmbitionThemeMismatch", "ambitions.theme", map[string]any{"Item": id, "Got": a.Theme, "Theme": theme})
+		}
+		if !seenTheme[theme] {
 			return nil, invalidConfig("ConfigAmbitionTheme", "ambitions.id", map[string]any{"Got": id, "Theme": theme, "Other": "themes"})
 		}
 		if strings.TrimSpace(a.Text) == "" {

@@ -129,7 +129,7 @@ func TestNewCatalogueErrors(t *testing.T) {
 		{"bad id", testThemes(), []Ambition{{ID: "3", Text: "x", AppliesTo: all}}, "ConfigAmbitionID", map[string]any{"Key": "ambitions.id", "Got": `"3"`}},
 		{"id not canonical", testThemes(), []Ambition{{ID: "03.2", Text: "x", AppliesTo: all}}, "ConfigAmbitionID", map[string]any{"Got": `"03.2"`}},
 		{"id with comma", testThemes(), []Ambition{{ID: "3,2", Text: "x", AppliesTo: all}}, "ConfigAmbitionID", map[string]any{"Got": `"3,2"`}},
-		{"theme mismatch", testThemes(), []Ambition{{ID: "3.1", Theme: 1, Text: "x", AppliesTo: all}}, "ConfigAmbitionTheme", map[string]any{"Got": "3.1", "Theme": 3}},
+		{"theme mismatch", testThemes(), []Ambition{{ID: "3.1", Theme: 1, Text: "x", AppliesTo: all}}, "ConfigAmbitionThemeMismatch", map[string]any{"Key": "ambitions.theme", "Item": "3.1", "Got": 1, "Theme": 3}},
 		{"unknown theme", testThemes(), []Ambition{{ID: "2.1", Text: "x", AppliesTo: all}}, "ConfigAmbitionTheme", map[string]any{"Key": "ambitions.id", "Got": "2.1", "Theme": 2}},
 		{"no text", testThemes(), []Ambition{{ID: "1.1", Text: " \n", AppliesTo: all}}, "ConfigMissing", map[string]any{"Key": "ambitions.text", "Item": "1.1"}},
 		{"nobody", testThemes(), []Ambition{{ID: "1.1", Text: "x"}}, "ConfigMissing", map[string]any{"Key": "ambitions.applies_to", "Item": "1.1"}},

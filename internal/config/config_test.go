@@ -398,6 +398,20 @@ func badCases() []badCase {
 		{"ambition nobody", nil, "[[ambitions]]\nid = \"1.1\"\ntext = \"x\"", nil, "ConfigMissing", "ambitions.applies_to"},
 		{"ambition kind", nil, "[[ambitions]]\nid = \"1.1\"\ntext = \"x\"\napplies_to = [\"gemeentes\"]", nil, "ConfigKind", "ambitions.applies_to"},
 		{"ambition twice", nil, "[[ambitions]]\nid = \"1.1\"\ntext = \"x\"\napplies_to = [\"gemeente\"]\n[[ambitions]]\nid = \"1.1\"\ntext = \"y\"\napplies_to = [\"gemeente\"]", nil, "ConfigDuplicate", "ambitions.id"},
+		{"ambition theme", nil, "[[ambitions]]\nid = \"1.1\"\ntheme = 2\ntext = \"x\"\napplies_to = [\"gemeente\"]", nil, "ConfigAmbitionThemeMismatch", "ambitions.theme"},
+		{"empty note", nil, "[ambitions.\"3.2\"]\nnotes = [\" \"]", nil, "ConfigNoteEmpty", "ambitions.notes"},
+		{"notes count", nil, "[ambitions.\"3.2\"]\nnotes = [\"a\", \"b\"]\nnotes_en = [\"a\"]", nil, "ConfigNotesCount", "ambitions.notes_en"},
+		{"added ambition without text", nil, "[ambitions.\"5.3\"]\napplies_to = [\"gemeente\"]", nil, "ConfigMissing", "ambitions.text"},
+		{"added ambition of no theme", nil, "[ambitions.\"6.1\"]\ntext = \"x\"\napplies_to = [\"gemeente\"]", nil, "ConfigAmbitionTheme", "ambitions.id"},
+		{"added ambition id", nil, "[ambitions.\"5.03\"]\ntext = \"x\"\napplies_to = [\"gemeente\"]", nil, "ConfigAmbitionID", "ambitions.5.03"},
+		{"ambition key unquoted", nil, "[ambitions.5.3]\ntext = \"x\"", nil, "ConfigAmbitionKeyQuotes", "ambitions.5.3"},
+		{"ambition change unknown key", nil, "[ambitions.\"3.2\"]\ntekst = \"x\"", nil, "ConfigUnknownKey", `ambitions."3.2".tekst`},
+		{"theme key", nil, "[themes.zes]\nname = \"x\"", nil, "ConfigThemeKey", "themes.zes"},
+		{"theme key zero", nil, "[themes.0]\nname = \"x\"", nil, "ConfigThemeKey", "themes.0"},
+		{"theme key twice", nil, "[themes.6]\nname = \"x\"\n[themes.06]\nname = \"y\"", nil, "ConfigDuplicate", "themes"},
+		{"added theme without name", nil, "[themes.6]\nname_en = \"x\"", nil, "ConfigMissing", "themes.name"},
+		{"ambitions list then change", nil, "[[ambitions]]\nid = \"1.1\"\ntext = \"x\"\napplies_to = [\"gemeente\"]\n[ambitions.\"1.2\"]\ntext = \"y\"", nil, "ConfigListMixed", "ambitions"},
+		{"themes change then list", nil, "[themes.6]\nname = \"x\"\n[[themes]]\nnumber = 1\nname = \"y\"", nil, "ConfigListMixed", "themes"},
 		{"organisations empty", nil, "organisations = []", nil, "ConfigListEmpty", "organisations"},
 		{"org key", nil, "[[organisations]]\nkey = \"a b\"\nname = \"A\"\nkind = \"gemeente\"", nil, "ConfigOrgKey", "organisations.key"},
 		{"org twice", nil, org + org, nil, "ConfigDuplicate", "organisations.key"},
@@ -606,6 +620,94 @@ applies_to = ["gemeente"]
 	if e, _ := userError(t, err); e.MessageID != "ConfigAmbitionTheme" || e.Data["Theme"] != 2 {
 		t.Errorf("default ambitions of a dropped theme: %s %v", e.MessageID, e.Data)
 	}
+}
+
+// The built-in catalogue carries the agreement's footnotes as notes.
+func TestDefaultNotes(t *testing.T) {
+	c := mustLoad(t, nil, "")
+	for id, want := range map[string]string{
+		"3.1": "sluiting van voor het publiek toegankelijke gebouwen", "3.2": "2e tranche Wet Bibob en de Omgevingswet",
+		"3.3": "€ 750.000 exclusief BTW", "4.5": "via inhuur of met een aanstelling voor bepaalde tijd",
+	} {
+		a, _ := c.Catalogue.Ambition(id)
+		if !strings.Contains(strings.Join(a.Notes, " "), want) || len(a.NotesEN) != len(a.Notes) {
+			t.Errorf("%s notes = %q / %q, want %q", id, a.Notes, a.NotesEN, want)
+		}
+	}
+	if a, _ := c.Catalogue.Ambition("3.3"); len(a.Notes) != 2 || !strings.Contains(a.LocalizedNotes("en")[1], "public procurement") {
+		t.Errorf("3.3 has footnotes 4 and 5: %q", a.NotesEN)
+	}
+	n := 0
+	for _, a := range c.Catalogue.Ambitions() {
+		n += len(a.Notes)
+	}
+	if n != 5 {
+		t.Errorf("%d notes, want footnotes 2 to 6", n)
+	}
+}
+
+// Tables by key change or add single themes and ambitions and keep the
+// rest of the built-in catalogue: the agreement's groeimodel.
+func TestGrowCatalogue(t *testing.T) {
+	c := mustLoad(t, nil, `
+[themes.6]
+name = "Samenwerking met ketenpartners"
+name_en = "Working with partners"
+
+[themes.5]
+name_en = "Communications"
+
+[ambitions."6.1"]
+text = "Partijen delen jaarlijks hun ervaringen met het RIEC."
+text_en = "The parties share their experience with the RIEC every year."
+applies_to = ["gemeente", "waterschap"]
+notes = ["Ervaringen: ook die van de RUD."]
+notes_en = ["Experience: the RUD's too."]
+
+[ambitions."5.3"]
+theme = 5
+text = "Partijen evalueren hun communicatie."
+applies_to = ["provincie"]
+
+[ambitions."3.2"]
+text = "De partijen beschikken over een actueel Bibob-beleid, ook voor subsidies."
+`)
+	cat := c.Catalogue
+	if len(cat.Themes()) != 6 || len(cat.Ambitions()) != 30 {
+		t.Fatalf("%d themes, %d ambitions; want 6 and 30", len(cat.Themes()), len(cat.Ambitions()))
+	}
+	if th, _ := cat.Theme(6); th.Name != "Samenwerking met ketenpartners" || th.Localized("en") != "Working with partners" {
+		t.Errorf("theme 6 = %+v", th)
+	}
+	if th, _ := cat.Theme(5); th.Name != "Communicatie" || th.NameEN != "Communications" {
+		t.Errorf("theme 5 = %+v, want its Dutch name kept", th)
+	}
+	a, ok := cat.Ambition("6.1")
+	if !ok || a.Theme != 6 || !a.AppliesToKind(ambitiebot.KindWaterBoard) || a.AppliesToKind(ambitiebot.KindProvince) ||
+		a.LocalizedNotes("nl")[0] != "Ervaringen: ook die van de RUD." || a.LocalizedNotes("en")[0] != "Experience: the RUD's too." {
+		t.Errorf("6.1 = %+v", a)
+	}
+	if ids := cat.InTheme(5); len(ids) != 3 || ids[2].ID != "5.3" {
+		t.Errorf("theme 5 = %+v", ids)
+	}
+	def := mustLoad(t, nil, "")
+	old, _ := def.Catalogue.Ambition("3.2")
+	changed, _ := cat.Ambition("3.2")
+	if changed.Version() == old.Version() || changed.TextEN != old.TextEN || len(changed.Notes) != 1 || !slices.Equal(changed.AppliesTo, old.AppliesTo) {
+		t.Errorf("3.2 changed = %+v; want a new text and version, the rest kept", changed)
+	}
+	if same, _ := cat.Ambition("3.1"); same.Version() != mustAmbition(t, def, "3.1").Version() {
+		t.Error("an untouched ambition changed version")
+	}
+}
+
+func mustAmbition(t *testing.T, c *Config, id string) ambitiebot.Ambition {
+	t.Helper()
+	a, ok := c.Catalogue.Ambition(id)
+	if !ok {
+		t.Fatalf("no ambition %s", id)
+	}
+	return a
 }
 
 func TestRedacted(t *testing.T) {

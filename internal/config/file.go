@@ -34,12 +34,20 @@ type fileConfig struct {
 	Meeting      fileMeeting      `toml:"meeting"`
 	Awareness    fileAwareness    `toml:"awareness"`
 	Limits       fileLimits       `toml:"limits"`
-	Themes       []fileTheme      `toml:"themes"`
-	Ambitions    []fileAmbition   `toml:"ambitions"`
+	// Themes and Ambitions are lists ([[themes]], replacing the built-in
+	// ones) or tables of changes and additions by number or id
+	// ([themes.6], [ambitions."5.3"]); decodeCatalogue decodes them.
+	Themes    toml.Primitive `toml:"themes"`
+	Ambitions toml.Primitive `toml:"ambitions"`
 	// Organisations is a list ([[organisations]]) or a table of changes
 	// by key ([organisations.<key>]); decodeStrict decodes it into one of
 	// orgList and orgChanges.
 	Organisations toml.Primitive `toml:"organisations"`
+
+	themeList       []fileTheme
+	ambitionList    []fileAmbition
+	themeChanges    map[string]fileThemeChange
+	ambitionChanges map[string]fileAmbitionChange
 
 	orgList       []fileOrganisation
 	orgListInFile bool // orgList is the file's, not the built-in one
@@ -89,19 +97,6 @@ type fileLimits struct {
 	MaxNote           int `toml:"max_note"`
 }
 
-type fileTheme struct {
-	Number int    `toml:"number"`
-	Name   string `toml:"name"`
-	NameEN string `toml:"name_en"`
-}
-
-type fileAmbition struct {
-	ID        string   `toml:"id"`
-	Text      string   `toml:"text"`
-	TextEN    string   `toml:"text_en"`
-	AppliesTo []string `toml:"applies_to"`
-}
-
 // decodeWithDefaults decodes the embedded defaults and then the file over
 // them. A list in the file replaces the default list as a whole: the
 // decoder would otherwise decode into the default elements and keep their
@@ -116,7 +111,7 @@ func decodeWithDefaults(name string, data []byte) (fileConfig, error) {
 	fc.WorkingGroup.ProjectLeaders = nil
 	fc.Meeting.SkipMonths, fc.Meeting.Cancelled, fc.Meeting.ReportMonths = nil, nil, nil
 	fc.Meeting.Reminders = nil
-	fc.Themes, fc.Ambitions, fc.orgList = nil, nil, nil
+	fc.themeList, fc.ambitionList, fc.orgList = nil, nil, nil
 	if err := decodeStrict(name, string(data), &fc); err != nil {
 		return fc, err
 	}
@@ -125,8 +120,8 @@ func decodeWithDefaults(name string, data []byte) (fileConfig, error) {
 	keep(&fc.Meeting.Cancelled, def.Meeting.Cancelled)
 	keep(&fc.Meeting.ReportMonths, def.Meeting.ReportMonths)
 	keep(&fc.Meeting.Reminders, def.Meeting.Reminders)
-	keep(&fc.Themes, def.Themes)
-	keep(&fc.Ambitions, def.Ambitions)
+	keep(&fc.themeList, def.themeList)
+	keep(&fc.ambitionList, def.ambitionList)
 	fc.orgListInFile = fc.orgList != nil
 	keep(&fc.orgList, def.orgList)
 	return fc, nil
@@ -151,13 +146,17 @@ func keep[T any](list *[]T, def []T) {
 // that a misspelt key is an error instead of a silently ignored setting.
 func decodeStrict(name, data string, fc *fileConfig) error {
 	fc.Organisations = toml.Primitive{}
+	fc.Themes, fc.Ambitions = toml.Primitive{}, toml.Primitive{}
 	md, err := toml.Decode(data, fc)
 	if err == nil {
 		err = fc.decodeOrganisations(md)
 	}
+	if err == nil {
+		err = fc.decodeCatalogue(md)
+	}
 	if err != nil {
-		if mixedOrganisations(data, err) {
-			return invalid("ConfigOrganisationsMixed", map[string]any{"Key": "organisations", "File": name})
+		if key := mixedList(data, err); key != "" {
+			return mixedError(key, name)
 		}
 		return decodeError(name, err)
 	}
@@ -166,8 +165,11 @@ func decodeStrict(name, data string, fc *fileConfig) error {
 		fc.defined[k.String()] = true
 	}
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
-		if listWithChanges(md, undecoded) {
-			return invalid("ConfigOrganisationsMixed", map[string]any{"Key": "organisations", "File": name})
+		if key := listWithChanges(md, undecoded); key != "" {
+			return mixedError(key, name)
+		}
+		if k := unquotedAmbition(undecoded); k != "" {
+			return invalid("ConfigAmbitionKeyQuotes", map[string]any{"Key": "ambitions." + k, "Want": `[ambitions."` + k + `"]`, "File": name})
 		}
 		keys := make([]string, len(undecoded))
 		for i, k := range undecoded {
@@ -274,7 +276,7 @@ func (c *Config) applyFile(fc fileConfig) error {
 		return invalid("ConfigRange", map[string]any{"Key": "limits.max_note", "Min": 1, "Max": 2000, "Got": fc.Limits.MaxNote})
 	}
 	c.Limits = Limits{CommandsPerMinute: fc.Limits.CommandsPerMinute, MaxNote: fc.Limits.MaxNote}
-	if c.Catalogue, err = catalogue(fc.Themes, fc.Ambitions); err != nil {
+	if c.Catalogue, err = catalogue(fc); err != nil {
 		return err
 	}
 	c.Organisations, err = c.organisations(fc)
@@ -498,20 +500,6 @@ func loadLocation(key, name string) (*time.Location, error) {
 		return nil, invalid("ConfigTimezone", map[string]any{"Key": key, "Got": strconv.Quote(name)})
 	}
 	return loc, nil
-}
-
-// catalogue builds the catalogue; ambitiebot.NewCatalogue checks it and
-// names the offending key and entry.
-func catalogue(themes []fileTheme, ambitions []fileAmbition) (*ambitiebot.Catalogue, error) {
-	ts := make([]ambitiebot.Theme, len(themes))
-	for i, t := range themes {
-		ts[i] = ambitiebot.Theme{Number: t.Number, Name: strings.TrimSpace(t.Name), NameEN: strings.TrimSpace(t.NameEN)}
-	}
-	as := make([]ambitiebot.Ambition, len(ambitions))
-	for i, a := range ambitions {
-		as[i] = ambitiebot.Ambition{ID: strings.TrimSpace(a.ID), Text: strings.TrimSpace(a.Text), TextEN: strings.TrimSpace(a.TextEN), AppliesTo: orgKinds(a.AppliesTo)}
-	}
-	return ambitiebot.NewCatalogue(ts, as)
 }
 
 func orgKinds(list []string) []ambitiebot.OrgKind {

@@ -52,28 +52,55 @@ func (fc *fileConfig) decodeOrganisations(md toml.MetaData) error {
 	return md.PrimitiveDecode(fc.Organisations, &fc.orgList)
 }
 
-// organisationsList finds the list form in a file, as an array of
-// tables or an inline array.
-var organisationsList = regexp.MustCompile(`(?m)^[ \t]*(\[\[[ \t]*organisations[ \t]*\]\]|organisations[ \t]*=)`)
+// listKeys are the settings that a file gives either as a list (replacing
+// the built-in one) or as tables of changes by key; TOML cannot hold both
+// forms of one key in one file.
+var listKeys = []string{"organisations", "themes", "ambitions"}
 
-// mixedOrganisations reports whether the decoder refused the file because
-// it gives the organisations both as a list and as changes by key, which
-// TOML cannot hold in one file.
-func mixedOrganisations(data string, err error) bool {
+// listForm finds the list form of each of listKeys in a file, as an array
+// of tables or an inline array.
+var listForm = func() map[string]*regexp.Regexp {
+	out := map[string]*regexp.Regexp{}
+	for _, k := range listKeys {
+		out[k] = regexp.MustCompile(`(?m)^[ \t]*(\[\[[ \t]*` + k + `[ \t]*\]\]|` + k + `[ \t]*=)`)
+	}
+	return out
+}()
+
+// mixedList names the key whose list and changes by key the file mixes,
+// when that is why the decoder refused it; "" otherwise.
+func mixedList(data string, err error) string {
 	var pe toml.ParseError
-	return errors.As(err, &pe) && strings.Contains(pe.Message, "'organisations'") && organisationsList.MatchString(data)
-}
-
-// listWithChanges reports whether the file gives the list and, after it,
-// a table [organisations.<key>]: TOML reads that table as part of the
-// list's last entry, where it is an unknown key.
-func listWithChanges(md toml.MetaData, undecoded []toml.Key) bool {
-	for _, k := range undecoded {
-		if len(k) == 2 && k[0] == "organisations" && md.Type(k...) == "Hash" {
-			return true
+	if !errors.As(err, &pe) {
+		return ""
+	}
+	for _, k := range listKeys {
+		if strings.Contains(pe.Message, "'"+k+"'") && listForm[k].MatchString(data) {
+			return k
 		}
 	}
-	return false
+	return ""
+}
+
+// listWithChanges names the key whose list the file gives with, after
+// it, a table [<key>.<name>]: TOML reads that table as part of the list's
+// last entry, where it is an unknown key. "" when there is none.
+func listWithChanges(md toml.MetaData, undecoded []toml.Key) string {
+	for _, k := range undecoded {
+		if len(k) == 2 && slices.Contains(listKeys, k[0]) && md.Type(k...) == "Hash" {
+			return k[0]
+		}
+	}
+	return ""
+}
+
+// mixedError is the sentence for a file that mixes the two forms of key.
+func mixedError(key, file string) error {
+	id := "ConfigListMixed"
+	if key == "organisations" {
+		id = "ConfigOrganisationsMixed"
+	}
+	return invalid(id, map[string]any{"Key": key, "File": file})
 }
 
 // organisations builds the signatories: the list (built in, or the
