@@ -188,6 +188,11 @@ func (m *Main) Open() error {
 	if err := m.Wire(); err != nil {
 		return err
 	}
+	// Before any command is answered, so that a status on a changed
+	// ambition is shown as te herbevestigen from the first one.
+	if err := m.App.SyncCatalogue(context.Background()); err != nil {
+		return err
+	}
 	m.HTTP = httpserver.New(m.Config.Listen, m.DB, m.Logger.With(slog.String("component", "http")))
 	m.HTTP.Mux.Handle("POST /command", &mmhttp.CommandHandler{
 		Tokens: m.Config.CommandTokens, Commands: m.App,

@@ -252,7 +252,7 @@ func (app *App) openDialog(ctx context.Context, lang string, org ambitiebot.Orga
 	return app.chat.OpenDialog(ctx, triggerID, ambitiebot.Dialog{
 		CallbackID:  DialogCallback,
 		Title:       app.tr.T(lang, "ActionsDialogTitle", nil),
-		Intro:       app.tr.T(lang, "ActionsDialogIntro", map[string]any{"Org": org.Name}),
+		Intro:       app.dialogIntro(lang, org, preset),
 		SubmitLabel: app.tr.T(lang, "ActionsDialogSubmit", nil),
 		State:       state,
 		Elements: []ambitiebot.DialogElement{
@@ -262,6 +262,30 @@ func (app *App) openDialog(ctx context.Context, lang string, org ambitiebot.Orga
 				MaxLength: noteLimit(app.maxNote), Default: note, Help: app.tr.T(lang, "ActionsFieldNoteHelp", nil)},
 		},
 	})
+}
+
+// dialogIntro introduces the status dialog. The agreement's footnotes say
+// when an ambition counts as done, so they stand above the form: the
+// preset ambition's in full (the dialog's introduction has room, a field's
+// help text only 150 characters), else which ambitions have any.
+func (app *App) dialogIntro(lang string, org ambitiebot.Organisation, preset string) string {
+	intro := app.tr.T(lang, "ActionsDialogIntro", map[string]any{"Org": org.Name})
+	if a, ok := app.catalogue.Ambition(preset); ok {
+		if notes := app.notes(lang, a); notes != "" {
+			return intro + "\n\n" + app.tr.T(lang, "DialogNotesFor", map[string]any{"ID": a.ID}) + "\n" + notes
+		}
+		return intro
+	}
+	var ids []string
+	for _, a := range app.catalogue.ForKind(org.Kind) {
+		if len(a.Notes) > 0 {
+			ids = append(ids, a.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return intro
+	}
+	return intro + "\n\n" + app.tr.T(lang, "DialogNotesWhich", map[string]any{"IDs": app.listAnd(lang, ids), "ID": ids[0]})
 }
 
 // reminder renders the reminder that fields came from again; a failure

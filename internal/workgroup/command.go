@@ -100,6 +100,8 @@ func (app *App) run(ctx context.Context, m Member, lang string, cmd Command, req
 		return app.reportRequest(ctx, m, lang, cmd)
 	case KindEdit:
 		return app.edit(ctx, m, lang, req)
+	case KindConfirm:
+		return app.confirm(ctx, m, lang, cmd)
 	}
 	return Response{}, ambitiebot.Errorf(ambitiebot.EINVALID, "ErrNotAvailable", nil)
 }
@@ -159,6 +161,10 @@ func (app *App) set(ctx context.Context, m Member, lang string, cmd Command) (Re
 	ch, err := app.store.SetStatus(ctx, upd)
 	if err != nil {
 		return Response{}, err
+	}
+	if ch.ID == 0 && ch.Confirmed {
+		return app.reply(app.tr.T(lang, "ReconfirmDone", map[string]any{
+			"Org": org.Name, "ID": a.ID, "Status": app.tr.Status(lang, ch.To)}))
 	}
 	if ch.ID == 0 {
 		return app.reply(app.tr.T(lang, "SetUnchanged", map[string]any{

@@ -152,6 +152,9 @@ func (app *App) openList(lang string, org ambitiebot.Organisation, u ambitiebot.
 		b.WriteString("- " + app.reminderLine(lang, p) + "\n")
 	}
 	b.WriteString("\n" + app.tr.T(lang, "ReminderHowTo", map[string]any{"ID": open[0].AmbitionID}))
+	if hint := app.reconfirmHint(lang, open); hint != "" {
+		b.WriteString("\n" + hint)
+	}
 	return b.String()
 }
 

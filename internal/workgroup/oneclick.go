@@ -37,7 +37,7 @@ func ambitionIDs(ps []ambitiebot.Progress) []string {
 // statusLine is one ambition of a reminder: its number, status and text.
 func (app *App) reminderLine(lang string, p ambitiebot.Progress) string {
 	a, _ := app.catalogue.Ambition(p.AmbitionID)
-	return fmt.Sprintf("**%s** %s — %s", a.ID, app.tr.Status(lang, p.Status), clip(a.Localized(lang), 90))
+	return fmt.Sprintf("**%s** %s%s — %s", a.ID, app.tr.Status(lang, p.Status), app.reconfirmMark(lang, p), clip(a.Localized(lang), 90))
 }
 
 // menuList renders a reminder with one status menu per listed ambition.
@@ -45,7 +45,7 @@ func (app *App) reminderLine(lang string, p ambitiebot.Progress) string {
 func (app *App) menuList(lang string, org ambitiebot.Organisation, u ambitiebot.User, ref reminderRef, rows []ambitiebot.Progress) (string, []ambitiebot.Attachment) {
 	open := 0
 	for _, p := range rows {
-		if p.Status.Open() {
+		if p.Status.Open() || p.Reconfirm {
 			open++
 		}
 	}
@@ -53,6 +53,9 @@ func (app *App) menuList(lang string, org ambitiebot.Organisation, u ambitiebot.
 	msg := app.tr.T(lang, "ActionsReminderDone", data)
 	if open > 0 {
 		msg = app.tr.N(lang, "ActionsReminderIntro", open, data)
+	}
+	if hint := app.reconfirmHint(lang, rows); hint != "" {
+		msg += "\n\n" + hint
 	}
 	options := make([]ambitiebot.ActionOption, len(ambitiebot.Statuses))
 	for i, st := range ambitiebot.Statuses {

@@ -28,6 +28,7 @@ const (
 	KindSendMessage      // /ambitie bericht verstuur [id]
 	KindReport           // /ambitie rapport [sinds DATE]
 	KindEdit             // /ambitie bijwerken
+	KindConfirm          // /ambitie [org] 3.2 bevestig
 )
 
 // Command is a parsed /ambitie command.
@@ -54,6 +55,9 @@ var keywords = map[string]Kind{
 	"rapport": KindReport, "report": KindReport,
 	"bijwerken": KindEdit, "update": KindEdit,
 }
+
+// confirmWords confirm a status marked te herbevestigen: "/ambitie 3.2 bevestig".
+var confirmWords = map[string]bool{"bevestig": true, "bevestigen": true, "confirm": true}
 
 func parseErr(id string, data map[string]any) error {
 	return ambitiebot.Errorf(ambitiebot.EINVALID, id, data)
@@ -92,7 +96,7 @@ func Parse(text string, maxNote int) (Command, error) {
 	if len(fields) >= 2 {
 		if id, ok := ambitiebot.ParseAmbitionID(fields[1]); ok {
 			cmd, err := parseAmbition(id, first, fields, text, 2, maxNote)
-			if err == nil && cmd.Kind != KindSet {
+			if err == nil && cmd.Kind != KindSet && cmd.Kind != KindConfirm {
 				return Command{}, parseErr("ErrStatusMissing", map[string]any{"ID": id})
 			}
 			return cmd, err
@@ -112,6 +116,12 @@ func looksLikeAmbition(s string) bool {
 func parseAmbition(id, org string, fields []string, text string, next, maxNote int) (Command, error) {
 	if len(fields) == next {
 		return Command{Kind: KindShow, AmbitionID: id}, nil
+	}
+	if w := strings.ToLower(fields[next]); confirmWords[w] {
+		if len(fields) > next+1 {
+			return Command{}, parseErr("ErrTooManyWords", nil)
+		}
+		return Command{Kind: KindConfirm, AmbitionID: id, OrgKey: org}, nil
 	}
 	status, used, ok := matchStatus(fields[next:])
 	if !ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ const historyLimit = 50
 
 func (app *App) help(lang string, m Member) Response {
 	texts := []string{app.tr.T(lang, "Help", nil)}
+	texts[0] += "\n" + app.tr.T(lang, "HelpReconfirm", nil)
 	if m.ProjectLeader {
 		texts[0] += "\n\n" + app.tr.T(lang, "HelpLeader", nil)
 	}
@@ -42,6 +44,9 @@ func (app *App) show(ctx context.Context, m Member, lang string, id string) (Res
 	var b strings.Builder
 	b.WriteString(app.tr.T(lang, "ShowHeader", map[string]any{"ID": a.ID, "Theme": theme.Localized(lang)}))
 	b.WriteString("\n> " + a.Localized(lang) + "\n\n")
+	if notes := app.notes(lang, a); notes != "" {
+		b.WriteString(notes + "\n\n")
+	}
 	b.WriteString(app.tr.T(lang, "ShowAppliesTo", map[string]any{"Kinds": app.kinds(lang, a.AppliesTo)}))
 	b.WriteString("\n")
 	if m.HasOrg && !a.AppliesToKind(m.Org.Kind) {
@@ -71,7 +76,7 @@ func (app *App) show(ctx context.Context, m Member, lang string, id string) (Res
 // statusLine is the one line per organisation that every listing uses:
 // name, status label, toelichting and who changed it when.
 func (app *App) statusLine(lang, name string, p ambitiebot.Progress) string {
-	line := "- **" + name + "**: " + app.tr.Status(lang, p.Status)
+	line := "- **" + name + "**: " + app.tr.Status(lang, p.Status) + app.reconfirmMark(lang, p)
 	if p.Note != "" {
 		line += " — " + app.userText(p.Note)
 	}
@@ -102,6 +107,9 @@ func (app *App) orgDetail(lang string, org ambitiebot.Organisation, mx *ambitieb
 		"Org": org.Name, "Done": t.Count(ambitiebot.StatusDone), "Total": t.Applicable - na, "Percent": t.Percent()}) + "\n"
 	if na > 0 {
 		head += app.tr.N(lang, "OrgHeaderNA", na, nil) + "\n"
+	}
+	if hint := app.reconfirmHint(lang, mx.Reconfirm(org.Key)); hint != "" {
+		head += hint + "\n"
 	}
 	var lines []string
 	for _, th := range app.catalogue.Themes() {
@@ -187,7 +195,11 @@ func (app *App) OverviewTables(lang string, mx *ambitiebot.Matrix, theme int) []
 	}
 	// A blank line ends the first table, or Markdown would read the
 	// second table's header as rows of the first.
-	themeTexts := split("\n\n"+themeHeader, themeRows, "\n"+app.tr.T(lang, "OverviewFootnote", nil))
+	foot := "\n" + app.tr.T(lang, "OverviewFootnote", nil)
+	if s := app.reconfirmSummary(lang, mx, theme); s != "" {
+		foot += "\n\n" + s
+	}
+	themeTexts := split("\n\n"+themeHeader, themeRows, foot)
 	// Keep the theme table in the last message when it fits.
 	last := texts[len(texts)-1]
 	if len(themeTexts) == 1 && utf8.RuneCountInString(last)+utf8.RuneCountInString(themeTexts[0]) < MaxPostRunes {
@@ -236,12 +248,22 @@ func (app *App) history(ctx context.Context, m Member, lang string, cmd Command)
 	if err != nil {
 		return Response{}, err
 	}
-	if len(changes) == 0 {
+	events, err := app.store.FindCatalogueEvents(ctx, a.ID, historyLimit)
+	if err != nil {
+		return Response{}, err
+	}
+	// A text change concerns every organisation; a confirmation only its own.
+	events = slices.DeleteFunc(events, func(e ambitiebot.CatalogueEvent) bool { return f.OrgKey != "" && e.OrgKey != "" && e.OrgKey != f.OrgKey })
+	if len(changes) == 0 && len(events) == 0 {
 		return app.reply(title + "\n\n" + app.tr.T(lang, "HistoryEmpty", nil))
 	}
-	lines := make([]string, 0, len(changes))
+	lines := make([]string, 0, len(changes)+len(events))
+	e := len(events) - 1
 	for i := len(changes) - 1; i >= 0; i-- { // newest first
 		c := changes[i]
+		for ; e >= 0 && events[e].At.After(c.At); e-- {
+			lines = append(lines, "- "+app.historyEvent(lang, events[e]))
+		}
 		name := c.OrgKey
 		if org, ok := app.organisations.ByKey(c.OrgKey); ok {
 			name = org.Name
@@ -257,6 +279,9 @@ func (app *App) history(ctx context.Context, m Member, lang string, cmd Command)
 			line += " — " + app.userText(c.Note)
 		}
 		lines = append(lines, "- "+line)
+	}
+	for ; e >= 0; e-- {
+		lines = append(lines, "- "+app.historyEvent(lang, events[e]))
 	}
 	footer := ""
 	if len(changes) == historyLimit {
@@ -274,12 +299,17 @@ func (app *App) kinds(lang string, ks []ambitiebot.OrgKind) string {
 			}
 		}
 	}
-	if len(names) < 2 {
-		return strings.Join(names, "")
-	}
 	// "gemeenten, de provincie en de waterschappen"
+	return app.listAnd(lang, names)
+}
+
+// listAnd joins items as "a, b en c".
+func (app *App) listAnd(lang string, items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
 	return app.tr.T(lang, "ListAnd", map[string]any{
-		"Head": strings.Join(names[:len(names)-1], ", "), "Last": names[len(names)-1]})
+		"Head": strings.Join(items[:len(items)-1], ", "), "Last": items[len(items)-1]})
 }
 
 func (app *App) date(t time.Time) string     { return t.In(app.location).Format("02-01-2006") }

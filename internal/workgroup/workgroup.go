@@ -28,6 +28,7 @@ import (
 // links of users to organisations, the outbox and the job runs.
 type Store interface {
 	ambitiebot.ProgressService
+	ambitiebot.CatalogueService
 	ambitiebot.LinkService
 	ambitiebot.DeliveryService
 	ambitiebot.JobService
