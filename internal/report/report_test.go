@@ -429,3 +429,46 @@ func BenchmarkXLSX17x28(b *testing.B) {
 		}
 	}
 }
+
+// A theme sheet ends with the agreement's footnotes to its ambitions, in
+// the reader's language, verbatim (a note is data, not a formula).
+func TestXLSXThemeSheetNotes(t *testing.T) {
+	base := reporttest.Catalogue()
+	var ambitions []ambitiebot.Ambition
+	for _, a := range base.Ambitions() {
+		if a.ID == "3.3" {
+			a.Notes = []string{"Bouwsom meer dan € 750.000 exclusief BTW.", "=Overige toepassingsgebieden"}
+			a.NotesEN = []string{"Building costs over € 750,000 excluding VAT.", "=Other areas"}
+		}
+		ambitions = append(ambitions, a)
+	}
+	cat, err := ambitiebot.NewCatalogue(base.Themes(), ambitions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string][]string{
+		"nl": {"Thema 3", "Voetnoten in de afspraken: wanneer een ambitie gereed is", "Bouwsom meer dan € 750.000 exclusief BTW.", "=Overige toepassingsgebieden"},
+		"en": {"Theme 3", "Footnotes in the agreement: when an ambition is done", "Building costs over € 750,000 excluding VAT.", "=Other areas"},
+	} {
+		in := fixture(t, lang)
+		in.Matrix = ambitiebot.NewMatrix(cat, in.Matrix.Organisations, nil)
+		f := openXLSX(t, in)
+		rows, err := f.GetRows(want[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(rows)
+		if n < 3 || rows[n-3][0] != want[1] || !slices.Equal(rows[n-2], []string{"", "3.3", want[2]}) || !slices.Equal(rows[n-1], []string{"", "3.3", want[3]}) {
+			t.Errorf("%s: last rows = %q", lang, rows[max(0, n-3):])
+		}
+		if formula, _ := f.GetCellFormula(want[0], "C"+strconv.Itoa(n)); formula != "" {
+			t.Errorf("%s: a note became a formula: %q", lang, formula)
+		}
+		other, _ := f.GetRows(strings.Replace(want[0], "3", "2", 1))
+		for _, r := range other {
+			if len(r) > 0 && r[0] == want[1] {
+				t.Errorf("%s: theme 2 has a footnote section without footnotes", lang)
+			}
+		}
+	}
+}

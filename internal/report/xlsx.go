@@ -314,7 +314,39 @@ func (b *book) theme(th ambitiebot.Theme) error {
 			row++
 		}
 	}
+	if err := b.themeNotes(sheet, row+1, th); err != nil {
+		return err
+	}
 	return b.cols(sheet, 34, 9, 60, 14, 60, 17, 20)
+}
+
+// themeNotes writes the agreement's footnotes to the theme's ambitions
+// from row on, one a row under the ambition's id: they say when an
+// ambition counts as done. Nothing when the theme has none.
+func (b *book) themeNotes(sheet string, row int, th ambitiebot.Theme) error {
+	first := true
+	for _, a := range b.in.Matrix.Catalogue.InTheme(th.Number) {
+		for _, note := range a.LocalizedNotes(b.in.Lang) {
+			if first {
+				if err := b.put(sheet, 1, row, b.in.t("ReportNotesTitle", nil)); err != nil {
+					return err
+				}
+				if err := b.styleRange(sheet, 1, row, 1, row, b.bold); err != nil {
+					return err
+				}
+				row++
+				first = false
+			}
+			if err := b.put(sheet, 2, row, a.ID, note); err != nil {
+				return err
+			}
+			if err := b.styleRange(sheet, 2, row, 3, row, b.wrap); err != nil {
+				return err
+			}
+			row++
+		}
+	}
+	return nil
 }
 
 // rowStyles wraps a data row's text, colours its status column and
