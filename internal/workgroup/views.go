@@ -253,7 +253,9 @@ func (app *App) history(ctx context.Context, m Member, lang string, cmd Command)
 		return Response{}, err
 	}
 	// A text change concerns every organisation; a confirmation only its own.
-	events = slices.DeleteFunc(events, func(e ambitiebot.CatalogueEvent) bool { return f.OrgKey != "" && e.OrgKey != "" && e.OrgKey != f.OrgKey })
+	events = slices.DeleteFunc(events, func(e ambitiebot.CatalogueEvent) bool {
+		return f.OrgKey != "" && e.OrgKey != "" && e.OrgKey != f.OrgKey
+	})
 	if len(changes) == 0 && len(events) == 0 {
 		return app.reply(title + "\n\n" + app.tr.T(lang, "HistoryEmpty", nil))
 	}
