@@ -145,8 +145,13 @@ func (app *App) reminderDMs(ctx context.Context, key string, meeting time.Time, 
 
 func (app *App) openList(lang string, org ambitiebot.Organisation, u ambitiebot.User, meeting time.Time, open []ambitiebot.Progress) string {
 	var b strings.Builder
-	b.WriteString(app.tr.N(lang, "ReminderOpen", len(open), map[string]any{
-		"User": u.Username, "Org": org.Name, "Date": app.longDate(lang, meeting)}))
+	data := map[string]any{"User": u.Username, "Org": org.Name, "Date": app.longDate(lang, meeting)}
+	// The list also holds statuses te herbevestigen, which may be gereed.
+	if n := len(slices.DeleteFunc(slices.Clone(open), func(p ambitiebot.Progress) bool { return !p.Status.Open() })); n > 0 {
+		b.WriteString(app.tr.N(lang, "ReminderOpen", n, data))
+	} else {
+		b.WriteString(app.tr.T(lang, "ReminderReconfirmOnly", data))
+	}
 	b.WriteString("\n")
 	for _, p := range open {
 		b.WriteString("- " + app.reminderLine(lang, p) + "\n")

@@ -45,7 +45,7 @@ func (app *App) reminderLine(lang string, p ambitiebot.Progress) string {
 func (app *App) menuList(lang string, org ambitiebot.Organisation, u ambitiebot.User, ref reminderRef, rows []ambitiebot.Progress) (string, []ambitiebot.Attachment) {
 	open := 0
 	for _, p := range rows {
-		if p.Status.Open() || p.Reconfirm {
+		if p.Status.Open() {
 			open++
 		}
 	}

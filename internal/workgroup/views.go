@@ -23,7 +23,13 @@ const historyLimit = 50
 
 func (app *App) help(lang string, m Member) Response {
 	texts := []string{app.tr.T(lang, "Help", nil)}
-	texts[0] += "\n" + app.tr.T(lang, "HelpReconfirm", nil)
+	// The line joins the list of commands, which ends at the first blank line.
+	confirmLine := app.tr.T(lang, "HelpReconfirm", nil)
+	if i := strings.Index(texts[0], "\n\n"); i >= 0 {
+		texts[0] = texts[0][:i] + "\n" + confirmLine + texts[0][i:]
+	} else {
+		texts[0] += "\n" + confirmLine
+	}
 	if m.ProjectLeader {
 		texts[0] += "\n\n" + app.tr.T(lang, "HelpLeader", nil)
 	}
@@ -263,7 +269,7 @@ func (app *App) history(ctx context.Context, m Member, lang string, cmd Command)
 	e := len(events) - 1
 	for i := len(changes) - 1; i >= 0; i-- { // newest first
 		c := changes[i]
-		for ; e >= 0 && events[e].At.After(c.At); e-- {
+		for ; e >= 0 && !events[e].At.Before(c.At); e-- { // at the same instant, the event is the later
 			lines = append(lines, "- "+app.historyEvent(lang, events[e]))
 		}
 		name := c.OrgKey
