@@ -189,7 +189,8 @@ func TestREADMEExamples(t *testing.T) {
 		"webhooks": {builtInKeys, map[string]ambitiebot.Target{
 			"emmen": ambitiebot.WebhookTarget("emmen"), "hunze-en-aas": ambitiebot.WebhookTarget("hunze-en-aas"),
 		}, channel("KEY/town-square")},
-		"list": {[]string{"emmen"}, nil, channel("KEY/town-square")},
+		"list":      {[]string{"emmen"}, nil, channel("KEY/town-square")},
+		"catalogue": {builtInKeys, nil, channel("KEY/town-square")},
 	}
 	found := map[string]bool{}
 	for _, m := range readmeExample.FindAllStringSubmatch(string(readme), -1) {
