@@ -173,3 +173,54 @@ func TestOrgKindValid(t *testing.T) {
 		}
 	}
 }
+
+// The version follows the Dutch text and notes, not spacing or English.
+func TestAmbitionVersion(t *testing.T) {
+	a := Ambition{ID: "3.2", Text: "Een actueel Bibob-beleid.", TextEN: "A current Bibob policy.", Notes: []string{"Na de 2e tranche."}}
+	same := a
+	same.Text, same.TextEN, same.NotesEN = "  Een actueel\nBibob-beleid. ", "Another translation.", []string{"After the second tranche."}
+	if a.Version() != same.Version() || len(a.Version()) != 16 {
+		t.Errorf("versions %s and %s differ for the same Dutch wording", a.Version(), same.Version())
+	}
+	for _, changed := range []Ambition{
+		{Text: "Een actueel Bibob-beleid!", Notes: a.Notes},
+		{Text: a.Text},
+		{Text: a.Text, Notes: []string{"Na de 2e tranche en de Omgevingswet."}},
+		{Text: a.Text, Notes: []string{"Na de 2e", "tranche."}},
+	} {
+		if changed.Version() == a.Version() {
+			t.Errorf("%+v has the version of %+v", changed, a)
+		}
+	}
+}
+
+func TestAmbitionNotes(t *testing.T) {
+	notes := []string{"Een", "Twee"}
+	c, err := NewCatalogue(testThemes(), []Ambition{
+		{ID: "3.1", Text: "x", AppliesTo: all, Notes: notes, NotesEN: []string{"One", "Two"}},
+		{ID: "3.2", Text: "y", AppliesTo: all, Notes: []string{"Drie"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes[0] = "changed" // the catalogue must own its slices
+	a, _ := c.Ambition("3.1")
+	if !slices.Equal(a.LocalizedNotes("nl"), []string{"Een", "Twee"}) || !slices.Equal(a.LocalizedNotes("en"), []string{"One", "Two"}) {
+		t.Errorf("3.1 notes = %q / %q", a.LocalizedNotes("nl"), a.LocalizedNotes("en"))
+	}
+	if b, _ := c.Ambition("3.2"); !slices.Equal(b.LocalizedNotes("en"), []string{"Drie"}) {
+		t.Error("notes without English must fall back to Dutch")
+	}
+	for name, tc := range map[string]struct {
+		a    Ambition
+		id   string
+		data map[string]any
+	}{
+		"empty note":       {Ambition{ID: "1.1", Text: "x", AppliesTo: all, Notes: []string{" "}}, "ConfigNoteEmpty", map[string]any{"Key": "ambitions.notes", "Item": "1.1"}},
+		"empty translated": {Ambition{ID: "1.1", Text: "x", AppliesTo: all, Notes: []string{"a"}, NotesEN: []string{""}}, "ConfigNoteEmpty", nil},
+		"count":            {Ambition{ID: "1.1", Text: "x", AppliesTo: all, Notes: []string{"a"}, NotesEN: []string{"a", "b"}}, "ConfigNotesCount", map[string]any{"Want": 1, "Got": 2}},
+	} {
+		_, err := NewCatalogue(testThemes(), []Ambition{tc.a})
+		checkConfigError(t, name, err, tc.id, tc.data)
+	}
+}

@@ -128,3 +128,29 @@ func TestOpenAmbitions(t *testing.T) {
 		t.Errorf("OpenAmbitions(ghost) = %v", got)
 	}
 }
+
+// A status te herbevestigen needs attention even when it is gereed.
+func TestMatrixReconfirm(t *testing.T) {
+	cat, err := NewCatalogue(testThemes(), []Ambition{{ID: "1.1", Text: "x", AppliesTo: all}, {ID: "3.1", Text: "y", AppliesTo: all}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgs, err := NewOrganisations([]Organisation{{Key: "emmen", Name: "Emmen", Kind: KindMunicipality}, {Key: "assen", Name: "Assen", Kind: KindMunicipality}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMatrix(cat, orgs, []Progress{
+		{OrgKey: "emmen", AmbitionID: "1.1", Status: StatusDone, Reconfirm: true},
+		{OrgKey: "emmen", AmbitionID: "3.1", Status: StatusDone},
+		{OrgKey: "assen", AmbitionID: "3.1", Status: StatusNA, Reconfirm: true},
+	})
+	if open := m.OpenAmbitions("emmen"); len(open) != 1 || open[0].AmbitionID != "1.1" {
+		t.Errorf("emmen open = %+v, want 1.1 to reconfirm", open)
+	}
+	if r := m.Reconfirm(""); len(r) != 2 {
+		t.Errorf("Reconfirm(all) = %+v", r)
+	}
+	if r := m.Reconfirm("assen"); len(r) != 1 || r[0].AmbitionID != "3.1" {
+		t.Errorf("Reconfirm(assen) = %+v", r)
+	}
+}
