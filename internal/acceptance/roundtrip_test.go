@@ -1,14 +1,15 @@
 package acceptance
 
 import (
+	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,14 +43,17 @@ func TestCommandRoundTrip(t *testing.T) {
 	time.Sleep(11 * time.Second) // let the bot's address get its burst back after setup
 
 	// The floor of any custom slash command: one whose URL answers at
-	// once, with a reply as long as the bot's. What /ambitie takes above
+	// once, with the very reply the bot gave to /ambitie 3.2 (Mattermost's
+	// work on a reply grows with its length). What /ambitie takes above
 	// this is the bot's; what this takes above /away is Mattermost's own
 	// work for a custom command (looking the team's commands up, an
-	// outgoing HTTP request on a new connection).
+	// outgoing HTTP request on a new connection, the ephemeral post).
+	var floorReply atomic.Value
+	floorReply.Store([]byte(`{"response_type":"ephemeral","text":"Ambitie 3.2"}`))
 	floor := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
 		rw.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(rw, `{"response_type":"ephemeral","text":"Ambitie 3.2 — floor"}`)
+		_, _ = rw.Write(floorReply.Load().([]byte))
 	}))
 	defer floor.Close()
 	trigger := "floor" + randomHex(3)
@@ -89,6 +93,10 @@ func TestCommandRoundTrip(t *testing.T) {
 		check(t, command, resp, err)
 		if command != "/away" && !strings.Contains(r.Text, "3.2") {
 			t.Fatalf("%s answered %q", command, r.Text)
+		}
+		if command == "/ambitie 3.2" {
+			reply, _ := json.Marshal(r)
+			floorReply.Store(reply)
 		}
 		if record {
 			p.times = append(p.times, elapsed)
