@@ -72,10 +72,11 @@ func (app *App) ReportDeliveries(ctx context.Context, key string, at time.Time) 
 	return ds, nil
 }
 
-// postChart queues the chart of mx, in lang, as a bot post in the channel
-// where the overview was asked. The run key is unique per request, so a
-// retried delivery posts it once and a second request posts it again.
-func (app *App) postChart(ctx context.Context, mx *ambitiebot.Matrix, lang string, req Request) error {
+// postChart queues the chart of mx, in lang, as a bot post to target: the
+// asker's direct channel, or the channel where the overview was shared.
+// The run key is unique per request, so a retried delivery posts it once
+// and a second request posts it again.
+func (app *App) postChart(ctx context.Context, mx *ambitiebot.Matrix, lang, askerID string, target ambitiebot.Target) error {
 	now := app.now()
 	png, err := app.chart(mx, lang, now)
 	if err != nil {
@@ -83,8 +84,8 @@ func (app *App) postChart(ctx context.Context, mx *ambitiebot.Matrix, lang strin
 	}
 	date := app.tr.LongDate(lang, now.In(app.location))
 	_, err = app.enqueue(ctx, ambitiebot.Delivery{
-		RunKey:  fmt.Sprintf("chart:%s:%d", req.UserID, now.UnixNano()),
-		Target:  ambitiebot.ChannelTarget(req.ChannelID),
+		RunKey:  fmt.Sprintf("chart:%s:%d", askerID, now.UnixNano()),
+		Target:  target,
 		Kind:    "chart",
 		Message: app.tr.T(lang, "InsightChartCaption", map[string]any{"Date": date}),
 		Files:   []ambitiebot.File{{Name: app.fileName(lang, now) + ".png", Data: png}},

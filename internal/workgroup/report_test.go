@@ -166,13 +166,13 @@ func TestPostChart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := Request{UserID: "u1", ChannelID: "abcdefghijklmnopqrstuvwxyz"}
-	if err := e.svc.postChart(ctx, in.Matrix, "nl", req); err != nil {
+	target := ambitiebot.ChannelTarget("abcdefghijklmnopqrstuvwxyz")
+	if err := e.svc.postChart(ctx, in.Matrix, "nl", "u1", target); err != nil {
 		t.Fatal(err)
 	}
 	// A second request a moment later posts again.
 	e.clock.Set(e.clock.Now().Add(time.Millisecond))
-	if err := e.svc.postChart(ctx, in.Matrix, "nl", req); err != nil {
+	if err := e.svc.postChart(ctx, in.Matrix, "nl", "u1", target); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := e.db.DueDeliveries(ctx, e.clock.Now(), 0, 10)
@@ -180,7 +180,7 @@ func TestPostChart(t *testing.T) {
 		t.Fatalf("queued %d (%v), want 2", len(ds), err)
 	}
 	for _, d := range ds {
-		if d.Target != ambitiebot.ChannelTarget(req.ChannelID) || d.Kind != "chart" || !strings.HasPrefix(d.RunKey, "chart:u1:") ||
+		if d.Target != target || d.Kind != "chart" || !strings.HasPrefix(d.RunKey, "chart:u1:") ||
 			len(d.Files) != 1 || !strings.HasSuffix(d.Files[0].Name, ".png") || !strings.Contains(d.Message, "17 juni 2025") {
 			t.Errorf("delivery = %+v", d)
 		}
