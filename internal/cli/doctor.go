@@ -105,10 +105,13 @@ func (d *doctor) finish() error {
 // the command tokens and the organisations' webhooks, whose URLs are
 // secrets and never shown. doctor and serve's start-up check both use it.
 func checkSettings(cfg *config.Config, r mattermost.Reporter) {
-	// The agreement's half-yearly report goes to the project leaders;
-	// without any it would silently go to nobody.
-	if len(cfg.WorkingGroup.ProjectLeaders) == 0 {
+	// The agreement's half-yearly report goes to the project leaders and
+	// the other recipients; without any it would silently go to nobody.
+	switch {
+	case len(cfg.WorkingGroup.ProjectLeaders) == 0 && len(cfg.Report.Recipients) == 0:
 		r.Problem(mattermost.Finding{ID: "SetupDoctorReportNobody"})
+	case len(cfg.WorkingGroup.ProjectLeaders) == 0:
+		r.Problem(mattermost.Finding{ID: "SetupDoctorNoLeaders"})
 	}
 	switch {
 	case cfg.PublicURL == "":
@@ -304,6 +307,7 @@ func (d *doctor) checkMembers(ctx context.Context) {
 		Chat: mattermost.New(cfg.MattermostURL, cfg.BotToken, opts),
 		Tr:   d.con.tr, Now: time.Now, Location: cfg.Location, Logger: slog.New(slog.DiscardHandler),
 		WorkingGroupChannel: cfg.WorkingGroup.Channel, ProjectLeaders: cfg.WorkingGroup.ProjectLeaders,
+		ReportRecipients:      cfg.Report.Recipients,
 		ProjectLeadersDomains: cfg.WorkingGroup.ProjectLeadersDomains, TrustUnverifiedEmail: cfg.WorkingGroup.TrustUnverifiedEmail,
 	})
 	a, err := app.Admissions(ctx)
@@ -317,12 +321,27 @@ func (d *doctor) checkMembers(ctx context.Context) {
 				"Unverified": a.Refused - a.Guests})
 		}
 	}
-	for _, l := range app.Leaders(ctx) {
-		data := map[string]any{"User": l.Username}
-		if l.Problem == "" {
-			d.ok("SetupDoctorLeaderOK", data)
-			continue
+	reached := 0
+	for _, group := range []struct {
+		prefix string
+		states []workgroup.LeaderState
+	}{
+		{"SetupDoctorLeader", app.Leaders(ctx)},
+		{"SetupDoctorRecipient", app.ReportRecipients(ctx)},
+	} {
+		for _, l := range group.states {
+			data := map[string]any{"User": l.Username}
+			if l.Problem == "" {
+				reached++
+				d.ok(group.prefix+"OK", data)
+				continue
+			}
+			d.problem(group.prefix+"_"+l.Problem, data)
 		}
-		d.problem("SetupDoctorLeader_"+l.Problem, data)
+	}
+	// Names are configured but none was found: the report would go to
+	// nobody. (None configured at all was said with the settings.)
+	if reached == 0 && len(cfg.WorkingGroup.ProjectLeaders)+len(cfg.Report.Recipients) > 0 {
+		d.problem("SetupDoctorReportNobodyFound", nil)
 	}
 }

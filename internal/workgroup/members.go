@@ -225,8 +225,13 @@ func (app *App) Admissions(ctx context.Context) (Admissions, error) {
 // username is resolved to an account once, when that account exists and
 // passes the checks, and the id is stored: a later rename keeps the
 // leader, and a new account that takes a leader's old name gains nothing.
+//
+// The board report's other recipients (report.recipients) are resolved
+// the same way, under their own settings keys and without the domain rule.
 type leaders struct {
 	names    []string // usernames, lower-case, without @
+	prefix   string   // of the settings key under which an id is stored
+	role     string   // what they are, for the log
 	domains  []string // when set, a leader's address must be in one of them
 	chat     ambitiebot.Chat
 	settings Settings
@@ -261,22 +266,45 @@ const (
 	LeaderUnreachable = "unreachable" // the chat server could not be asked, and the leader was not accepted before
 )
 
-// leaderKey is the settings key under which a leader's user id is stored.
-func leaderKey(name string) string { return "project_leader:" + name }
+// Prefixes of the settings keys under which the user ids are stored.
+const (
+	leaderPrefix    = "project_leader:"
+	recipientPrefix = "report_recipient:"
+)
+
+// key is the settings key under which name's user id is stored.
+func (l *leaders) key(name string) string { return l.prefix + name }
 
 // RefreshLeaders resolves the configured project leaders to user ids
 // again: a leader whose account did not exist yet is found, a leader
 // whose account no longer passes the checks loses the role. Serve calls
 // it at start-up and every few minutes; until the first call the first
 // lookup of a user calls it.
+// The board report's other recipients are looked up again with them.
 func (app *App) RefreshLeaders(ctx context.Context) error {
-	return app.members.leaders.update(ctx)
+	err := app.members.leaders.update(ctx)
+	if rerr := app.recipients.update(ctx); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// ReportRecipients is what the last refresh found for each configured
+// recipient of the board report besides the project leaders
+// (report.recipients), in configured order; Problem is never
+// LeaderDomain.
+func (app *App) ReportRecipients(ctx context.Context) []LeaderState {
+	return app.recipients.list(ctx)
 }
 
 // Leaders is what the last refresh found for each configured project
 // leader, in configured order (for ambitiebot doctor).
 func (app *App) Leaders(ctx context.Context) []LeaderState {
-	l := app.members.leaders
+	return app.members.leaders.list(ctx)
+}
+
+// list is what the last refresh found, in configured order.
+func (l *leaders) list(ctx context.Context) []LeaderState {
 	l.ensure(ctx)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -363,7 +391,7 @@ func (l *leaders) load(ctx context.Context, once bool) error {
 			ids[s.UserID] = true
 		} else if previous[name] != s {
 			// Said once per change, not at every refresh.
-			l.logger.Warn("project leader refused", slog.String("username", name),
+			l.logger.Warn(l.role+" refused", slog.String("username", name),
 				slog.String("user_id", s.UserID), slog.String("problem", s.Problem), slog.Any("error", err))
 		}
 		states = append(states, s)
@@ -379,7 +407,7 @@ func (l *leaders) load(ctx context.Context, once bool) error {
 // the checks. The error is a failure to ask, never a refusal.
 func (l *leaders) resolve(ctx context.Context, name string) (LeaderState, error) {
 	s := LeaderState{Username: name}
-	id, stored, err := l.settings.Setting(ctx, leaderKey(name))
+	id, stored, err := l.settings.Setting(ctx, l.key(name))
 	if err != nil {
 		return s, err
 	}
@@ -412,7 +440,7 @@ func (l *leaders) resolve(ctx context.Context, name string) (LeaderState, error)
 	}
 	// The first account accepted for a name keeps it, also when two
 	// refreshes race.
-	if s.UserID, err = l.settings.SetSettingIfAbsent(ctx, leaderKey(name), u.ID); err != nil {
+	if s.UserID, err = l.settings.SetSettingIfAbsent(ctx, l.key(name), u.ID); err != nil {
 		return LeaderState{Username: name}, err
 	}
 	if s.UserID != u.ID {
