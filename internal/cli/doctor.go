@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the driver the bot's database is written with
@@ -268,6 +269,19 @@ func (d *doctor) sayTargets() {
 	}
 }
 
+// accounts says for each configured person whether their account was
+// found and counts (prefix+"OK"), or why not (prefix+"_"+problem).
+func (d *doctor) accounts(prefix string, states []workgroup.LeaderState) {
+	for _, s := range states {
+		data := map[string]any{"User": s.Username}
+		if s.Problem == "" {
+			d.ok(prefix+"OK", data)
+			continue
+		}
+		d.problem(prefix+"_"+s.Problem, data)
+	}
+}
+
 // checkMembers says how many working-group members each rule of the trust
 // model admits and who it leaves out, and whether each configured project
 // leader is one, as the serving bot would decide. Links made with
@@ -312,17 +326,26 @@ func (d *doctor) checkMembers(ctx context.Context) {
 	} else {
 		d.ok("SetupDoctorMembers", map[string]any{"Members": a.Members, "Link": a.Link, "Verified": a.Verified,
 			"SSO": a.SSO, "Unverified": a.Unverified, "Guests": a.Guests, "NoOrg": a.NoOrg})
+		if a.Config > 0 {
+			d.ok("SetupDoctorMembersConfig", map[string]any{"Config": a.Config})
+		}
 		if a.Refused > 0 {
 			d.problem("SetupDoctorMembersRefused", map[string]any{"Refused": a.Refused, "Guests": a.Guests,
 				"Unverified": a.Refused - a.Guests})
 		}
 	}
-	for _, l := range app.Leaders(ctx) {
-		data := map[string]any{"User": l.Username}
-		if l.Problem == "" {
-			d.ok("SetupDoctorLeaderOK", data)
-			continue
+	d.accounts("SetupDoctorLeader", app.Leaders(ctx))
+	d.accounts("SetupDoctorPerson", app.People(ctx))
+	switch nobody, err := app.Unrepresented(ctx); {
+	case err != nil:
+		d.notChecked("SetupDoctorMembersNotChecked", nil)
+	case len(nobody) > 0:
+		names := make([]string, len(nobody))
+		for i, o := range nobody {
+			names[i] = o.Name
 		}
-		d.problem("SetupDoctorLeader_"+l.Problem, data)
+		d.problem("SetupDoctorUnrepresented", map[string]any{"Orgs": strings.Join(names, ", ")})
+	default:
+		d.ok("SetupDoctorRepresented", nil)
 	}
 }

@@ -40,6 +40,9 @@ type fileConfig struct {
 	// by key ([organisations.<key>]); decodeStrict decodes it into one of
 	// orgList and orgChanges.
 	Organisations toml.Primitive `toml:"organisations"`
+	// Representatives are [[representatives]]: people who act for
+	// several organisations.
+	Representatives []fileRepresentative `toml:"representatives"`
 
 	orgList       []fileOrganisation
 	orgListInFile bool // orgList is the file's, not the built-in one

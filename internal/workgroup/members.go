@@ -2,6 +2,7 @@ package workgroup
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"sync"
@@ -10,12 +11,17 @@ import (
 )
 
 // Member answers "who is this user, for the bot": their account, the
-// organisation they act for and whether they are a project leader.
+// organisations they act for and whether they are a project leader.
 type Member struct {
-	User          ambitiebot.User
+	User ambitiebot.User
+	// Orgs are the organisations the member represents: the one of their
+	// e-mail domain first (when the trust model admits it), then those a
+	// project leader linked them to, then those the configuration names
+	// them a representative or contact of. Org is the first.
+	Orgs          []ambitiebot.Organisation
 	Org           ambitiebot.Organisation
 	HasOrg        bool
-	Linked        bool // the organisation comes from a project leader's link, not the e-mail domain
+	Linked        bool // a project leader linked them to an organisation
 	ProjectLeader bool
 	// Rule is the rule of the trust model that admitted the member to Org
 	// (a Rule… constant); "" when they have no organisation.
@@ -33,6 +39,7 @@ type Member struct {
 // a guest's address never counts.
 const (
 	RuleLink       = "link"
+	RuleConfig     = "config" // representatives or contacts in the configuration
 	RuleVerified   = "verified"
 	RuleSSO        = "sso"
 	RuleUnverified = "unverified" // admitted with trust_unverified_email, refused without
@@ -40,7 +47,7 @@ const (
 )
 
 // resolver looks users up through the chat server (whose adapter caches
-// briefly) and the link store (asked every time, so a new link takes
+// briefly), the configured representatives and contacts, and the link store (asked every time, so a new link takes
 // effect at once; the SQLite store answers from memory). When the chat server fails, the last answer it gave for a user
 // is used, so that an update still lands while Mattermost's API is down.
 type resolver struct {
@@ -48,7 +55,10 @@ type resolver struct {
 	links           ambitiebot.LinkService
 	organisations   *ambitiebot.Organisations
 	trustUnverified bool
-	leaders         *leaders
+	leaders         *accounts
+	// people are the configured representatives and contacts of every
+	// organisation, known by user id as the leaders are.
+	people *accounts
 
 	mu    sync.Mutex
 	known map[string]ambitiebot.User
@@ -91,33 +101,80 @@ func (r *resolver) Resolve(ctx context.Context, userID string) (Member, error) {
 		return Member{}, err
 	}
 	m := Member{User: u, ProjectLeader: r.leaders.is(ctx, u.ID)}
-	link, err := r.links.FindUserLink(ctx, userID)
-	switch {
-	case err == nil:
-		if org, ok := r.organisations.ByKey(link.OrgKey); ok {
-			m.Org, m.HasOrg, m.Linked, m.Rule = org, true, true, RuleLink
-			return m, nil
+	if org, ok := r.organisations.ByEmail(u.Email); ok {
+		switch rule := r.emailRule(u); rule {
+		case RuleGuest:
+			m.Refused, m.Claimed = rule, org
+		case RuleUnverified:
+			if !r.trustUnverified {
+				m.Refused, m.Claimed = rule, org
+				break
+			}
+			fallthrough
+		default:
+			m.add(org, rule)
 		}
-	case ambitiebot.ErrorCode(err) != ambitiebot.ENOTFOUND:
+	}
+	links, err := r.links.FindUserLinks(ctx, userID)
+	if err != nil {
 		return Member{}, err
 	}
-	org, ok := r.organisations.ByEmail(u.Email)
-	if !ok {
-		return m, nil
-	}
-	switch rule := r.emailRule(u); rule {
-	case RuleGuest:
-		m.Refused, m.Claimed = rule, org
-	case RuleUnverified:
-		if !r.trustUnverified {
-			m.Refused, m.Claimed = rule, org
-			break
+	for _, l := range links {
+		if org, ok := r.organisations.ByKey(l.OrgKey); ok {
+			m.add(org, RuleLink)
+			m.Linked = true
 		}
-		fallthrough
-	default:
-		m.Org, m.HasOrg, m.Rule = org, true, rule
+	}
+	for _, org := range r.configured(ctx, u.ID) {
+		m.add(org, RuleConfig)
+	}
+	if m.HasOrg {
+		// A link or the configuration admits them all the same.
+		m.Refused, m.Claimed = "", ambitiebot.Organisation{}
 	}
 	return m, nil
+}
+
+// add makes the member a representative of org, admitted by rule, unless
+// they are already.
+func (m *Member) add(org ambitiebot.Organisation, rule string) {
+	if m.Represents(org.Key) {
+		return
+	}
+	if !m.HasOrg {
+		m.Org, m.HasOrg, m.Rule = org, true, rule
+	}
+	m.Orgs = append(m.Orgs, org)
+}
+
+// Represents reports whether the member represents the organisation
+// with key orgKey (a project leader acting for it does not count).
+func (m Member) Represents(orgKey string) bool {
+	for _, o := range m.Orgs {
+		if o.Key == orgKey {
+			return true
+		}
+	}
+	return false
+}
+
+// configured returns the organisations that name the user with id as a
+// representative or contact, in configured order.
+func (r *resolver) configured(ctx context.Context, id string) []ambitiebot.Organisation {
+	if len(r.people.names) == 0 {
+		return nil
+	}
+	ids := r.people.byName(ctx)
+	var orgs []ambitiebot.Organisation
+	for _, org := range r.organisations.All() {
+		for _, name := range slices.Concat(org.Representatives, org.Contacts) {
+			if ids[name] == id {
+				orgs = append(orgs, org)
+				break
+			}
+		}
+	}
+	return orgs
 }
 
 // emailRule is what the chat server vouches for about u's address.
@@ -146,7 +203,7 @@ func (r *resolver) trustsEmail(u ambitiebot.User) bool {
 
 // CanActFor reports whether the member may change org's statuses.
 func (m Member) CanActFor(orgKey string) bool {
-	return m.ProjectLeader || (m.HasOrg && m.Org.Key == orgKey)
+	return m.ProjectLeader || m.Represents(orgKey)
 }
 
 // refusal says why a member without an organisation has none, and what
@@ -166,6 +223,7 @@ func (m Member) refusal(fallbackID string) error {
 // the trust model that admits them, and those it leaves out.
 type Admissions struct {
 	Link, Verified, SSO int
+	Config              int // admitted as a representative or contact in the configuration
 	// Unverified are admitted by an unverified address: with
 	// trust_unverified_email they count, without it they are refused.
 	Unverified int
@@ -206,6 +264,8 @@ func (app *App) Admissions(ctx context.Context) (Admissions, error) {
 		switch rule := m.Rule + m.Refused; rule {
 		case RuleLink:
 			a.Link++
+		case RuleConfig:
+			a.Config++
 		case RuleVerified:
 			a.Verified++
 		case RuleSSO:
@@ -221,13 +281,16 @@ func (app *App) Admissions(ctx context.Context) (Admissions, error) {
 	return a, nil
 }
 
-// leaders are the project leaders, known by user id. Each configured
-// username is resolved to an account once, when that account exists and
-// passes the checks, and the id is stored: a later rename keeps the
-// leader, and a new account that takes a leader's old name gains nothing.
-type leaders struct {
+// accounts are configured people, known by user id: the project leaders,
+// and the representatives and contacts. Each configured username is
+// resolved to an account once, when that account exists and passes the
+// checks, and the id is stored: a later rename keeps the role, and a new
+// account that takes the old name gains nothing.
+type accounts struct {
+	what     string   // for the log: "project leader"
+	prefix   string   // of the settings key that stores a name's user id
 	names    []string // usernames, lower-case, without @
-	domains  []string // when set, a leader's address must be in one of them
+	domains  []string // when set, an account's address must be in one of them
 	chat     ambitiebot.Chat
 	settings Settings
 	trusts   func(ambitiebot.User) bool
@@ -242,7 +305,7 @@ type leaders struct {
 }
 
 // LeaderState is what the last refresh found for a configured project
-// leader.
+// leader, representative or contact.
 type LeaderState struct {
 	Username string
 	UserID   string // the stored account's id; "" when none was accepted yet
@@ -261,22 +324,36 @@ const (
 	LeaderUnreachable = "unreachable" // the chat server could not be asked, and the leader was not accepted before
 )
 
-// leaderKey is the settings key under which a leader's user id is stored.
-func leaderKey(name string) string { return "project_leader:" + name }
+// The prefixes of the settings keys under which a configured name's user
+// id is stored.
+const (
+	leaderPrefix = "project_leader:"
+	personPrefix = "person:" // representatives and contacts
+)
 
-// RefreshLeaders resolves the configured project leaders to user ids
-// again: a leader whose account did not exist yet is found, a leader
-// whose account no longer passes the checks loses the role. Serve calls
-// it at start-up and every few minutes; until the first call the first
-// lookup of a user calls it.
+// RefreshLeaders resolves the configured project leaders, representatives
+// and contacts to user ids again: one whose account did not exist yet is
+// found, one whose account no longer passes the checks loses the role.
+// Serve calls it at start-up and every few minutes; until the first call
+// the first lookup of a user calls it.
 func (app *App) RefreshLeaders(ctx context.Context) error {
-	return app.members.leaders.update(ctx)
+	return errors.Join(app.members.leaders.update(ctx), app.members.people.update(ctx))
 }
 
 // Leaders is what the last refresh found for each configured project
 // leader, in configured order (for ambitiebot doctor).
 func (app *App) Leaders(ctx context.Context) []LeaderState {
-	l := app.members.leaders
+	return app.members.leaders.all(ctx)
+}
+
+// People is what the last refresh found for each configured
+// representative and contact, in configured order (for ambitiebot
+// doctor, which names the usernames that have no account).
+func (app *App) People(ctx context.Context) []LeaderState {
+	return app.members.people.all(ctx)
+}
+
+func (l *accounts) all(ctx context.Context) []LeaderState {
 	l.ensure(ctx)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -284,7 +361,7 @@ func (app *App) Leaders(ctx context.Context) []LeaderState {
 }
 
 // ensure loads the leaders once, when nothing has yet.
-func (l *leaders) ensure(ctx context.Context) {
+func (l *accounts) ensure(ctx context.Context) {
 	l.mu.Lock()
 	loaded := l.loaded
 	l.mu.Unlock()
@@ -293,15 +370,29 @@ func (l *leaders) ensure(ctx context.Context) {
 	}
 }
 
-func (l *leaders) is(ctx context.Context, userID string) bool {
+func (l *accounts) is(ctx context.Context, userID string) bool {
 	l.ensure(ctx)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.ids[userID]
 }
 
-// accepted returns the ids of the project leaders, in configured order.
-func (l *leaders) accepted(ctx context.Context) []string {
+// byName returns the accepted accounts' user ids by username.
+func (l *accounts) byName(ctx context.Context) map[string]string {
+	l.ensure(ctx)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ids := make(map[string]string, len(l.states))
+	for _, s := range l.states {
+		if s.Problem == "" {
+			ids[s.Username] = s.UserID
+		}
+	}
+	return ids
+}
+
+// accepted returns the ids of the accepted accounts, in configured order.
+func (l *accounts) accepted(ctx context.Context) []string {
 	l.ensure(ctx)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -314,11 +405,11 @@ func (l *leaders) accepted(ctx context.Context) []string {
 	return ids
 }
 
-func (l *leaders) update(ctx context.Context) error { return l.load(ctx, false) }
+func (l *accounts) update(ctx context.Context) error { return l.load(ctx, false) }
 
 // load resolves the leaders; with once, only when no refresh has run yet
 // (also not one that a concurrent call has just finished).
-func (l *leaders) load(ctx context.Context, once bool) error {
+func (l *accounts) load(ctx context.Context, once bool) error {
 	if l.chat == nil {
 		l.mu.Lock()
 		l.loaded = true
@@ -363,7 +454,7 @@ func (l *leaders) load(ctx context.Context, once bool) error {
 			ids[s.UserID] = true
 		} else if previous[name] != s {
 			// Said once per change, not at every refresh.
-			l.logger.Warn("project leader refused", slog.String("username", name),
+			l.logger.Warn(l.what+" refused", slog.String("username", name),
 				slog.String("user_id", s.UserID), slog.String("problem", s.Problem), slog.Any("error", err))
 		}
 		states = append(states, s)
@@ -374,12 +465,12 @@ func (l *leaders) load(ctx context.Context, once bool) error {
 	return firstErr
 }
 
-// resolve finds a configured leader's account: the stored one, else the
+// resolve finds a configured person's account: the stored one, else the
 // one that has the username now, which is stored only when it passes
 // the checks. The error is a failure to ask, never a refusal.
-func (l *leaders) resolve(ctx context.Context, name string) (LeaderState, error) {
+func (l *accounts) resolve(ctx context.Context, name string) (LeaderState, error) {
 	s := LeaderState{Username: name}
-	id, stored, err := l.settings.Setting(ctx, leaderKey(name))
+	id, stored, err := l.settings.Setting(ctx, l.prefix+name)
 	if err != nil {
 		return s, err
 	}
@@ -412,7 +503,7 @@ func (l *leaders) resolve(ctx context.Context, name string) (LeaderState, error)
 	}
 	// The first account accepted for a name keeps it, also when two
 	// refreshes race.
-	if s.UserID, err = l.settings.SetSettingIfAbsent(ctx, leaderKey(name), u.ID); err != nil {
+	if s.UserID, err = l.settings.SetSettingIfAbsent(ctx, l.prefix+name, u.ID); err != nil {
 		return LeaderState{Username: name}, err
 	}
 	if s.UserID != u.ID {
@@ -421,7 +512,7 @@ func (l *leaders) resolve(ctx context.Context, name string) (LeaderState, error)
 	return s, nil
 }
 
-func (l *leaders) inDomains(u ambitiebot.User) bool {
+func (l *accounts) inDomains(u ambitiebot.User) bool {
 	_, ok := ambitiebot.MatchDomain(u.Email, l.domains)
 	return ok && l.trusts(u)
 }

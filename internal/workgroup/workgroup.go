@@ -17,6 +17,7 @@ package workgroup
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
@@ -158,9 +159,22 @@ func New(c Config) *App {
 		app.logger = slog.New(slog.DiscardHandler)
 	}
 	app.members = &resolver{chat: c.Chat, links: c.Store, organisations: c.Organisations, trustUnverified: c.TrustUnverifiedEmail}
-	app.members.leaders = &leaders{
+	app.members.leaders = &accounts{
+		what: "project leader", prefix: leaderPrefix,
 		names: c.ProjectLeaders, domains: c.ProjectLeadersDomains, chat: c.Chat, settings: c.Store,
 		trusts: app.members.trustsEmail, logger: app.logger,
+	}
+	var people []string
+	for _, org := range c.Organisations.All() {
+		for _, name := range slices.Concat(org.Representatives, org.Contacts) {
+			if !slices.Contains(people, name) {
+				people = append(people, name)
+			}
+		}
+	}
+	app.members.people = &accounts{
+		what: "representative or contact", prefix: personPrefix,
+		names: people, chat: c.Chat, settings: c.Store, trusts: app.members.trustsEmail, logger: app.logger,
 	}
 	return app
 }
