@@ -189,7 +189,8 @@ func TestREADMEExamples(t *testing.T) {
 		"webhooks": {builtInKeys, map[string]ambitiebot.Target{
 			"emmen": ambitiebot.WebhookTarget("emmen"), "hunze-en-aas": ambitiebot.WebhookTarget("hunze-en-aas"),
 		}, channel("KEY/town-square")},
-		"list": {[]string{"emmen"}, nil, channel("KEY/town-square")},
+		"list":            {[]string{"emmen"}, nil, channel("KEY/town-square")},
+		"representatives": {builtInKeys, nil, channel("KEY/town-square")},
 	}
 	found := map[string]bool{}
 	for _, m := range readmeExample.FindAllStringSubmatch(string(readme), -1) {
@@ -217,6 +218,12 @@ func TestREADMEExamples(t *testing.T) {
 			}
 			if !slices.Equal(keys, w.keys) {
 				t.Errorf("organisations %v, want %v", keys, w.keys)
+			}
+			if name == "representatives" {
+				o, _ := c.Organisations.ByKey("noorderzijlvest")
+				if !slices.Equal(o.Representatives, []string{"sanne.degroot"}) || !slices.Equal(o.Contacts, []string{"bram.dijkstra"}) {
+					t.Errorf("noorderzijlvest: representatives %q, contacts %q", o.Representatives, o.Contacts)
+				}
 			}
 		})
 	}

@@ -15,16 +15,18 @@ import (
 type Member struct {
 	User ambitiebot.User
 	// Orgs are the organisations the member represents: the one of their
-	// e-mail domain first (when the trust model admits it), then those a
-	// project leader linked them to, then those the configuration names
-	// them a representative or contact of. Org is the first.
+	// e-mail domain first (when the trust model admits it), then, in
+	// configured order, those a project leader linked them to and those
+	// the configuration names them a representative or contact of. Org is
+	// the first.
 	Orgs          []ambitiebot.Organisation
 	Org           ambitiebot.Organisation
 	HasOrg        bool
 	Linked        bool // a project leader linked them to an organisation
 	ProjectLeader bool
-	// Rule is the rule of the trust model that admitted the member to Org
-	// (a Rule… constant); "" when they have no organisation.
+	// Rule is the rule of the trust model that admitted the member (a
+	// Rule… constant): the e-mail domain's, else a link, else the
+	// configuration; "" when they have no organisation.
 	Rule string
 	// Refused is why the member's e-mail domain did not count (RuleGuest
 	// or RuleUnverified), with Claimed the organisation it names.
@@ -127,6 +129,20 @@ func (r *resolver) Resolve(ctx context.Context, userID string) (Member, error) {
 	}
 	for _, org := range r.configured(ctx, u.ID) {
 		m.add(org, RuleConfig)
+	}
+	// After the e-mail domain's organisation, the others in configured
+	// order, however they came.
+	rest := m.Orgs
+	if m.Rule != RuleLink && m.Rule != RuleConfig {
+		rest = m.Orgs[min(len(m.Orgs), 1):]
+	}
+	position := map[string]int{}
+	for i, o := range r.organisations.All() {
+		position[o.Key] = i
+	}
+	slices.SortStableFunc(rest, func(a, b ambitiebot.Organisation) int { return position[a.Key] - position[b.Key] })
+	if len(m.Orgs) > 0 {
+		m.Org = m.Orgs[0]
 	}
 	if m.HasOrg {
 		// A link or the configuration admits them all the same.
