@@ -44,23 +44,52 @@ func files(t testing.TB, reader *model.Client4, post *model.Post) ([]*model.File
 	return infos, data
 }
 
-// (e) /ambitie overzicht posts the chart in the channel as a PNG file.
+// (e) /ambitie overzicht answers privately and sends the chart as a PNG
+// file to the asker's direct channel with the bot; only /ambitie
+// overzicht delen posts the chart in the working group's channel.
 func testChart(t *testing.T, w *world) {
 	anna := w.person(t, "anna.bakker")
-	contains(t, "overzicht", anna.cmd(t, w, "overzicht"), "| Gemeente Assen |")
-	var chart *model.Post
-	eventually(t, 30*time.Second, "no chart post", func() bool {
-		for _, p := range w.botPosts(t, anna.API, w.wg.Id) {
-			if len(p.FileIds) > 0 && strings.Contains(p.Message, "Voortgang van alle organisaties") {
-				chart = p
+	chartIn := func(channelID string) *model.Post {
+		var chart *model.Post
+		eventually(t, 30*time.Second, "no chart post in "+channelID, func() bool {
+			for _, p := range w.botPosts(t, w.admin, channelID) {
+				if len(p.FileIds) > 0 && strings.Contains(p.Message, "Voortgang van alle organisaties") {
+					chart = p
+				}
+			}
+			return chart != nil
+		})
+		return chart
+	}
+	channelCharts := func() int {
+		n := 0
+		for _, p := range w.feed(t) {
+			if len(p.FileIds) > 0 {
+				n++
 			}
 		}
-		return chart != nil
-	})
-	infos, data := files(t, anna.API, chart)
+		return n
+	}
+	before := channelCharts()
+	overview := anna.cmd(t, w, "overzicht")
+	contains(t, "overzicht", overview, "| Gemeente Assen |")
+	contains(t, "overzicht", overview, "Alleen jij ziet dit overzicht")
+	chart := chartIn(anna.dm(t, w).Id)
+	infos, data := files(t, w.admin, chart)
 	if len(infos) != 1 || !strings.HasSuffix(infos[0].Name, ".png") || infos[0].MimeType != "image/png" ||
 		infos[0].Width < 100 || !bytes.HasPrefix(data[0], []byte("\x89PNG\r\n\x1a\n")) {
 		t.Errorf("chart file = %+v", infos)
+	}
+	w.quietFeed(t)
+	if channelCharts() != before {
+		t.Errorf("/ambitie overzicht put a chart in the working group's channel")
+	}
+
+	contains(t, "overzicht delen", anna.cmd(t, w, "overzicht delen"), "| Gemeente Assen |")
+	shared := chartIn(w.wg.Id)
+	infos, data = files(t, anna.API, shared)
+	if len(infos) != 1 || !strings.HasSuffix(infos[0].Name, ".png") || !bytes.HasPrefix(data[0], []byte("\x89PNG\r\n\x1a\n")) {
+		t.Errorf("shared chart file = %+v", infos)
 	}
 }
 

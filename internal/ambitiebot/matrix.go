@@ -6,36 +6,47 @@ package ambitiebot
 type Matrix struct {
 	Catalogue     *Catalogue
 	Organisations *Organisations
-	cells         map[string]map[string]Progress
+	stored        map[cell]Progress // only the cells with stored progress
 }
+
+type cell struct{ org, ambition string }
 
 // NewMatrix builds the matrix from stored progress. Rows for unknown
 // organisations or ambitions, or for ambitions that no longer apply to the
-// organisation's kind, are ignored.
+// organisation's kind, are ignored. Cells without stored progress are not
+// built: Cell makes them when asked, so that a view of one ambition does
+// not pay for all 17 × 28.
 func NewMatrix(cat *Catalogue, orgs *Organisations, progress []Progress) *Matrix {
-	m := &Matrix{Catalogue: cat, Organisations: orgs, cells: make(map[string]map[string]Progress, orgs.Len())}
-	for _, org := range orgs.All() {
-		row := make(map[string]Progress)
-		for _, a := range cat.ForKind(org.Kind) {
-			row[a.ID] = Progress{OrgKey: org.Key, AmbitionID: a.ID, Status: StatusNotStarted}
-		}
-		m.cells[org.Key] = row
-	}
+	m := &Matrix{Catalogue: cat, Organisations: orgs, stored: make(map[cell]Progress, len(progress))}
 	for _, p := range progress {
-		if row, ok := m.cells[p.OrgKey]; ok {
-			if _, applies := row[p.AmbitionID]; applies {
-				row[p.AmbitionID] = p
-			}
+		if m.applies(p.OrgKey, p.AmbitionID) {
+			m.stored[cell{p.OrgKey, p.AmbitionID}] = p
 		}
 	}
 	return m
 }
 
+// applies reports whether the ambition applies to the organisation, both
+// known.
+func (m *Matrix) applies(orgKey, ambitionID string) bool {
+	org, ok := m.Organisations.ByKey(orgKey)
+	if !ok || org.Key != orgKey {
+		return false
+	}
+	a, ok := m.Catalogue.Ambition(ambitionID)
+	return ok && a.AppliesToKind(org.Kind)
+}
+
 // Cell returns an organisation's progress on an ambition, and false when
 // the ambition does not apply to it.
 func (m *Matrix) Cell(orgKey, ambitionID string) (Progress, bool) {
-	p, ok := m.cells[orgKey][ambitionID]
-	return p, ok
+	if p, ok := m.stored[cell{orgKey, ambitionID}]; ok {
+		return p, true
+	}
+	if !m.applies(orgKey, ambitionID) {
+		return Progress{}, false
+	}
+	return Progress{OrgKey: orgKey, AmbitionID: ambitionID, Status: StatusNotStarted}, true
 }
 
 // Tally counts statuses over a set of applicable cells.
@@ -72,7 +83,7 @@ func (m *Matrix) OrgTally(orgKey string, theme int) Tally {
 		if theme > 0 && a.Theme != theme {
 			continue
 		}
-		if p, ok := m.cells[orgKey][a.ID]; ok {
+		if p, ok := m.Cell(orgKey, a.ID); ok {
 			t.add(p)
 		}
 	}
@@ -84,7 +95,7 @@ func (m *Matrix) ThemeTally(theme int) Tally {
 	var t Tally
 	for _, org := range m.Organisations.All() {
 		for _, a := range m.Catalogue.InTheme(theme) {
-			if p, ok := m.cells[org.Key][a.ID]; ok {
+			if p, ok := m.Cell(org.Key, a.ID); ok {
 				t.add(p)
 			}
 		}
@@ -97,7 +108,7 @@ func (m *Matrix) ThemeTally(theme int) Tally {
 func (m *Matrix) OpenAmbitions(orgKey string) []Progress {
 	var out []Progress
 	for _, a := range m.Catalogue.Ambitions() {
-		if p, ok := m.cells[orgKey][a.ID]; ok && p.Status.Open() {
+		if p, ok := m.Cell(orgKey, a.ID); ok && p.Status.Open() {
 			out = append(out, p)
 		}
 	}

@@ -62,6 +62,9 @@ type MeetingConfig struct {
 	// the summary time. It is due whether or not that meeting is held, so
 	// it ignores SkipMonths and Cancelled.
 	ReportMonths []time.Month
+	// ReportDates, when set, replace ReportMonths: the board report goes
+	// out on each of these days of the year, at the summary time.
+	ReportDates []MonthDay
 
 	Location  *time.Location // nil means Europe/Amsterdam
 	UIDDomain string         // right-hand side of the feed's UIDs; "" means "ambitiebot"
@@ -73,7 +76,7 @@ type Calendar struct {
 	meetings  NthWeekday
 	reminders offsets
 	summary   offsets
-	report    offsets
+	report    source // nil when there is no board report
 	awareness cron.Schedule
 	duration  time.Duration
 	uidDomain string
@@ -114,7 +117,15 @@ func New(cfg MeetingConfig, awareness cron.Schedule) (*Calendar, error) {
 		duration:  cfg.Duration,
 		uidDomain: cfg.UIDDomain,
 	}
-	if len(cfg.ReportMonths) > 0 {
+	switch {
+	case len(cfg.ReportDates) > 0:
+		for _, d := range cfg.ReportDates {
+			if err := d.Validate(); err != nil {
+				return nil, configError(err)
+			}
+		}
+		c.report = yearly{days: slices.Clone(cfg.ReportDates), hour: cfg.SummaryHour, minute: cfg.SummaryMinute, loc: loc}
+	case len(cfg.ReportMonths) > 0:
 		c.report = offsets{{base: reportDays, hour: cfg.SummaryHour, minute: cfg.SummaryMinute}}
 	}
 	for _, r := range cfg.Reminders {
@@ -152,6 +163,20 @@ func (c *Calendar) NextMeeting(after time.Time) time.Time { return c.meetings.Ne
 // when none).
 func (c *Calendar) PreviousMeeting(before time.Time) time.Time { return c.meetings.Prev(before) }
 
+// PreviousReport returns the last board report date strictly before
+// before (zero when there is none): where the next report's period starts.
+func (c *Calendar) PreviousReport(before time.Time) time.Time {
+	if c.report == nil {
+		return time.Time{}
+	}
+	// Report dates come at least once a year; two years back is enough.
+	var prev time.Time
+	for at, _ := c.report.next(before.AddDate(-2, 0, 0)); !at.IsZero() && at.Before(before); at, _ = c.report.next(at) {
+		prev = at
+	}
+	return inLoc(prev, c.loc)
+}
+
 // Schedule returns the schedule of kind, for the scheduler; nil when the
 // calendar has no such events (no reminders, report months or awareness).
 func (c *Calendar) Schedule(kind Kind) cron.Schedule {
@@ -171,7 +196,9 @@ func (c *Calendar) source(kind Kind) source {
 	case KindSummary:
 		return nonEmpty(c.summary)
 	case KindReport:
-		return nonEmpty(c.report)
+		if c.report != nil {
+			return c.report
+		}
 	case KindAwareness:
 		if c.awareness != nil {
 			return plainSource{c.awareness}
@@ -300,5 +327,32 @@ func (os offsets) next(t time.Time) (at, meeting time.Time) {
 // Next implements cron.Schedule: the first event strictly after t.
 func (os offsets) Next(t time.Time) time.Time {
 	at, _ := os.next(t)
+	return at
+}
+
+// yearly is an event on fixed days of every year at hour:minute in loc
+// (the board report's configured dates).
+type yearly struct {
+	days         []MonthDay
+	hour, minute int
+	loc          *time.Location
+}
+
+func (y yearly) next(t time.Time) (at, meeting time.Time) {
+	year := t.In(y.loc).Year()
+	for yr := year - 1; yr <= year+1; yr++ {
+		for _, d := range y.days {
+			a := LocalTime(Date{yr, d.Month, d.Day}, y.hour, y.minute, y.loc)
+			if a.After(t) && (at.IsZero() || a.Before(at)) {
+				at = a
+			}
+		}
+	}
+	return at, time.Time{}
+}
+
+// Next implements cron.Schedule: the first event strictly after t.
+func (y yearly) Next(t time.Time) time.Time {
+	at, _ := y.next(t)
 	return at
 }

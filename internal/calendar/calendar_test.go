@@ -224,3 +224,56 @@ func TestParseSchedule(t *testing.T) {
 		}
 	}
 }
+
+// Configured report dates replace the June and December meeting days;
+// PreviousReport is where the next report's period starts, for both.
+func TestReportDatesAndPreviousReport(t *testing.T) {
+	loc := amsterdam(t)
+	cfg := calendar.DefaultMeetingConfig()
+	def := newCalendar(t, cfg, "")
+	if p := def.PreviousReport(time.Date(2027, 6, 15, 8, 30, 0, 0, loc)); !p.Equal(time.Date(2026, 12, 15, 8, 30, 0, 0, loc)) {
+		t.Errorf("default PreviousReport = %s, want the December meeting day 2026-12-15 08:30", p)
+	}
+	cfg.ReportDates = []calendar.MonthDay{{Month: time.December, Day: 1}, {Month: time.June, Day: 15}}
+	cal := newCalendar(t, cfg, "")
+	var got []string
+	for _, e := range cal.Events(time.Date(2027, 1, 1, 0, 0, 0, 0, loc), 80) {
+		if e.Kind == calendar.KindReport && e.At.Year() == 2027 {
+			got = append(got, e.At.Format("2006-01-02 15:04 -07"))
+		}
+	}
+	equalLines(t, got, []string{"2027-06-15 08:30 +02", "2027-12-01 08:30 +01"})
+	at := time.Date(2027, 6, 15, 8, 30, 0, 0, loc)
+	if ev, ok := cal.Event(calendar.KindReport, at); !ok || !ev.At.Equal(at) {
+		t.Errorf("Event(report, %s) = %v, %v", at, ev, ok)
+	}
+	for before, want := range map[time.Time]time.Time{
+		at:                                     time.Date(2026, 12, 1, 8, 30, 0, 0, loc),
+		at.Add(time.Second):                    at,
+		time.Date(2027, 1, 1, 0, 0, 0, 0, loc): time.Date(2026, 12, 1, 8, 30, 0, 0, loc),
+	} {
+		if p := cal.PreviousReport(before); !p.Equal(want) {
+			t.Errorf("PreviousReport(%s) = %s, want %s", before, p, want)
+		}
+	}
+	if p := newCalendar(t, calendar.MeetingConfig{Week: 3, Weekday: time.Tuesday, Hour: 10}, "").PreviousReport(at); !p.IsZero() {
+		t.Errorf("without report dates PreviousReport = %s", p)
+	}
+	cfg.ReportDates = []calendar.MonthDay{{Month: time.February, Day: 29}}
+	if _, err := calendar.New(cfg, nil); ambitiebot.ErrorCode(err) != ambitiebot.EINVALID {
+		t.Errorf("29 February: %v", err)
+	}
+}
+
+func TestParseMonthDay(t *testing.T) {
+	for in, want := range map[string]string{"06-15": "06-15", " 12-01 ": "12-01", "02-28": "02-28"} {
+		if d, err := calendar.ParseMonthDay(in); err != nil || d.String() != want {
+			t.Errorf("ParseMonthDay(%q) = %v, %v", in, d, err)
+		}
+	}
+	for _, in := range []string{"02-29", "13-01", "06-31", "6-15", "2026-06-15", "juni", ""} {
+		if d, err := calendar.ParseMonthDay(in); err == nil {
+			t.Errorf("ParseMonthDay(%q) = %v, want an error", in, d)
+		}
+	}
+}

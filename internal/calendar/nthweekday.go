@@ -3,6 +3,7 @@ package calendar
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -26,6 +27,36 @@ func DateOf(t time.Time) Date {
 	y, m, d := t.Date()
 	return Date{y, m, d}
 }
+
+// MonthDay is a day of every year, such as the board report's 15 June.
+type MonthDay struct {
+	Month time.Month
+	Day   int
+}
+
+// ParseMonthDay parses "MM-DD" ("06-15"); the day must exist in every
+// year, so 29 February is refused.
+func ParseMonthDay(s string) (MonthDay, error) {
+	var d MonthDay
+	t, err := time.Parse("01-02", strings.TrimSpace(s))
+	if err != nil {
+		return d, err
+	}
+	d = MonthDay{Month: t.Month(), Day: t.Day()}
+	return d, d.Validate()
+}
+
+// Validate says whether d is a day of every year.
+func (d MonthDay) Validate() error {
+	// 2023 is not a leap year: a day it has, every year has.
+	if d.Month < time.January || d.Month > time.December || d.Day < 1 ||
+		DateOf(time.Date(2023, d.Month, d.Day, 12, 0, 0, 0, time.UTC)) != (Date{2023, d.Month, d.Day}) {
+		return fmt.Errorf("%s is not a day of every year", d)
+	}
+	return nil
+}
+
+func (d MonthDay) String() string { return fmt.Sprintf("%02d-%02d", int(d.Month), d.Day) }
 
 // ParseDate parses "YYYY-MM-DD".
 func ParseDate(s string) (Date, error) {

@@ -112,8 +112,8 @@ func (m *Main) Wire() error {
 		Observe: m.Metrics.Command,
 
 		WorkingGroupChannel: cfg.WorkingGroup.Channel, ProjectLeaders: cfg.WorkingGroup.ProjectLeaders,
-		ProjectLeadersDomains: cfg.WorkingGroup.ProjectLeadersDomains, TrustUnverifiedEmail: cfg.WorkingGroup.TrustUnverifiedEmail,
-		ActivityFeed: cfg.WorkingGroup.ActivityFeed, ThankYou: cfg.Meeting.ThankYou, Deadline: cfg.Agreement.Deadline,
+		ReportRecipients: cfg.Report.Recipients, ProjectLeadersDomains: cfg.WorkingGroup.ProjectLeadersDomains, TrustUnverifiedEmail: cfg.WorkingGroup.TrustUnverifiedEmail,
+		ActivityFeed: cfg.WorkingGroup.ActivityFeed, ThankYou: cfg.Meeting.ThankYou, Deadline: cfg.Agreement.Deadline, SignedOn: cfg.Agreement.SignedOn,
 		MaxNote: cfg.Limits.MaxNote, CommandsPerMinute: cfg.Limits.CommandsPerMinute, AgendaURL: agendaURL,
 		// Without a public URL Mattermost cannot call back: reminders
 		// stay plain text and /ambitie bijwerken is not available.
@@ -165,14 +165,22 @@ const readRateLimitRetries = 3
 // that became a guest or moved domain is not.
 const leaderRefresh = 5 * time.Minute
 
-// refreshLeaders resolves the configured project leaders to user ids at
-// start and then every leaderRefresh, until ctx ends.
+// refreshLeaders resolves the configured project leaders and report
+// recipients to user ids at start and then every leaderRefresh, until ctx
+// ends. At start it warns, as the start-up check does, when the board
+// report would go to nobody because none of them was found.
 func (m *Main) refreshLeaders(ctx context.Context) {
 	t := time.NewTicker(leaderRefresh)
 	defer t.Stop()
-	for {
-		if err := m.App.RefreshLeaders(ctx); err != nil && ctx.Err() == nil {
+	for first := true; ; first = false {
+		err := m.App.RefreshLeaders(ctx)
+		if err != nil && ctx.Err() == nil {
 			m.Logger.Warn("project leaders could not be looked up; the last known ones stay", slog.Any("error", err))
+		}
+		wg := m.Config.WorkingGroup
+		if first && err == nil && len(wg.ProjectLeaders)+len(m.Config.Report.Recipients) > 0 && m.App.BoardReaders(ctx) == 0 {
+			m.Logger.Warn("start-up check: "+m.Tr.T("en", "SetupDoctorReportNobodyFound", nil),
+				slog.String("check", "SetupDoctorReportNobodyFound"))
 		}
 		select {
 		case <-ctx.Done():

@@ -106,10 +106,13 @@ func (d *doctor) finish() error {
 // the command tokens and the organisations' webhooks, whose URLs are
 // secrets and never shown. doctor and serve's start-up check both use it.
 func checkSettings(cfg *config.Config, r mattermost.Reporter) {
-	// The agreement's half-yearly report goes to the project leaders;
-	// without any it would silently go to nobody.
-	if len(cfg.WorkingGroup.ProjectLeaders) == 0 {
+	// The agreement's half-yearly report goes to the project leaders and
+	// the other recipients; without any it would silently go to nobody.
+	switch {
+	case len(cfg.WorkingGroup.ProjectLeaders) == 0 && len(cfg.Report.Recipients) == 0:
 		r.Problem(mattermost.Finding{ID: "SetupDoctorReportNobody"})
+	case len(cfg.WorkingGroup.ProjectLeaders) == 0:
+		r.Problem(mattermost.Finding{ID: "SetupDoctorNoLeaders"})
 	}
 	switch {
 	case cfg.PublicURL == "":
@@ -269,19 +272,6 @@ func (d *doctor) sayTargets() {
 	}
 }
 
-// accounts says for each configured person whether their account was
-// found and counts (prefix+"OK"), or why not (prefix+"_"+problem).
-func (d *doctor) accounts(prefix string, states []workgroup.LeaderState) {
-	for _, s := range states {
-		data := map[string]any{"User": s.Username}
-		if s.Problem == "" {
-			d.ok(prefix+"OK", data)
-			continue
-		}
-		d.problem(prefix+"_"+s.Problem, data)
-	}
-}
-
 // checkMembers says how many working-group members each rule of the trust
 // model admits and who it leaves out, and whether each configured project
 // leader is one, as the serving bot would decide. Links made with
@@ -318,6 +308,7 @@ func (d *doctor) checkMembers(ctx context.Context) {
 		Chat: mattermost.New(cfg.MattermostURL, cfg.BotToken, opts),
 		Tr:   d.con.tr, Now: time.Now, Location: cfg.Location, Logger: slog.New(slog.DiscardHandler),
 		WorkingGroupChannel: cfg.WorkingGroup.Channel, ProjectLeaders: cfg.WorkingGroup.ProjectLeaders,
+		ReportRecipients:      cfg.Report.Recipients,
 		ProjectLeadersDomains: cfg.WorkingGroup.ProjectLeadersDomains, TrustUnverifiedEmail: cfg.WorkingGroup.TrustUnverifiedEmail,
 	})
 	a, err := app.Admissions(ctx)
@@ -334,8 +325,33 @@ func (d *doctor) checkMembers(ctx context.Context) {
 				"Unverified": a.Refused - a.Guests})
 		}
 	}
-	d.accounts("SetupDoctorLeader", app.Leaders(ctx))
-	d.accounts("SetupDoctorPerson", app.People(ctx))
+	reached := 0
+	for _, group := range []struct {
+		prefix string
+		states []workgroup.LeaderState
+		report bool // they get the board report
+	}{
+		{"SetupDoctorLeader", app.Leaders(ctx), true},
+		{"SetupDoctorRecipient", app.ReportRecipients(ctx), true},
+		{"SetupDoctorPerson", app.People(ctx), false},
+	} {
+		for _, l := range group.states {
+			data := map[string]any{"User": l.Username}
+			if l.Problem == "" {
+				if group.report {
+					reached++
+				}
+				d.ok(group.prefix+"OK", data)
+				continue
+			}
+			d.problem(group.prefix+"_"+l.Problem, data)
+		}
+	}
+	// Names are configured but none was found: the report would go to
+	// nobody. (None configured at all was said with the settings.)
+	if reached == 0 && len(cfg.WorkingGroup.ProjectLeaders)+len(cfg.Report.Recipients) > 0 {
+		d.problem("SetupDoctorReportNobodyFound", nil)
+	}
 	switch nobody, err := app.Unrepresented(ctx); {
 	case err != nil:
 		d.notChecked("SetupDoctorMembersNotChecked", nil)

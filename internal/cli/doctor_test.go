@@ -263,17 +263,47 @@ func TestDoctorCountsMembersAndLeaders(t *testing.T) {
 	}
 }
 
-// Without project leaders the half-yearly report would go to nobody:
-// doctor says so, and serve's start-up check shares the check.
+// Without project leaders and other recipients the half-yearly report
+// would go to nobody: doctor says so, and serve's start-up check shares
+// the check. Recipients are looked up like project leaders: doctor names
+// one it cannot find, and says so when nobody at all was found.
 func TestDoctorWarnsWhenTheReportGoesToNobody(t *testing.T) {
 	f := newCLIFixture(t)
 	f.setUp()
-	f.writeConfig(strings.Replace(strings.ReplaceAll(setupConfig, "%WEBHOOK%", f.webhook), `project_leaders = ["beheerder"]`, "", 1))
+	noLeaders := strings.Replace(strings.ReplaceAll(setupConfig, "%WEBHOOK%", f.webhook), `project_leaders = ["beheerder"]`, "", 1)
+	f.writeConfig(noLeaders)
 	out, err := f.cli("doctor")
 	if err == nil {
 		t.Fatalf("doctor found no problem:\n%s", out)
 	}
 	mustContain(t, out, f.line("SetupLabelProblem", "SetupDoctorReportNobody", nil))
+
+	// A recipient that has no account: nobody would get the report.
+	f.writeConfig(noLeaders + "\n[report]\nrecipients = [\"bp.onbekend\"]\n")
+	out, err = f.cli("doctor")
+	if err == nil {
+		t.Fatalf("doctor found no problem:\n%s", out)
+	}
+	for _, want := range []string{
+		f.line("SetupLabelProblem", "SetupDoctorNoLeaders", nil),
+		f.line("SetupLabelProblem", "SetupDoctorRecipient_not_found", map[string]any{"User": "bp.onbekend"}),
+		f.line("SetupLabelProblem", "SetupDoctorReportNobodyFound", nil),
+	} {
+		mustContain(t, out, want)
+	}
+	if strings.Contains(out, f.nl("SetupDoctorReportNobody", nil)) {
+		t.Errorf("doctor says no recipient is configured:\n%s", out)
+	}
+
+	// The bestuurlijk portefeuillehouder has an account: the report
+	// reaches someone, though nobody is project leader.
+	f.srv.AddUser("burgemeester.emmen", "burgemeester@emmen.nl", "nl")
+	f.writeConfig(noLeaders + "\n[report]\nrecipients = [\"@Burgemeester.Emmen\"]\n")
+	out, _ = f.cli("doctor")
+	mustContain(t, out, f.line("SetupLabelOK", "SetupDoctorRecipientOK", map[string]any{"User": "burgemeester.emmen"}))
+	if strings.Contains(out, f.nl("SetupDoctorReportNobodyFound", nil)) {
+		t.Errorf("doctor says nobody gets the report:\n%s", out)
+	}
 }
 
 // The doctor names a configured representative or contact without an

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -78,6 +79,18 @@ func (b *insightBot) waitForFilePost(t *testing.T, channelID string) *model.Post
 	return nil
 }
 
+// waitPosts waits until a channel has at least n posts and returns them.
+func (b *insightBot) waitPosts(t *testing.T, channelID string, n int) []*model.Post {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if posts := b.w.Posts(channelID); len(posts) >= n || time.Now().After(deadline) {
+			return posts
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // upload returns the uploaded file with id.
 func (b *insightBot) upload(t *testing.T, id string) mmsim.Upload {
 	t.Helper()
@@ -90,21 +103,40 @@ func (b *insightBot) upload(t *testing.T, id string) mmsim.Upload {
 	return mmsim.Upload{}
 }
 
-func TestOverviewPostsChart(t *testing.T) {
+// /ambitie overzicht answers the asker alone: the tables ephemeral, the
+// chart in their direct channel with the bot. Only "overzicht delen"
+// (English "overview share") shows both in the channel.
+func TestOverviewChartGoesToTheAskerUnlessShared(t *testing.T) {
 	b := startInsightBot(t)
 	wg := b.w.WorkingGroup
 	if reply := b.command(t, "jan", wg, "1.1 gereed"); !strings.Contains(reply, "Gereed") {
 		t.Fatalf("set: %s", reply)
 	}
-	if reply := b.command(t, "jan", wg, "overzicht"); !strings.Contains(reply, "Gemeente Emmen") {
-		t.Fatalf("the text overview is gone: %s", reply)
+	feed := len(b.waitPosts(t, wg.Id, 1)) // the activity feed's post of the update
+	cr, status, err := b.w.ExecuteCommand(b.m.HTTP.URL()+"/command", b.token, b.w.People["jan"], wg, "overzicht")
+	if err != nil || status != 200 {
+		t.Fatalf("overzicht: %d %v", status, err)
 	}
-	p := b.waitForFilePost(t, wg.Id)
+	if cr.ResponseType != model.CommandResponseTypeEphemeral {
+		t.Errorf("overzicht answered %q, want ephemeral", cr.ResponseType)
+	}
+	reply := cr.Text
+	for _, x := range cr.ExtraResponses {
+		reply += "\n" + x.Text
+	}
+	if !strings.Contains(reply, "Gemeente Emmen") || !strings.Contains(reply, b.m.Tr.T("nl", "OverviewChartPrivate", nil)) {
+		t.Fatalf("the private overview: %s", reply)
+	}
+	dm, err := b.m.Chat.DirectChannelID(context.Background(), b.w.People["jan"].Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := b.waitForFilePost(t, dm)
 	if p.UserId != b.w.Bot.Id || len(p.FileIds) != 1 || p.Message == "" {
 		t.Fatalf("chart post = %+v", p)
 	}
 	u := b.upload(t, p.FileIds[0])
-	if u.Info.ChannelId != wg.Id || !strings.HasSuffix(u.Info.Name, ".png") {
+	if u.Info.ChannelId != dm || !strings.HasSuffix(u.Info.Name, ".png") {
 		t.Errorf("upload = %+v", u.Info)
 	}
 	img, err := png.Decode(bytes.NewReader(u.Data))
@@ -114,11 +146,43 @@ func TestOverviewPostsChart(t *testing.T) {
 	if r := img.Bounds(); r.Dx() < 800 || r.Dy() < 600 {
 		t.Errorf("chart is %v", r)
 	}
+	if n := len(b.w.Posts(wg.Id)); n != feed {
+		t.Errorf("looking at the overview put %d posts in the working group's channel", n-feed)
+	}
 	// An overview of one organisation is text only.
 	b.command(t, "jan", wg, "overzicht emmen")
 	time.Sleep(200 * time.Millisecond)
 	if n := len(b.w.Uploads()); n != 1 {
 		t.Errorf("%d uploads after an organisation's overview, want 1", n)
+	}
+
+	// Sharing posts the chart in the channel and answers in the channel.
+	for i, text := range []string{"overzicht delen", "overview share"} {
+		cr, status, err := b.w.ExecuteCommand(b.m.HTTP.URL()+"/command", b.token, b.w.People["jan"], wg, text)
+		if err != nil || status != 200 {
+			t.Fatalf("%s: %d %v", text, status, err)
+		}
+		if cr.ResponseType != model.CommandResponseTypeInChannel || !strings.Contains(cr.Text, "| Gemeente Emmen |") ||
+			strings.Contains(cr.Text+fmt.Sprint(cr.ExtraResponses), "Alleen jij") {
+			t.Errorf("%s answered %q: %q", text, cr.ResponseType, cr.Text)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		var charts []*model.Post
+		for len(charts) < i+1 && time.Now().Before(deadline) {
+			charts = nil
+			for _, p := range b.w.Posts(wg.Id) {
+				if len(p.FileIds) > 0 && p.UserId == b.w.Bot.Id {
+					charts = append(charts, p)
+				}
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if len(charts) != i+1 {
+			t.Fatalf("after %q the channel has %d charts, want %d", text, len(charts), i+1)
+		}
+		if u := b.upload(t, charts[i].FileIds[0]); u.Info.ChannelId != wg.Id {
+			t.Errorf("shared chart uploaded to %s", u.Info.ChannelId)
+		}
 	}
 }
 

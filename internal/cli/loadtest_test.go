@@ -50,25 +50,36 @@ func newCommandLoad(tb testing.TB, clients int) *commandLoad {
 }
 
 // request is client c's next "/ambitie <id> <status>", alternating
-// between two statuses, as Mattermost would send it to url. The two forms
-// per client are built once, so that the load generator, which shares the
-// machine with the bot, spends its time sending rather than encoding.
+// between two statuses, as Mattermost would send it to url.
 func (l *commandLoad) request(url string) func(c, i int) (*http.Request, error) {
+	return l.cycle(url, func(c int) []string { return []string{l.ids[c] + " in-uitvoering", l.ids[c] + " gereed"} })
+}
+
+// view is client c's "/ambitie <id>": the ambition with every
+// organisation's status, a read.
+func (l *commandLoad) view(url string) func(c, i int) (*http.Request, error) {
+	return l.cycle(url, func(c int) []string { return []string{l.ids[c]} })
+}
+
+// cycle sends each client's texts in turn. The requests are built once,
+// so that the load generator, which shares the machine with the bot,
+// spends its time sending rather than encoding.
+func (l *commandLoad) cycle(url string, texts func(c int) []string) func(c, i int) (*http.Request, error) {
 	sent := make([]int, len(l.users))
-	forms := make([][2]*http.Request, len(l.users))
-	bodies := make([][2][]byte, len(l.users))
+	forms := make([][]*http.Request, len(l.users))
+	bodies := make([][][]byte, len(l.users))
 	for c := range l.users {
-		for k, status := range []string{"in-uitvoering", "gereed"} {
-			req := l.h.world.CommandRequest(url, testCommandToken, l.users[c], l.h.world.WorkingGroup, l.ids[c]+" "+status)
+		for _, text := range texts(c) {
+			req := l.h.world.CommandRequest(url, testCommandToken, l.users[c], l.h.world.WorkingGroup, text)
 			body, err := io.ReadAll(req.Body)
 			if err != nil {
 				l.h.t.Fatal(err)
 			}
-			forms[c][k], bodies[c][k] = req, body
+			forms[c], bodies[c] = append(forms[c], req), append(bodies[c], body)
 		}
 	}
 	return func(c, _ int) (*http.Request, error) {
-		k := sent[c] % 2
+		k := sent[c] % len(forms[c])
 		sent[c]++
 		req := forms[c][k].Clone(context.Background())
 		req.Body = io.NopCloser(bytes.NewReader(bodies[c][k]))
@@ -112,7 +123,7 @@ func BenchmarkSlashCommand(b *testing.B) {
 	targets := []struct {
 		name string
 		next func(c, i int) (*http.Request, error)
-	}{{"floor", l.request(floorSrv.URL)}, {"bot", l.request(botURL)}}
+	}{{"floor", l.request(floorSrv.URL)}, {"bot", l.request(botURL)}, {"bot-view", l.view(botURL)}}
 	for _, clients := range []int{1, maxClients} {
 		for _, target := range targets {
 			b.Run(fmt.Sprintf("clients=%d/%s", clients, target.name), func(b *testing.B) {

@@ -51,6 +51,7 @@ func runReport(ctx context.Context, con *console, args []string, std stdio, gete
 	svc := workgroup.New(workgroup.Config{
 		Catalogue: cfg.Catalogue, Organisations: cfg.Organisations, Store: db,
 		Tr: con.tr, Now: time.Now, Location: cfg.Location, Calendar: cal,
+		Deadline: cfg.Agreement.Deadline, SignedOn: cfg.Agreement.SignedOn,
 	})
 	since, err := svc.Since(*sinceText, time.Now())
 	if err != nil {

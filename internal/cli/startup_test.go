@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -80,5 +81,33 @@ func TestServeRefusesAWrongToken(t *testing.T) {
 	}
 	if strings.Contains(out, "ambitiebot is serving") {
 		t.Errorf("serve started with a wrong token:\n%s", out)
+	}
+}
+
+// A serving bot whose project leaders and report recipients are all
+// configured but none can be found warns at start-up, as doctor does,
+// that the board report would go to nobody; with one found it does not.
+func TestServeWarnsWhenNobodyGetsTheReport(t *testing.T) {
+	const warning = `"msg":"start-up check: None of the project leaders and other recipients (report.recipients) was found on Mattermost`
+	for config, want := range map[string]bool{
+		"[working_group]\nproject_leaders = [\"pl.onbekend\"]\n[report]\nrecipients = [\"bp.onbekend\"]\n": true,
+		"[working_group]\nproject_leaders = [\"pl.onbekend\"]\n[report]\nrecipients = [\"pieter\"]\n":      false,
+	} {
+		h := prepareHarness(t, "")
+		if err := os.WriteFile(h.env["AMBITIEBOT_CONFIG"], []byte(config), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		h.start()
+		// The first lookup runs in the background: wait for the warning,
+		// or for the recipient to be found.
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) && !strings.Contains(h.logs.String(), warning) &&
+			(want || h.main.App.BoardReaders(context.Background()) == 0) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if got := strings.Contains(h.logs.String(), warning); got != want {
+			t.Errorf("%s: warned %v, want %v; log:\n%s", config, got, want, h.logs.String())
+		}
+		h.stop()
 	}
 }

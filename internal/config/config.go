@@ -37,6 +37,7 @@ type Config struct {
 	WorkingGroup  WorkingGroup
 	Agreement     Agreement
 	Meeting       Meeting
+	Report        Report
 	Awareness     Awareness
 	Limits        Limits
 	Catalogue     *ambitiebot.Catalogue
@@ -70,6 +71,13 @@ type WorkingGroup struct {
 type Agreement struct {
 	SignedOn time.Time
 	Deadline time.Time
+}
+
+// Report says who gets the half-yearly board report besides the project
+// leaders. Its dates (report.dates) are in Meeting.ReportDates, where the
+// calendar takes them.
+type Report struct {
+	Recipients []string // usernames, lower-case, without @ (e.g. the bestuurlijk portefeuillehouder)
 }
 
 // Meeting describes the working group's monthly meeting and the jobs

@@ -372,6 +372,11 @@ func badCases() []badCase {
 		{"timezone empty", nil, "timezone = \"\"", nil, "ConfigTimezone", "timezone"},
 		{"channel", nil, "[working_group]\nchannel = \"werkgroep\"", nil, "ConfigChannel", "working_group.channel"},
 		{"project leader", nil, "[working_group]\nproject_leaders = [\"jan smit\"]", nil, "ConfigUsername", "working_group.project_leaders"},
+		{"report recipient", nil, "[report]\nrecipients = [\"burgemeester emmen\"]", nil, "ConfigUsername", "report.recipients"},
+		{"report date", nil, "[report]\ndates = [\"06-31\"]", nil, "ConfigReportDate", "report.dates"},
+		{"report date 29 February", nil, "[report]\ndates = [\"06-15\", \"02-29\"]", nil, "ConfigReportDate", "report.dates"},
+		{"report date with year", nil, "[report]\ndates = [\"2026-06-15\"]", nil, "ConfigReportDate", "report.dates"},
+		{"report dates type", nil, "[report]\ndates = [615]", nil, "ConfigType", "report.dates"},
 		{"schedule", nil, "[awareness]\nschedule = \" \"", nil, "ConfigEmpty", "awareness.schedule"},
 		{"schedule rule", nil, "[awareness]\nschedule = \"elke maandag\"", nil, "ConfigSchedule", "awareness.schedule"},
 		{"schedule cron", nil, "[awareness]\nschedule = \"61 9 * * 1\"", nil, "ConfigSchedule", "awareness.schedule"},
@@ -699,5 +704,28 @@ project_leaders_domains = [" Drenthe.nl "]
 `)
 	if !c.WorkingGroup.TrustUnverifiedEmail || !slices.Equal(c.WorkingGroup.ProjectLeadersDomains, []string{"drenthe.nl"}) {
 		t.Errorf("WorkingGroup = %+v", c.WorkingGroup)
+	}
+}
+
+// [report] names who gets the board report besides the project leaders
+// and on which days; without it the report goes out on the meeting days
+// of meeting.report_months, to the project leaders alone.
+func TestReportSettings(t *testing.T) {
+	def := mustLoad(t, nil, "")
+	if len(def.Report.Recipients) != 0 || len(def.Meeting.ReportDates) != 0 {
+		t.Errorf("defaults: recipients %v, dates %v", def.Report.Recipients, def.Meeting.ReportDates)
+	}
+	c := mustLoad(t, nil, "[report]\nrecipients = [\"@B.vanOosterhout\", \"b.vanoosterhout\", \"dijkgraaf\"]\ndates = [\"12-01\", \" 06-15\", \"12-01\"]\n")
+	if got := strings.Join(c.Report.Recipients, ","); got != "b.vanoosterhout,dijkgraaf" {
+		t.Errorf("recipients = %s", got)
+	}
+	want := []calendar.MonthDay{{Month: time.June, Day: 15}, {Month: time.December, Day: 1}}
+	if !slices.Equal(c.Meeting.ReportDates, want) {
+		t.Errorf("dates = %v, want %v", c.Meeting.ReportDates, want)
+	}
+	for _, s := range c.Settings() {
+		if s.Name == "report.dates" && (s.Value != `["06-15", "12-01"]` || s.Origin.Source != SourceFile) {
+			t.Errorf("report.dates shown as %s from %+v", s.Value, s.Origin)
+		}
 	}
 }

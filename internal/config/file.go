@@ -32,6 +32,7 @@ type fileConfig struct {
 	WorkingGroup fileWorkingGroup `toml:"working_group"`
 	Agreement    fileAgreement    `toml:"agreement"`
 	Meeting      fileMeeting      `toml:"meeting"`
+	Report       fileReport       `toml:"report"`
 	Awareness    fileAwareness    `toml:"awareness"`
 	Limits       fileLimits       `toml:"limits"`
 	Themes       []fileTheme      `toml:"themes"`
@@ -77,6 +78,11 @@ type fileMeeting struct {
 	Grace        string         `toml:"grace"`
 }
 
+type fileReport struct {
+	Recipients []string `toml:"recipients"`
+	Dates      []string `toml:"dates"`
+}
+
 type fileReminder struct {
 	DaysBefore int    `toml:"days_before"`
 	At         string `toml:"at"`
@@ -119,6 +125,7 @@ func decodeWithDefaults(name string, data []byte) (fileConfig, error) {
 	fc.WorkingGroup.ProjectLeaders = nil
 	fc.Meeting.SkipMonths, fc.Meeting.Cancelled, fc.Meeting.ReportMonths = nil, nil, nil
 	fc.Meeting.Reminders = nil
+	fc.Report.Recipients, fc.Report.Dates = nil, nil
 	fc.Themes, fc.Ambitions, fc.orgList = nil, nil, nil
 	if err := decodeStrict(name, string(data), &fc); err != nil {
 		return fc, err
@@ -128,6 +135,8 @@ func decodeWithDefaults(name string, data []byte) (fileConfig, error) {
 	keep(&fc.Meeting.Cancelled, def.Meeting.Cancelled)
 	keep(&fc.Meeting.ReportMonths, def.Meeting.ReportMonths)
 	keep(&fc.Meeting.Reminders, def.Meeting.Reminders)
+	keep(&fc.Report.Recipients, def.Report.Recipients)
+	keep(&fc.Report.Dates, def.Report.Dates)
 	keep(&fc.Themes, def.Themes)
 	keep(&fc.Ambitions, def.Ambitions)
 	fc.orgListInFile = fc.orgList != nil
@@ -257,6 +266,12 @@ func (c *Config) applyFile(fc fileConfig) error {
 	if c.Meeting, err = meeting(fc.Meeting, c.Location); err != nil {
 		return err
 	}
+	if c.Report.Recipients, err = usernames("report.recipients", fc.Report.Recipients); err != nil {
+		return err
+	}
+	if c.Meeting.ReportDates, err = reportDates(fc.Report.Dates); err != nil {
+		return err
+	}
 	if strings.TrimSpace(fc.Awareness.Schedule) == "" {
 		return invalid("ConfigEmpty", map[string]any{"Key": "awareness.schedule"})
 	}
@@ -299,16 +314,43 @@ func workingGroup(f fileWorkingGroup) (WorkingGroup, error) {
 	if p := w.OrganisationChannel; p != "" && !validChannelPattern(p) {
 		return w, invalid("ConfigChannelPattern", map[string]any{"Key": "working_group.organisation_channel", "Got": strconv.Quote(p)})
 	}
-	for _, u := range f.ProjectLeaders {
+	var err error
+	w.ProjectLeaders, err = usernames("working_group.project_leaders", f.ProjectLeaders)
+	return w, err
+}
+
+// usernames normalises a list of Mattermost usernames under key, without
+// duplicates, in the order given.
+func usernames(key string, list []string) ([]string, error) {
+	var out []string
+	for _, u := range list {
 		name := normaliseUsername(u)
 		if !usernamePattern.MatchString(name) {
-			return w, invalid("ConfigUsername", map[string]any{"Key": "working_group.project_leaders", "Got": strconv.Quote(u)})
+			return nil, invalid("ConfigUsername", map[string]any{"Key": key, "Got": strconv.Quote(u)})
 		}
-		if !slices.Contains(w.ProjectLeaders, name) {
-			w.ProjectLeaders = append(w.ProjectLeaders, name)
+		if !slices.Contains(out, name) {
+			out = append(out, name)
 		}
 	}
-	return w, nil
+	return out, nil
+}
+
+// reportDates parses report.dates ("06-15"), sorted and without
+// duplicates; none means the meeting days of meeting.report_months.
+func reportDates(list []string) ([]calendar.MonthDay, error) {
+	var out []calendar.MonthDay
+	for _, s := range list {
+		d, err := calendar.ParseMonthDay(s)
+		if err != nil {
+			return nil, &ambitiebot.Error{Code: ambitiebot.EINVALID, MessageID: "ConfigReportDate",
+				Data: map[string]any{"Key": "report.dates", "Got": strconv.Quote(s)}, Err: err}
+		}
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	slices.SortFunc(out, func(a, b calendar.MonthDay) int { return strings.Compare(a.String(), b.String()) })
+	return out, nil
 }
 
 func agreement(f fileAgreement, loc *time.Location) (Agreement, error) {

@@ -249,22 +249,6 @@ func (c *Config) people(orgs []ambitiebot.Organisation, index map[string]int, re
 	return nil
 }
 
-// usernames checks and normalises a list of usernames (without @,
-// lower-case, each once).
-func usernames(key string, list []string) ([]string, error) {
-	var out []string
-	for _, u := range list {
-		name := normaliseUsername(u)
-		if !usernamePattern.MatchString(name) {
-			return nil, invalid("ConfigUsername", map[string]any{"Key": key, "Got": strconv.Quote(u)})
-		}
-		if !slices.Contains(out, name) {
-			out = append(out, name)
-		}
-	}
-	return out, nil
-}
-
 // knownKeys lists the organisations' keys for an error that names a key
 // that is not among them.
 func knownKeys(orgs []ambitiebot.Organisation) string {

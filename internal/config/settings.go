@@ -115,6 +115,13 @@ func (c *Config) Settings() []Setting {
 	add("meeting.thank_you", m.ThankYou)
 	add("meeting.grace", m.Grace.String())
 
+	add("report.recipients", c.Report.Recipients)
+	dates := make([]string, len(m.ReportDates))
+	for i, d := range m.ReportDates {
+		dates[i] = d.String()
+	}
+	add("report.dates", dates)
+
 	add("awareness.schedule", c.Awareness.Schedule)
 	add("awareness.dir", c.Awareness.Dir)
 

@@ -94,7 +94,7 @@ func TestSettingsNameTheFileKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	settings := c.Settings()
-	if len(settings) != 8+3+4+2+10+2+2+17*5 {
+	if len(settings) != 8+3+4+2+10+2+2+2+17*5 { // report: 2
 		t.Errorf("%d settings", len(settings))
 	}
 	for _, s := range settings {

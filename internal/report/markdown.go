@@ -16,19 +16,31 @@ const MaxMarkdownRunes = 16383
 // noteRunes caps the toelichting quoted with a new knelpunt.
 const noteRunes = 80
 
-// Markdown returns a compact summary for chat: % gereed and counts per
-// organisation and per theme, and what moved in the period. It always
-// fits in one post: when the organisation table or the list of moves is
-// too long, whole lines are left off (never part of a table row) and a
-// closing line says how many; the headers, the theme table and the totals
-// always stay. It returns "" when in lacks a Matrix or Translator.
+// Markdown returns a compact summary for chat: the period and the
+// agreement's deadline, % gereed and counts per organisation and per
+// theme, and what changed in the period, per theme. It always fits in one
+// post: when the organisation table or the list of changes is too long,
+// whole lines are left off (never part of a table row) and a closing line
+// says how many; the headers, the theme table and the totals always stay.
+// It returns "" when in lacks a Matrix or Translator.
 func Markdown(in Input) string {
 	if err := in.check(); err != nil {
 		return ""
 	}
 	m := in.Matrix
 	title := in.t("ReportTitleAsOf", map[string]any{"Date": in.day(in.GeneratedAt)})
-	head := []string{"#### " + EscapeCell(title), EscapeCell(in.period()), ""}
+	if in.Board {
+		title = in.t("ReportBoardTitle", map[string]any{"Date": in.day(in.GeneratedAt)})
+	}
+	head := []string{"#### " + EscapeCell(title)}
+	if in.Board {
+		head = append(head, in.t("ReportBoardForward", nil))
+	}
+	head = append(head, EscapeCell(in.period()))
+	if d := in.deadline(); d != "" {
+		head = append(head, EscapeCell(d))
+	}
+	head = append(head, "")
 
 	var orgRows []string
 	for _, org := range m.Organisations.Grouped() {
@@ -42,24 +54,10 @@ func Markdown(in Input) string {
 	}
 
 	moves, done, blocked, regressed := Moves(in.Changes), 0, 0, 0
-	var moveLines []string
-	order := map[string]int{}
-	for i, org := range m.Organisations.Grouped() {
-		order[org.Key] = i
-	}
-	pos := func(key string) int {
-		if i, ok := order[key]; ok {
-			return i
-		}
-		return len(order) // history of an organisation no longer configured
-	}
-	slices.SortStableFunc(moves, func(a, b Move) int { return cmp.Compare(pos(a.OrgKey), pos(b.OrgKey)) })
 	for _, mv := range moves {
 		done, blocked, regressed = done+len(mv.Done), blocked+len(mv.Blocked), regressed+len(mv.Regressed)
-		if mv.Moved() {
-			moveLines = append(moveLines, moveLine(in, mv))
-		}
 	}
+	moveLines := themeMoveLines(in, moves)
 	periodLabel := in.t("ReportMDSinceStart", nil)
 	if !in.Since.IsZero() {
 		periodLabel = in.t("ReportMDSince", map[string]any{"Date": in.day(in.Since)})
@@ -75,8 +73,8 @@ func Markdown(in Input) string {
 		summary = append(summary, in.t("ReportMDNoMoves", nil))
 	}
 
-	// Fit: the fixed parts first; of the rest the moves may claim up to
-	// half, so a long organisation table cannot crowd out what moved.
+	// Fit: the fixed parts first; of the rest the changes may claim up to
+	// half, so a long organisation table cannot crowd them out.
 	budget := MaxMarkdownRunes - runes(head) - runes(orgHead) - runes(themes) - runes(summary) - 2
 	reserved := min(runes(moveLines), budget/2)
 	orgRows, left := fitLines(in, orgRows, budget-reserved, "ReportMDMoreOrgs")
@@ -90,6 +88,79 @@ func Markdown(in Input) string {
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// themeMoveLines lists what moved per theme, in catalogue order: the
+// theme's name in bold, then a line per organisation (in the usual order)
+// with what moved in that theme. Changes to ambitions no longer in the
+// catalogue come last, under their theme number.
+func themeMoveLines(in Input, moves []Move) []string {
+	m := in.Matrix
+	order := map[string]int{}
+	for i, org := range m.Organisations.Grouped() {
+		order[org.Key] = i
+	}
+	pos := func(key string) int {
+		if i, ok := order[key]; ok {
+			return i
+		}
+		return len(order) // history of an organisation no longer configured
+	}
+	slices.SortStableFunc(moves, func(a, b Move) int { return cmp.Compare(pos(a.OrgKey), pos(b.OrgKey)) })
+	var numbers []int
+	names := map[int]string{}
+	for _, th := range m.Catalogue.Themes() {
+		numbers = append(numbers, th.Number)
+		names[th.Number] = in.themeName(th)
+	}
+	for _, mv := range moves {
+		for _, ids := range [][]string{mv.Done, mv.Blocked, mv.Unblocked, mv.Regressed} {
+			for _, id := range ids {
+				if n := themeOf(id); !slices.Contains(numbers, n) {
+					numbers = append(numbers, n)
+					names[n] = strconv.Itoa(n)
+				}
+			}
+		}
+	}
+	var lines []string
+	for _, n := range numbers {
+		var themeLines []string
+		for _, mv := range moves {
+			if tm := mv.inTheme(n); tm.Moved() {
+				themeLines = append(themeLines, moveLine(in, tm))
+			}
+		}
+		if len(themeLines) > 0 {
+			// The blank line ends the list above: without it Markdown
+			// reads the heading as part of its last item.
+			lines = append(lines, "", "**"+EscapeCell(names[n])+"**")
+			lines = append(lines, themeLines...)
+		}
+	}
+	return lines
+}
+
+// themeOf is the theme number of an ambition id ("3.2" → 3).
+func themeOf(id string) int {
+	n, _, _ := strings.Cut(id, ".")
+	i, _ := strconv.Atoi(n)
+	return i
+}
+
+// inTheme keeps what moved in theme n.
+func (m Move) inTheme(n int) Move {
+	keep := func(ids []string) []string {
+		var out []string
+		for _, id := range ids {
+			if themeOf(id) == n {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	return Move{OrgKey: m.OrgKey, Changes: m.Changes, Done: keep(m.Done), Blocked: keep(m.Blocked),
+		Unblocked: keep(m.Unblocked), Regressed: keep(m.Regressed)}
 }
 
 func tableHead(in Input, first string) []string {

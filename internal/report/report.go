@@ -27,6 +27,12 @@ type Input struct {
 	Tr          *i18n.Translator
 	// Chart is an optional PNG put on the XLSX summary sheet.
 	Chart []byte
+	// Board marks the half-yearly board report: its heading says so and
+	// that it is ready to forward to the board.
+	Board bool
+	// SignedOn and Deadline are the agreement's dates; the summary states
+	// the deadline when Deadline is set.
+	SignedOn, Deadline time.Time
 }
 
 func (in Input) check() error {
@@ -57,6 +63,20 @@ func (in Input) period() string {
 		return in.t("ReportPeriodAll", map[string]any{"Until": in.day(in.until())})
 	}
 	return in.t("ReportPeriod", map[string]any{"Since": in.day(in.Since), "Until": in.day(in.until())})
+}
+
+// deadline states the agreement's deadline in a sentence, "" without
+// one. The agreement gives the parties two years from its signing; a
+// deadline configured otherwise is stated as a date only.
+func (in Input) deadline() string {
+	if in.Deadline.IsZero() {
+		return ""
+	}
+	data := map[string]any{"Deadline": in.day(in.Deadline), "SignedOn": in.day(in.SignedOn)}
+	if !in.SignedOn.IsZero() && in.SignedOn.AddDate(2, 0, 0).Equal(in.Deadline) {
+		return in.t("ReportDeadlineTwoYears", data)
+	}
+	return in.t("ReportDeadline", data)
 }
 
 // orgName is the configured name of an organisation, or its key when it

@@ -280,13 +280,20 @@ func TestMarkdown(t *testing.T) {
 	for _, want := range []string{
 		"#### Voortgang Drentse aanpak ondermijning — stand 4 januari 2027",
 		"| Gemeente Voorbeeld 1 | 1 | 0 | 1 | 25 | 0 | 3% |",
+		"Periode: van 1 december 2026 tot 4 januari 2027",
 		"Sinds 1 december 2026: 5 wijzigingen, 1 ambitie gereed, 1 nieuw knelpunt, 1 teruggezet.",
-		"- **Gemeente Voorbeeld 1**: gereed 1.1 · nieuw knelpunt 2.1 (",
-		"- **Provincie Voorbeeld 1**: teruggezet 3.4",
+		// What changed, per theme.
+		"##### Wat is er veranderd\nSinds 1 december 2026: 5 wijzigingen, 1 ambitie gereed, 1 nieuw knelpunt, 1 teruggezet.\n\n**1\\. ",
+		"**1\\. Verhogen bewustwording bij het bestuur en ambtelijke organisatie**\n- **Gemeente Voorbeeld 1**: gereed 1.1\n\n" +
+			"**2\\. Informatiepositie en -huishouding**\n- **Gemeente Voorbeeld 1**: nieuw knelpunt 2.1 (",
+		"**3\\. Wet- en regelgeving, beleid en handhaving**\n- **Provincie Voorbeeld 1**: teruggezet 3.4",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("summary lacks %q:\n%s", want, md)
 		}
+	}
+	if strings.Contains(md, "Deadline") || strings.Contains(md, "Bestuurlijk Veiligheidsoverleg") {
+		t.Errorf("a summary without the agreement's dates states them:\n%s", md)
 	}
 	// ws-1 only declared something not applicable: a change, not a move.
 	if strings.Contains(md, "**Waterschap Voorbeeld 1**") {
@@ -335,6 +342,41 @@ func unescapedPipes(s string) int {
 		backslashes = 0
 	}
 	return n
+}
+
+// The half-yearly board report says so, and states its period and the
+// agreement's deadline, in the reader's language; so does the workbook.
+func TestBoardSummaryStatesPeriodAndDeadline(t *testing.T) {
+	for lang, want := range map[string][]string{
+		"nl": {"#### Voortgangsrapportage Drentse aanpak ondermijning — 4 januari 2027\nKlaar om door te sturen naar het Bestuurlijk Veiligheidsoverleg Drenthe.\n" +
+			"Periode: van 1 december 2026 tot 4 januari 2027\n" +
+			"Deadline: 2 februari 2026. De partijen realiseren de ambities die voor hen gelden binnen twee jaar na de ondertekening van de overeenkomst op 2 februari 2024.\n"},
+		"en": {"Period: from 1 December 2026 to 4 January 2027", "Deadline: 2 February 2026.", "signing the agreement on 2 February 2024"},
+	} {
+		in := fixture(t, lang)
+		in.Board = true
+		in.SignedOn, in.Deadline = time.Date(2024, 2, 2, 0, 0, 0, 0, ams), time.Date(2026, 2, 2, 0, 0, 0, 0, ams)
+		md := report.Markdown(in)
+		for _, w := range want {
+			if !strings.Contains(md, w) {
+				t.Errorf("%s board summary lacks %q:\n%s", lang, w, md)
+			}
+		}
+		assertSafeMarkdown(t, md)
+		if lang == "nl" {
+			cell, err := openXLSX(t, in).GetCellValue("Samenvatting", "A4")
+			if err != nil || !strings.HasPrefix(cell, "Deadline: 2 februari 2026.") {
+				t.Errorf("workbook summary A4 = %q, %v", cell, err)
+			}
+		}
+		// A deadline configured otherwise is stated as a date only.
+		in.Deadline = time.Date(2026, 7, 1, 0, 0, 0, 0, ams)
+		if md := report.Markdown(in); !strings.Contains(md, map[string]string{
+			"nl": "Deadline van de overeenkomst (ondertekend op 2 februari 2024): 1 juli 2026.",
+			"en": "Deadline of the agreement (signed on 2 February 2024): 1 July 2026."}[lang]) {
+			t.Errorf("%s: configured deadline:\n%s", lang, md)
+		}
+	}
 }
 
 func TestMarkdownFitsOnePostAtNationalScale(t *testing.T) {

@@ -184,6 +184,11 @@ func (b *book) summary(sheet string) error {
 	if err := b.put(sheet, 1, 3, in.period()); err != nil {
 		return err
 	}
+	if d := in.deadline(); d != "" {
+		if err := b.put(sheet, 1, 4, d); err != nil {
+			return err
+		}
+	}
 	row := 5
 	section := func(title string, headers []string, rows [][]any) error {
 		if err := b.put(sheet, 1, row, title); err != nil {

@@ -25,6 +25,7 @@ const docsDir = "../../docs"
 func TestDocs(t *testing.T) {
 	e := newEnv(t, time.Time{})
 	loc := e.cfg.Location
+	e.with(func(c *Config) { c.SignedOn, c.Deadline = e.cfg.Agreement.SignedOn, e.cfg.Agreement.Deadline })
 	now := time.Date(2025, 6, 17, 8, 30, 0, 0, loc)
 	e.seedSample(t, now)
 	since := time.Date(2025, 5, 20, 0, 0, 0, 0, loc)

@@ -106,7 +106,7 @@ func (app *App) blockedList(lang string, mx *ambitiebot.Matrix) string {
 // of an organisation that has no member there: one message per person,
 // with a section per organisation.
 func (app *App) reminderDMs(ctx context.Context, key string, meeting time.Time, mx *ambitiebot.Matrix) ([]ambitiebot.Delivery, error) {
-	recipients, _, err := app.recipients(ctx)
+	recipients, _, err := app.reminderRecipients(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -142,11 +142,11 @@ type recipient struct {
 	orgs []ambitiebot.Organisation
 }
 
-// recipients are the people the reminder goes to: every member of the
+// reminderRecipients are the people the reminder goes to: every member of the
 // working-group channel who represents an organisation, and the contacts
 // of each organisation that no member represents, each once. nobody are
 // the organisations neither reaches.
-func (app *App) recipients(ctx context.Context) (rs []recipient, nobody []ambitiebot.Organisation, err error) {
+func (app *App) reminderRecipients(ctx context.Context) (rs []recipient, nobody []ambitiebot.Organisation, err error) {
 	channelID, err := app.chat.ChannelID(ctx, app.workingGroup)
 	if err != nil {
 		return nil, nil, err
@@ -213,7 +213,7 @@ func (app *App) recipients(ctx context.Context) (rs []recipient, nobody []ambiti
 // contact, so no reminder reaches them (for ambitiebot doctor and the
 // meeting-day summary).
 func (app *App) Unrepresented(ctx context.Context) ([]ambitiebot.Organisation, error) {
-	_, nobody, err := app.recipients(ctx)
+	_, nobody, err := app.reminderRecipients(ctx)
 	return nobody, err
 }
 

@@ -57,10 +57,10 @@ type resolver struct {
 	links           ambitiebot.LinkService
 	organisations   *ambitiebot.Organisations
 	trustUnverified bool
-	leaders         *accounts
+	leaders         *leaders
 	// people are the configured representatives and contacts of every
 	// organisation, known by user id as the leaders are.
-	people *accounts
+	people *leaders
 
 	mu    sync.Mutex
 	known map[string]ambitiebot.User
@@ -297,16 +297,19 @@ func (app *App) Admissions(ctx context.Context) (Admissions, error) {
 	return a, nil
 }
 
-// accounts are configured people, known by user id: the project leaders,
-// and the representatives and contacts. Each configured username is
-// resolved to an account once, when that account exists and passes the
-// checks, and the id is stored: a later rename keeps the role, and a new
-// account that takes the old name gains nothing.
-type accounts struct {
-	what     string   // for the log: "project leader"
-	prefix   string   // of the settings key that stores a name's user id
+// leaders are the project leaders, known by user id. Each configured
+// username is resolved to an account once, when that account exists and
+// passes the checks, and the id is stored: a later rename keeps the
+// leader, and a new account that takes a leader's old name gains nothing.
+//
+// The board report's other recipients (report.recipients) and the
+// organisations' configured representatives and contacts are resolved the
+// same way, under their own settings keys and without the domain rule.
+type leaders struct {
 	names    []string // usernames, lower-case, without @
-	domains  []string // when set, an account's address must be in one of them
+	prefix   string   // of the settings key under which an id is stored
+	role     string   // what they are, for the log
+	domains  []string // when set, a leader's address must be in one of them
 	chat     ambitiebot.Chat
 	settings Settings
 	trusts   func(ambitiebot.User) bool
@@ -340,36 +343,50 @@ const (
 	LeaderUnreachable = "unreachable" // the chat server could not be asked, and the leader was not accepted before
 )
 
-// The prefixes of the settings keys under which a configured name's user
-// id is stored.
+// Prefixes of the settings keys under which the user ids are stored.
 const (
-	leaderPrefix = "project_leader:"
-	personPrefix = "person:" // representatives and contacts
+	leaderPrefix    = "project_leader:"
+	recipientPrefix = "report_recipient:"
+	personPrefix    = "person:" // representatives and contacts
 )
 
-// RefreshLeaders resolves the configured project leaders, representatives
-// and contacts to user ids again: one whose account did not exist yet is
-// found, one whose account no longer passes the checks loses the role.
-// Serve calls it at start-up and every few minutes; until the first call
-// the first lookup of a user calls it.
+// key is the settings key under which name's user id is stored.
+func (l *leaders) key(name string) string { return l.prefix + name }
+
+// RefreshLeaders resolves the configured project leaders to user ids
+// again: a leader whose account did not exist yet is found, a leader
+// whose account no longer passes the checks loses the role. Serve calls
+// it at start-up and every few minutes; until the first call the first
+// lookup of a user calls it.
+// The board report's other recipients and the organisations'
+// representatives and contacts are looked up again with them.
 func (app *App) RefreshLeaders(ctx context.Context) error {
-	return errors.Join(app.members.leaders.update(ctx), app.members.people.update(ctx))
+	return errors.Join(app.members.leaders.update(ctx), app.recipients.update(ctx), app.members.people.update(ctx))
+}
+
+// ReportRecipients is what the last refresh found for each configured
+// recipient of the board report besides the project leaders
+// (report.recipients), in configured order; Problem is never
+// LeaderDomain.
+func (app *App) ReportRecipients(ctx context.Context) []LeaderState {
+	return app.recipients.list(ctx)
 }
 
 // Leaders is what the last refresh found for each configured project
 // leader, in configured order (for ambitiebot doctor).
 func (app *App) Leaders(ctx context.Context) []LeaderState {
-	return app.members.leaders.all(ctx)
+	return app.members.leaders.list(ctx)
 }
 
 // People is what the last refresh found for each configured
 // representative and contact, in configured order (for ambitiebot
 // doctor, which names the usernames that have no account).
 func (app *App) People(ctx context.Context) []LeaderState {
-	return app.members.people.all(ctx)
+	return app.members.people.list(ctx)
 }
 
-func (l *accounts) all(ctx context.Context) []LeaderState {
+// list is what the last refresh found, in configured order.
+func (l *leaders) list(ctx context.Context) []LeaderState {
 	l.ensure(ctx)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -377,7 +394,7 @@ func (l *accounts) all(ctx context.Context) []LeaderState {
 }
 
 // ensure loads the leaders once, when nothing has yet.
-func (l *accounts) ensure(ctx context.Context) {
+func (l *leaders) ensure(ctx context.Context) {
 	l.mu.Lock()
 	loaded := l.loaded
 	l.mu.Unlock()
@@ -386,7 +403,7 @@ func (l *accounts) ensure(ctx context.Context) {
 	}
 }
 
-func (l *accounts) is(ctx context.Context, userID string) bool {
+func (l *leaders) is(ctx context.Context, userID string) bool {
 	l.ensure(ctx)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -394,7 +411,7 @@ func (l *accounts) is(ctx context.Context, userID string) bool {
 }
 
 // byName returns the accepted accounts' user ids by username.
-func (l *accounts) byName(ctx context.Context) map[string]string {
+func (l *leaders) byName(ctx context.Context) map[string]string {
 	l.ensure(ctx)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -408,7 +425,7 @@ func (l *accounts) byName(ctx context.Context) map[string]string {
 }
 
 // accepted returns the ids of the accepted accounts, in configured order.
-func (l *accounts) accepted(ctx context.Context) []string {
+func (l *leaders) accepted(ctx context.Context) []string {
 	l.ensure(ctx)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -421,11 +438,11 @@ func (l *accounts) accepted(ctx context.Context) []string {
 	return ids
 }
 
-func (l *accounts) update(ctx context.Context) error { return l.load(ctx, false) }
+func (l *leaders) update(ctx context.Context) error { return l.load(ctx, false) }
 
 // load resolves the leaders; with once, only when no refresh has run yet
 // (also not one that a concurrent call has just finished).
-func (l *accounts) load(ctx context.Context, once bool) error {
+func (l *leaders) load(ctx context.Context, once bool) error {
 	if l.chat == nil {
 		l.mu.Lock()
 		l.loaded = true
@@ -470,7 +487,7 @@ func (l *accounts) load(ctx context.Context, once bool) error {
 			ids[s.UserID] = true
 		} else if previous[name] != s {
 			// Said once per change, not at every refresh.
-			l.logger.Warn(l.what+" refused", slog.String("username", name),
+			l.logger.Warn(l.role+" refused", slog.String("username", name),
 				slog.String("user_id", s.UserID), slog.String("problem", s.Problem), slog.Any("error", err))
 		}
 		states = append(states, s)
@@ -484,9 +501,9 @@ func (l *accounts) load(ctx context.Context, once bool) error {
 // resolve finds a configured person's account: the stored one, else the
 // one that has the username now, which is stored only when it passes
 // the checks. The error is a failure to ask, never a refusal.
-func (l *accounts) resolve(ctx context.Context, name string) (LeaderState, error) {
+func (l *leaders) resolve(ctx context.Context, name string) (LeaderState, error) {
 	s := LeaderState{Username: name}
-	id, stored, err := l.settings.Setting(ctx, l.prefix+name)
+	id, stored, err := l.settings.Setting(ctx, l.key(name))
 	if err != nil {
 		return s, err
 	}
@@ -519,7 +536,7 @@ func (l *accounts) resolve(ctx context.Context, name string) (LeaderState, error
 	}
 	// The first account accepted for a name keeps it, also when two
 	// refreshes race.
-	if s.UserID, err = l.settings.SetSettingIfAbsent(ctx, l.prefix+name, u.ID); err != nil {
+	if s.UserID, err = l.settings.SetSettingIfAbsent(ctx, l.key(name), u.ID); err != nil {
 		return LeaderState{Username: name}, err
 	}
 	if s.UserID != u.ID {
@@ -528,7 +545,7 @@ func (l *accounts) resolve(ctx context.Context, name string) (LeaderState, error
 	return s, nil
 }
 
-func (l *accounts) inDomains(u ambitiebot.User) bool {
+func (l *leaders) inDomains(u ambitiebot.User) bool {
 	_, ok := ambitiebot.MatchDomain(u.Email, l.domains)
 	return ok && l.trusts(u)
 }

@@ -21,7 +21,7 @@ const (
 	KindShow             // /ambitie 3.2
 	KindSet              // /ambitie [org] 3.2 gereed [toelichting]
 	KindMine             // /ambitie mijn
-	KindOverview         // /ambitie overzicht [org | thema N]
+	KindOverview         // /ambitie overzicht [org | thema N | delen]
 	KindHistory          // /ambitie historie 3.2 [org]
 	KindLink             // /ambitie koppel @user org [org…]
 	KindMeeting          // /ambitie vergadering
@@ -44,6 +44,7 @@ type Command struct {
 	Theme      int
 	MessageID  string
 	Since      string // for rapport, as typed (YYYY-MM-DD)
+	Share      bool   // overzicht delen: the overview and chart go to the channel
 }
 
 var keywords = map[string]Kind{
@@ -192,6 +193,8 @@ func parseKeyword(k Kind, args []string, text string) (Command, error) {
 	case KindOverview:
 		switch {
 		case len(args) == 0:
+		case len(args) == 1 && (strings.EqualFold(args[0], "delen") || strings.EqualFold(args[0], "share")):
+			cmd.Share = true
 		case len(args) == 2 && (strings.EqualFold(args[0], "thema") || strings.EqualFold(args[0], "theme")):
 			n, err := strconv.Atoi(args[1])
 			if err != nil || n <= 0 {

@@ -52,6 +52,8 @@ func TestParse(t *testing.T) {
 		{in: "overzicht", want: Command{Kind: KindOverview}},
 		{in: "overzicht emmen", want: Command{Kind: KindOverview, OrgKey: "emmen"}},
 		{in: "overzicht thema 3", want: Command{Kind: KindOverview, Theme: 3}},
+		{in: "overzicht delen", want: Command{Kind: KindOverview, Share: true}},
+		{in: "overview Share", want: Command{Kind: KindOverview, Share: true}},
 		{in: "historie 3.2", want: Command{Kind: KindHistory, AmbitionID: "3.2"}},
 		{in: "historie 3,10 Assen", want: Command{Kind: KindHistory, AmbitionID: "3.10", OrgKey: "assen"}},
 		{in: "koppel @Jan emmen", want: Command{Kind: KindLink, Username: "jan", OrgKeys: []string{"emmen"}}},

@@ -1,5 +1,6 @@
 // The board report and the progress chart for people: the half-yearly
-// board report by direct message to the project leaders, the report on
+// board report by direct message to the project leaders and the other
+// configured recipients, the report on
 // /ambitie rapport, the chart under /ambitie overzicht and the inputs the
 // exports of `ambitiebot report` (export.go) share.
 
@@ -10,72 +11,89 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
-	"github.com/drentse-aanpak/ambitiebot/internal/calendar"
 	"github.com/drentse-aanpak/ambitiebot/internal/chart"
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
 	"github.com/drentse-aanpak/ambitiebot/internal/report"
 )
 
-// Report is the half-yearly job: each project leader gets the full
-// overview in a direct message, ready to forward to the board.
+// Report is the half-yearly job: each project leader and each other
+// configured recipient (report.recipients, such as the bestuurlijk
+// portefeuillehouder) gets the board report in a direct message, ready to
+// forward to the board.
 func (app *App) Report(ctx context.Context, scheduledAt time.Time) error {
 	ds, err := app.ReportDeliveries(ctx, runKey("report", scheduledAt), scheduledAt)
 	if err != nil {
 		return err
 	}
+	if len(ds) == 0 {
+		// doctor and serve's start-up check warn about this in advance.
+		app.logger.Warn("report: the board report went to nobody: no project leader or report recipient could be found")
+	}
 	_, err = app.enqueue(ctx, ds...)
 	return err
 }
 
-// ReportDeliveries builds the board report for every project leader.
+// ReportDeliveries builds the board report at at for every project leader
+// and every other recipient, once per person, in their language: the
+// summary (period, deadline, tables, what changed per theme) with the
+// chart and the workbook.
 func (app *App) ReportDeliveries(ctx context.Context, key string, at time.Time) ([]ambitiebot.Delivery, error) {
-	mx, err := app.matrix(ctx)
-	if err != nil {
-		return nil, err
+	type board struct {
+		message string
+		files   []ambitiebot.File
 	}
+	byLang := map[string]board{}
 	var ds []ambitiebot.Delivery
-	for _, id := range app.members.leaders.accepted(ctx) {
+	for _, id := range app.boardReaders(ctx) {
 		u, err := app.chat.User(ctx, id)
 		if err != nil {
-			app.logger.Warn("report: project leader not found", slog.String("user_id", id), slog.Any("error", err))
+			app.logger.Warn("report: recipient not found", slog.String("user_id", id), slog.Any("error", err))
 			continue
 		}
 		lang := i18n.Lang(u.Locale)
-		head := app.tr.T(lang, "ReportHeader", map[string]any{"Date": app.longDate(lang, at)}) + "\n" +
-			app.deadlineLine(lang, at) + "\n\n"
-		files, err := app.BoardReportFiles(ctx, lang, at)
-		if err != nil {
-			return nil, err
+		b, ok := byLang[lang]
+		if !ok {
+			in, err := app.BoardInput(ctx, lang, at)
+			if err != nil {
+				return nil, err
+			}
+			if b.files, err = app.files(in); err != nil {
+				return nil, err
+			}
+			b.message = app.neutralize(report.Markdown(in))
+			byLang[lang] = b
 		}
-		for i, text := range app.OverviewTables(lang, mx, 0) {
-			if i == 0 {
-				text = head + text
-			}
-			// One delivery per part: the target carries the part number
-			// so that (run key, target) stays unique.
-			target := ambitiebot.UserTarget(u.ID)
-			key := key
-			if i > 0 {
-				key = fmt.Sprintf("%s#%d", key, i+1)
-			}
-			d := ambitiebot.Delivery{RunKey: key, Target: target, Kind: "report", Message: text}
-			if i == 0 {
-				d.Files = files
-			}
-			ds = append(ds, d)
-		}
+		ds = append(ds, ambitiebot.Delivery{RunKey: key, Target: ambitiebot.UserTarget(u.ID), Kind: "report", Message: b.message, Files: b.files})
 	}
 	return ds, nil
 }
 
-// postChart queues the chart of mx, in lang, as a bot post in the channel
-// where the overview was asked. The run key is unique per request, so a
-// retried delivery posts it once and a second request posts it again.
-func (app *App) postChart(ctx context.Context, mx *ambitiebot.Matrix, lang string, req Request) error {
+// BoardReaders is how many people the board report would reach now: the
+// project leaders and other recipients that were found.
+func (app *App) BoardReaders(ctx context.Context) int { return len(app.boardReaders(ctx)) }
+
+// boardReaders are the user ids the board report goes to: the project
+// leaders, then the other recipients, each once.
+func (app *App) boardReaders(ctx context.Context) []string {
+	ids := app.members.leaders.accepted(ctx)
+	for _, id := range app.recipients.accepted(ctx) {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// postChart queues the chart of mx, in lang, as a bot post to target: the
+// asker's direct channel, or the channel where the overview was shared.
+// The run key is unique per request, so a retried delivery posts it once
+// and a second request posts it again.
+func (app *App) postChart(ctx context.Context, mx *ambitiebot.Matrix, lang, askerID string, target ambitiebot.Target) error {
 	now := app.now()
 	png, err := app.chart(mx, lang, now)
 	if err != nil {
@@ -83,8 +101,8 @@ func (app *App) postChart(ctx context.Context, mx *ambitiebot.Matrix, lang strin
 	}
 	date := app.tr.LongDate(lang, now.In(app.location))
 	_, err = app.enqueue(ctx, ambitiebot.Delivery{
-		RunKey:  fmt.Sprintf("chart:%s:%d", req.UserID, now.UnixNano()),
-		Target:  ambitiebot.ChannelTarget(req.ChannelID),
+		RunKey:  fmt.Sprintf("chart:%s:%d", askerID, now.UnixNano()),
+		Target:  target,
 		Kind:    "chart",
 		Message: app.tr.T(lang, "InsightChartCaption", map[string]any{"Date": date}),
 		Files:   []ambitiebot.File{{Name: app.fileName(lang, now) + ".png", Data: png}},
@@ -133,26 +151,20 @@ func (app *App) period(lang string, since time.Time) string {
 	return app.tr.T(lang, "InsightPeriodSince", map[string]any{"Date": app.tr.LongDate(lang, since.In(app.location))})
 }
 
-// BoardReportFiles are the files of the half-yearly board report at at, in
-// lang: the chart and the workbook, whose history runs from the previous
-// board report (the whole history before the first).
-func (app *App) BoardReportFiles(ctx context.Context, lang string, at time.Time) ([]ambitiebot.File, error) {
-	runs, err := app.store.FindJobRuns(ctx, string(calendar.KindReport), 0)
-	if err != nil {
-		return nil, err
-	}
+// BoardInput is what the half-yearly board report at at reads, in lang:
+// its period runs from the previous report date (the whole history when
+// there is none) to at, and it carries the chart.
+func (app *App) BoardInput(ctx context.Context, lang string, at time.Time) (report.Input, error) {
 	var since time.Time
-	for _, r := range runs { // newest first
-		if r.State == ambitiebot.JobDone && r.ScheduledAt.Before(at) {
-			since = r.ScheduledAt
-			break
-		}
+	if app.calendar != nil {
+		since = app.calendar.PreviousReport(at)
 	}
 	in, err := app.Input(ctx, lang, since, true)
 	if err != nil {
-		return nil, err
+		return report.Input{}, err
 	}
-	return app.files(in)
+	in.Board = true
+	return in, nil
 }
 
 // dateLayouts are the dates a user may type: ISO, and the day-first form
@@ -204,7 +216,7 @@ func (app *App) Input(ctx context.Context, lang string, since time.Time, withCha
 	in := report.Input{
 		Matrix:  ambitiebot.NewMatrix(app.catalogue, app.organisations, rows),
 		Changes: changes, Since: app.local(since), Until: now, GeneratedAt: now,
-		Lang: lang, Tr: app.tr,
+		Lang: lang, Tr: app.tr, SignedOn: app.local(app.signedOn), Deadline: app.local(app.deadline),
 	}
 	if withChart {
 		if in.Chart, err = app.chart(in.Matrix, lang, now); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/report"
 )
 
 func TestSince(t *testing.T) {
@@ -166,13 +167,13 @@ func TestPostChart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := Request{UserID: "u1", ChannelID: "abcdefghijklmnopqrstuvwxyz"}
-	if err := e.svc.postChart(ctx, in.Matrix, "nl", req); err != nil {
+	target := ambitiebot.ChannelTarget("abcdefghijklmnopqrstuvwxyz")
+	if err := e.svc.postChart(ctx, in.Matrix, "nl", "u1", target); err != nil {
 		t.Fatal(err)
 	}
 	// A second request a moment later posts again.
 	e.clock.Set(e.clock.Now().Add(time.Millisecond))
-	if err := e.svc.postChart(ctx, in.Matrix, "nl", req); err != nil {
+	if err := e.svc.postChart(ctx, in.Matrix, "nl", "u1", target); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := e.db.DueDeliveries(ctx, e.clock.Now(), 0, 10)
@@ -180,7 +181,7 @@ func TestPostChart(t *testing.T) {
 		t.Fatalf("queued %d (%v), want 2", len(ds), err)
 	}
 	for _, d := range ds {
-		if d.Target != ambitiebot.ChannelTarget(req.ChannelID) || d.Kind != "chart" || !strings.HasPrefix(d.RunKey, "chart:u1:") ||
+		if d.Target != target || d.Kind != "chart" || !strings.HasPrefix(d.RunKey, "chart:u1:") ||
 			len(d.Files) != 1 || !strings.HasSuffix(d.Files[0].Name, ".png") || !strings.Contains(d.Message, "17 juni 2025") {
 			t.Errorf("delivery = %+v", d)
 		}
@@ -191,44 +192,50 @@ func TestPostChart(t *testing.T) {
 	}
 }
 
-func TestBoardReportFiles(t *testing.T) {
+// The board report's period runs from the previous report date; before
+// the first one it covers the whole history.
+func TestBoardInputPeriod(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, time.Time{})
 	loc := e.cfg.Location
-	december := time.Date(2024, 12, 17, 8, 30, 0, 0, loc)
-	june := time.Date(2025, 6, 17, 8, 30, 0, 0, loc)
+	december := time.Date(2024, 12, 1, 8, 30, 0, 0, loc)
+	june := time.Date(2025, 6, 15, 8, 30, 0, 0, loc)
 	e.set(t, time.Date(2024, 11, 5, 10, 0, 0, 0, loc), "emmen", "1.1", ambitiebot.StatusInProgress, "", "jan")
 	e.set(t, time.Date(2025, 2, 5, 10, 0, 0, 0, loc), "emmen", "1.1", ambitiebot.StatusDone, "", "jan")
 	e.set(t, time.Date(2025, 3, 5, 10, 0, 0, 0, loc), "assen", "1.1", ambitiebot.StatusInProgress, "", "anna")
-	history := func(at time.Time) int {
-		files, err := e.svc.BoardReportFiles(ctx, "nl", at)
+	e.clock.Set(june)
+	history := func() (report.Input, int) {
+		in, err := e.svc.BoardInput(ctx, "nl", june)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(files) != 2 {
-			t.Fatalf("files = %v", names(files))
+		if !in.Board || len(in.Chart) == 0 {
+			t.Errorf("board input: Board %v, chart %d bytes", in.Board, len(in.Chart))
+		}
+		files, err := e.svc.files(in)
+		if err != nil || len(files) != 2 {
+			t.Fatalf("files = %v, %v", names(files), err)
 		}
 		checkPNG(t, files[0].Data)
 		rows, err := checkXLSX(t, files[1].Data).GetRows("Historie")
 		if err != nil {
 			t.Fatal(err)
 		}
-		return len(rows) - 2 // the period and the header
+		return in, len(rows) - 2 // the period and the header
 	}
-	e.clock.Set(june)
-	if n := history(june); n != 3 {
-		t.Errorf("first board report: %d changes, want the whole history (3)", n)
+	if in, n := history(); n != 3 || !in.Since.IsZero() {
+		t.Errorf("without a previous report date: %d changes since %v, want the whole history (3)", n, in.Since)
 	}
-	for _, at := range []time.Time{december, june} {
-		if ok, err := e.db.StartJobRun(ctx, "report", at, at); err != nil || !ok {
-			t.Fatal(ok, err)
+	e.with(func(c *Config) { c.Calendar = meetings{prevReport: december} })
+	in, n := history()
+	if n != 2 || !in.Since.Equal(december) {
+		t.Errorf("%d changes since %v, want those since the December report (2)", n, in.Since)
+	}
+	md := report.Markdown(in)
+	for _, want := range []string{"Periode: van 1 december 2024 tot 15 juni 2025", "Voortgangsrapportage Drentse aanpak ondermijning — 15 juni 2025"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("board summary lacks %q:\n%s", want, md)
 		}
-	}
-	if err := e.db.FinishJobRun(ctx, "report", december, ambitiebot.JobDone, "", december); err != nil {
-		t.Fatal(err)
-	}
-	if n := history(june); n != 2 {
-		t.Errorf("second board report: %d changes, want those since December (2)", n)
 	}
 }
 

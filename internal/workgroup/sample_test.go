@@ -16,8 +16,15 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/locales"
 )
 
-// meetings is a fixed previous meeting.
-type meetings struct{ prev time.Time }
+// meetings is a fixed previous meeting and board report date.
+type meetings struct{ prev, prevReport time.Time }
+
+func (m meetings) PreviousReport(before time.Time) time.Time {
+	if m.prevReport.Before(before) {
+		return m.prevReport
+	}
+	return time.Time{}
+}
 
 func (m meetings) NextMeeting(time.Time) time.Time { return time.Time{} }
 

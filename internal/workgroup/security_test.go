@@ -45,6 +45,7 @@ type fixedMeetings struct{ next, prev time.Time }
 
 func (m fixedMeetings) NextMeeting(time.Time) time.Time     { return m.next }
 func (m fixedMeetings) PreviousMeeting(time.Time) time.Time { return m.prev }
+func (m fixedMeetings) PreviousReport(time.Time) time.Time  { return time.Time{} }
 
 // trustEnv is the working group on a simulated Mattermost: the bot's real
 // chat adapter, a real database and the shipped sentences. The project

@@ -157,15 +157,26 @@ func (app *App) overview(ctx context.Context, m Member, lang string, cmd Command
 		return Response{Texts: texts}, nil
 	}
 	texts := app.OverviewTables(lang, mx, cmd.Theme)
-	if cmd.Theme == 0 {
-		// The tables are the answer; a chart that cannot be queued is
-		// reported under them instead of failing the whole command.
-		if err := app.postChart(ctx, mx, lang, req); err != nil {
-			app.logger.Error("overview: chart not queued", slog.Any("error", err))
-			texts = append(texts, app.tr.Error(lang, err))
-		}
+	if cmd.Theme > 0 {
+		return Response{Texts: texts}, nil
 	}
-	return Response{Texts: texts}, nil
+	// Looking is private: the tables answer the asker alone and the
+	// chart goes to their direct channel with the bot. Only "delen"
+	// shows both to everyone in the channel.
+	target, note := ambitiebot.UserTarget(m.User.ID), app.tr.T(lang, "OverviewChartPrivate", nil)
+	if cmd.Share {
+		target, note = ambitiebot.ChannelTarget(req.ChannelID), ""
+	}
+	// The tables are the answer; a chart that cannot be queued is
+	// reported under them instead of failing the whole command.
+	if err := app.postChart(ctx, mx, lang, req.UserID, target); err != nil {
+		app.logger.Error("overview: chart not queued", slog.Any("error", err))
+		note = app.tr.Error(lang, err)
+	}
+	if note != "" {
+		texts = append(texts, note)
+	}
+	return Response{Texts: texts, InChannel: cmd.Share}, nil
 }
 
 // OverviewTables renders everyone's progress: a table with a row per

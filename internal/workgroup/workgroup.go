@@ -53,6 +53,9 @@ type Calendar interface {
 	// PreviousMeeting returns the last meeting strictly before before,
 	// zero when there was none.
 	PreviousMeeting(before time.Time) time.Time
+	// PreviousReport returns the last board report date strictly before
+	// before, zero when there was none: where a report's period starts.
+	PreviousReport(before time.Time) time.Time
 }
 
 // Dispatcher is the delivery dispatcher running in this process.
@@ -97,6 +100,9 @@ type Config struct {
 
 	WorkingGroupChannel string   // "team/channel"
 	ProjectLeaders      []string // usernames, lower-case, without @
+	// ReportRecipients get the half-yearly board report besides the
+	// project leaders (usernames, lower-case, without @).
+	ReportRecipients []string
 	// ProjectLeadersDomains, when set, are the e-mail domains a project
 	// leader's account must have (lower-case).
 	ProjectLeadersDomains []string
@@ -106,8 +112,9 @@ type Config struct {
 	ActivityFeed         bool // post every change in the working-group channel
 	ThankYou             bool // thank members whose organisation is up to date
 	Deadline             time.Time
-	MaxNote              int // limit on a toelichting in runes (0: DefaultMaxNote)
-	CommandsPerMinute    int // per user; below 1 means no limit
+	SignedOn             time.Time // the agreement's signing, stated with the deadline
+	MaxNote              int       // limit on a toelichting in runes (0: DefaultMaxNote)
+	CommandsPerMinute    int       // per user; below 1 means no limit
 	AgendaURL            string
 	// OneClick gives each open ambition in a reminder a status menu; it
 	// needs the bot's public URL, where Mattermost sends the choices.
@@ -130,12 +137,14 @@ type App struct {
 	logger        *slog.Logger
 	observe       func(outcome string, d time.Duration)
 	members       *resolver
+	recipients    *leaders // of the board report, besides the project leaders
 	limiter       *RateLimiter
 
 	workingGroup string
 	activityFeed bool
 	thankYou     bool
 	deadline     time.Time
+	signedOn     time.Time
 	maxNote      int
 	agendaURL    string
 	oneClick     bool
@@ -148,7 +157,7 @@ func New(c Config) *App {
 		tr: c.Tr, now: c.Now, location: c.Location, calendar: c.Calendar, dispatcher: c.Dispatcher,
 		library: c.Awareness, neutralize: c.Neutralize, logger: c.Logger, observe: c.Observe,
 		workingGroup: c.WorkingGroupChannel,
-		activityFeed: c.ActivityFeed, thankYou: c.ThankYou, deadline: c.Deadline,
+		activityFeed: c.ActivityFeed, thankYou: c.ThankYou, deadline: c.Deadline, signedOn: c.SignedOn,
 		maxNote: c.MaxNote, agendaURL: c.AgendaURL, oneClick: c.OneClick,
 		limiter: NewRateLimiter(c.CommandsPerMinute, c.Now),
 	}
@@ -159,10 +168,14 @@ func New(c Config) *App {
 		app.logger = slog.New(slog.DiscardHandler)
 	}
 	app.members = &resolver{chat: c.Chat, links: c.Store, organisations: c.Organisations, trustUnverified: c.TrustUnverifiedEmail}
-	app.members.leaders = &accounts{
-		what: "project leader", prefix: leaderPrefix,
-		names: c.ProjectLeaders, domains: c.ProjectLeadersDomains, chat: c.Chat, settings: c.Store,
+	app.members.leaders = &leaders{
+		names: c.ProjectLeaders, prefix: leaderPrefix, role: "project leader",
+		domains: c.ProjectLeadersDomains, chat: c.Chat, settings: c.Store,
 		trusts: app.members.trustsEmail, logger: app.logger,
+	}
+	app.recipients = &leaders{
+		names: c.ReportRecipients, prefix: recipientPrefix, role: "report recipient",
+		chat: c.Chat, settings: c.Store, trusts: app.members.trustsEmail, logger: app.logger,
 	}
 	var people []string
 	for _, org := range c.Organisations.All() {
@@ -172,9 +185,9 @@ func New(c Config) *App {
 			}
 		}
 	}
-	app.members.people = &accounts{
-		what: "representative or contact", prefix: personPrefix,
-		names: people, chat: c.Chat, settings: c.Store, trusts: app.members.trustsEmail, logger: app.logger,
+	app.members.people = &leaders{
+		names: people, prefix: personPrefix, role: "representative or contact",
+		chat: c.Chat, settings: c.Store, trusts: app.members.trustsEmail, logger: app.logger,
 	}
 	return app
 }

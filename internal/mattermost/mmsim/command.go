@@ -24,6 +24,10 @@ var atMention = regexp.MustCompile(`\B@([[:alnum:]][[:alnum:]\.\-_:]*)`)
 // command's URL when user types "/ambitie text" in channel: a form POST
 // with the command's token in the Authorization header and the form.
 func (s *Server) CommandRequest(botURL, token string, user *model.User, channel *model.Channel, text string) *http.Request {
+	return s.commandRequest(botURL, token, CommandTrigger, user, channel, text)
+}
+
+func (s *Server) commandRequest(botURL, token, command string, user *model.User, channel *model.Channel, text string) *http.Request {
 	form := url.Values{}
 	s.mu.Lock()
 	team := s.teams[channel.TeamId]
@@ -38,9 +42,8 @@ func (s *Server) CommandRequest(botURL, token string, user *model.User, channel 
 	form.Set("channel_name", channel.Name)
 	form.Set("user_id", user.Id)
 	form.Set("user_name", user.Username)
-	form.Set("command", CommandTrigger)
+	form.Set("command", command)
 	form.Set("text", text)
-	form.Set("root_id", "")
 	for k, v := range s.userMentions(text, channel.TeamId).ToURLValues() {
 		form[k] = v
 	}
@@ -67,10 +70,14 @@ func (s *Server) CommandRequest(botURL, token string, user *model.User, channel 
 // parsed with model.CommandResponseFromHTTPBody. It returns the HTTP status
 // too.
 func (s *Server) ExecuteCommand(botURL, token string, user *model.User, channel *model.Channel, text string) (*model.CommandResponse, int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	return s.sendCommand(context.Background(), s.CommandRequest(botURL, token, user, channel, text))
+}
+
+// sendCommand sends a command request and reads the reply.
+func (s *Server) sendCommand(ctx context.Context, req *http.Request) (*model.CommandResponse, int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	req := s.CommandRequest(botURL, token, user, channel, text).WithContext(ctx)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(req.WithContext(ctx))
 	if err != nil {
 		return nil, 0, err
 	}

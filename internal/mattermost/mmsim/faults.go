@@ -81,14 +81,14 @@ func (s *Server) handler(route string, authenticated bool, h func(w http.Respons
 		s.mu.Lock()
 		s.calls++
 		s.mu.Unlock()
-		if wait, reset, ok := s.allow(); !ok {
-			limited(w, wait, reset)
+		if wait, reset, limit, ok := s.allow(); !ok {
+			limited(w, wait, reset, limit)
 			return
 		}
 		status, lose, delay := s.takeFault(route)
 		if status != 0 {
 			if status == http.StatusTooManyRequests {
-				limited(w, 1, 1)
+				limited(w, 1, 1, defaultRateLimit)
 			} else {
 				writeError(w, status, "mmsim.injected", "injected failure")
 			}
@@ -141,25 +141,30 @@ func (s *Server) takeFault(route string) (status int, lose bool, delay time.Dura
 // allow takes a token from the rate limiter; when none is left it returns
 // the seconds until one is (Retry-After) and until the whole burst is back
 // (X-Ratelimit-Reset), as Mattermost 6.7.2 does (app/ratelimit.go).
-func (s *Server) allow() (wait, reset int, ok bool) {
+func (s *Server) allow() (wait, reset, limit int, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.limiter
 	if b == nil {
-		return 0, 0, true
+		return 0, 0, 0, true
 	}
 	now := s.now()
 	b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
 	b.last = now
 	if b.tokens >= 1 {
 		b.tokens--
-		return 0, 0, true
+		return 0, 0, 0, true
 	}
-	return int(math.Ceil((1 - b.tokens) / b.rate)), int(math.Ceil((b.burst - b.tokens) / b.rate)), false
+	return int(math.Ceil((1 - b.tokens) / b.rate)), int(math.Ceil((b.burst - b.tokens) / b.rate)), int(b.burst) + 1, false
 }
 
+// defaultRateLimit is X-Ratelimit-Limit under Mattermost's default
+// limiter: its burst (100) plus one, as throttled reports it.
+const defaultRateLimit = 101
+
 // limited answers like Mattermost's rate limiter: 429, plain text.
-func limited(w http.ResponseWriter, retryAfter, reset int) {
+func limited(w http.ResponseWriter, retryAfter, reset, limit int) {
+	w.Header().Set("X-Ratelimit-Limit", strconv.Itoa(limit))
 	w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 	w.Header().Set("X-Ratelimit-Reset", strconv.Itoa(reset))
 	w.Header().Set("X-Ratelimit-Remaining", "0")

@@ -54,6 +54,7 @@ func (s *Server) registerRoutes() {
 	s.route("PUT /api/v4/commands/{id}/regen_token", true, s.regenCommandToken)
 	s.route("POST /hooks/{id}", false, s.incomingWebhook)
 	s.registerAdminRoutes()
+	s.registerInteractiveRoutes()
 }
 
 // authenticate finds the user of the request's access token. Client4 sends

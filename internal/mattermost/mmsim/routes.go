@@ -1,6 +1,7 @@
 package mmsim
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"path"
@@ -20,7 +21,7 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, me *model.User)
 	defer s.mu.Unlock()
 	u := s.users[r.PathValue("id")]
 	if u == nil {
-		notFound(w, "user")
+		writeError(w, http.StatusNotFound, "app.user.missing_account.const", "Unable to find the user.")
 		return
 	}
 	writeJSON(w, http.StatusOK, s.view(u, me))
@@ -33,7 +34,7 @@ func (s *Server) getUserByUsername(w http.ResponseWriter, r *http.Request, me *m
 		writeJSON(w, http.StatusOK, s.view(u, me))
 		return
 	}
-	notFound(w, "user")
+	writeError(w, http.StatusNotFound, "app.user.get_by_username.app_error", "Unable to find an existing account matching your username for this team.")
 }
 
 // getUsers lists users, sorted by username; in_channel narrows them to a
@@ -169,7 +170,7 @@ func (s *Server) getChannelByName(w http.ResponseWriter, r *http.Request, me *mo
 	defer s.mu.Unlock()
 	t := s.teamByName(r.PathValue("team"))
 	if t == nil {
-		notFound(w, "team")
+		writeError(w, http.StatusNotFound, "app.team.get_by_name.missing.app_error", "Unable to find the existing team.")
 		return
 	}
 	for _, c := range s.channels {
@@ -178,7 +179,7 @@ func (s *Server) getChannelByName(w http.ResponseWriter, r *http.Request, me *mo
 			return
 		}
 	}
-	notFound(w, "channel")
+	writeError(w, http.StatusNotFound, "app.channel.get_by_name.missing.app_error", "Unable to find the existing channel.")
 }
 
 func (s *Server) getChannel(w http.ResponseWriter, r *http.Request, me *model.User) {
@@ -276,7 +277,7 @@ func (s *Server) getPosts(w http.ResponseWriter, r *http.Request, me *model.User
 	}
 	list := model.NewPostList()
 	for _, p := range pageOf(newest, page, perPage) {
-		list.AddPost(p.Clone())
+		list.AddPost(forClient(p))
 		list.AddOrder(p.Id)
 	}
 	writeJSON(w, http.StatusOK, list)
@@ -294,7 +295,7 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request, me *model.Us
 	case c == nil || !s.canPost(c, me):
 		forbidden(w)
 	case utf8.RuneCountInString(p.Message) > model.PostMessageMaxRunesV2:
-		writeError(w, http.StatusBadRequest, "model.post.is_valid.message_length.app_error", "Invalid Message property length.")
+		tooLong(w)
 	default:
 		post := p.Clone()
 		post.Id = model.NewId()
@@ -302,8 +303,37 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request, me *model.Us
 		post.CreateAt = s.millis()
 		post.UpdateAt = post.CreateAt
 		s.posts = append(s.posts, post)
-		writeJSON(w, http.StatusCreated, post.Clone())
+		writeJSON(w, http.StatusCreated, forClient(post))
 	}
+}
+
+// forClient is a post as Mattermost returns it to any client, the bot
+// that made it included: its actions lose their integrations (URL and
+// context; 6.7.2 model.Post.StripActionIntegrations), so that a client
+// cannot read or replay them. Saving such a post back removes its buttons.
+func forClient(p *model.Post) *model.Post {
+	cp := deepCopy(p)
+	cp.StripActionIntegrations()
+	return cp
+}
+
+// deepCopy copies a stored post through JSON, so that nothing done to the
+// copy (stripping its integrations) reaches the stored post through
+// shared attachment pointers.
+func deepCopy(p *model.Post) *model.Post {
+	data, err := json.Marshal(p)
+	if err != nil {
+		fatalf("mmsim: post %s: %v", p.Id, err)
+	}
+	var cp model.Post
+	if err := json.Unmarshal(data, &cp); err != nil {
+		fatalf("mmsim: post %s: %v", p.Id, err)
+	}
+	return &cp
+}
+
+func tooLong(w http.ResponseWriter) {
+	writeError(w, http.StatusBadRequest, "model.post.is_valid.msg.app_error", "Invalid Message.")
 }
 
 // updatePost replaces a post's message, props and files; only its author
@@ -318,13 +348,13 @@ func (s *Server) updatePost(w http.ResponseWriter, r *http.Request, me *model.Us
 	i := slices.IndexFunc(s.posts, func(q *model.Post) bool { return q.Id == r.PathValue("id") })
 	switch {
 	case p.Id != r.PathValue("id"):
-		badRequest(w, "post_id")
+		writeError(w, http.StatusBadRequest, "api.context.invalid_body_param.app_error", "Invalid or missing id in request body.")
 	case i < 0 || s.posts[i].DeleteAt != 0:
 		notFound(w, "post")
 	case s.posts[i].UserId != me.Id:
 		forbidden(w)
 	case utf8.RuneCountInString(p.Message) > model.PostMessageMaxRunesV2:
-		writeError(w, http.StatusBadRequest, "model.post.is_valid.message_length.app_error", "Invalid Message property length.")
+		tooLong(w)
 	default:
 		post := s.posts[i]
 		post.Message = p.Message
@@ -332,7 +362,7 @@ func (s *Server) updatePost(w http.ResponseWriter, r *http.Request, me *model.Us
 		post.FileIds = p.FileIds
 		post.UpdateAt = s.millis()
 		post.EditAt = post.UpdateAt
-		writeJSON(w, http.StatusOK, post.Clone())
+		writeJSON(w, http.StatusOK, forClient(post))
 	}
 }
 
@@ -396,7 +426,11 @@ func (s *Server) openDialog(w http.ResponseWriter, r *http.Request, _ *model.Use
 	defer s.mu.Unlock()
 	expires, ok := s.triggers[req.TriggerId]
 	switch {
-	case !ok || !s.now().Before(expires):
+	case !ok:
+		// Mattermost's trigger ids are signed, base64-encoded records; one
+		// it did not issue fails to decode.
+		writeError(w, http.StatusBadRequest, "interactive_message.decode_trigger_id.base64_decode_failed", "Failed to decode base64 for trigger ID for interactive dialog.")
+	case !s.now().Before(expires):
 		writeError(w, http.StatusBadRequest, "interactive_message.decode_trigger_id.expired", "Trigger ID for interactive dialog is expired.")
 	case req.URL == "":
 		badRequest(w, "url")

@@ -396,7 +396,7 @@ func TestCommandRequest(t *testing.T) {
 		"token": "cmdtoken", "team_id": w.team.Id, "team_domain": "drenthe", "channel_id": w.channel.Id,
 		"channel_name": "werkgroep", "user_id": w.jan.Id, "user_name": "jan", "command": "/ambitie",
 		"text": "koppel @anna. ~werkgroep", "user_mentions": "anna", "channel_mentions": "werkgroep",
-		"channel_mentions_ids": w.channel.Id, "root_id": "",
+		"channel_mentions_ids": w.channel.Id,
 	}
 	for k, v := range want {
 		if form.Get(k) != v {
