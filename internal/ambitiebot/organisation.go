@@ -15,6 +15,14 @@ type Organisation struct {
 	Domains []string // e-mail domains of its staff, lower-case
 	Channel string   // "team/channel" where its staff get the awareness post
 	Webhook string   // incoming-webhook URL used instead of Channel; a secret
+	// Representatives are the usernames (lower-case, without @) of the
+	// people who act for the organisation by configuration, besides
+	// those its e-mail domains and a project leader's links place there.
+	Representatives []string
+	// Contacts are the usernames of the people who get the organisation's
+	// reminder when no member of it is in the working-group channel; they
+	// act for it as its representatives do.
+	Contacts []string
 }
 
 // Target is where the organisation's staff are reached: its webhook when

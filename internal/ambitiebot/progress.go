@@ -133,7 +133,8 @@ type ProgressService interface {
 }
 
 // UserLink ties a chat user to an organisation by hand, for users whose
-// e-mail address is hidden or on another domain.
+// e-mail address is hidden or on another domain, or who represent more
+// than one organisation. A user may have a link to several organisations.
 type UserLink struct {
 	UserID   string
 	OrgKey   string
@@ -141,13 +142,23 @@ type UserLink struct {
 	LinkedAt time.Time
 }
 
-// LinkService stores manual user links.
+// LinkService stores manual user links and their history (who linked or
+// unlinked whom to which organisation, and when).
 type LinkService interface {
-	// LinkUser creates or replaces the link for l.UserID.
+	// LinkUser links l.UserID to l.OrgKey, besides the organisations they
+	// are linked to already, and reports whether the link is new; linking
+	// again to the same organisation changes nothing.
 	// Errors: EINVALID, EINTERNAL.
-	LinkUser(ctx context.Context, l UserLink) error
+	LinkUser(ctx context.Context, l UserLink) (bool, error)
 
-	// FindUserLink returns the link for a user.
-	// Errors: ENOTFOUND, EINTERNAL.
-	FindUserLink(ctx context.Context, userID string) (UserLink, error)
+	// UnlinkUser removes userID's links to orgKeys, or every link of
+	// theirs when orgKeys is empty, recording by (a project leader's user
+	// id) in the history, and returns the links it removed.
+	// Errors: EINVALID, EINTERNAL.
+	UnlinkUser(ctx context.Context, userID, by string, orgKeys []string) ([]UserLink, error)
+
+	// FindUserLinks returns a user's links in the order they were made;
+	// none is an empty list, not an error.
+	// Errors: EINTERNAL.
+	FindUserLinks(ctx context.Context, userID string) ([]UserLink, error)
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the driver the bot's database is written with
@@ -316,6 +317,9 @@ func (d *doctor) checkMembers(ctx context.Context) {
 	} else {
 		d.ok("SetupDoctorMembers", map[string]any{"Members": a.Members, "Link": a.Link, "Verified": a.Verified,
 			"SSO": a.SSO, "Unverified": a.Unverified, "Guests": a.Guests, "NoOrg": a.NoOrg})
+		if a.Config > 0 {
+			d.ok("SetupDoctorMembersConfig", map[string]any{"Config": a.Config})
+		}
 		if a.Refused > 0 {
 			d.problem("SetupDoctorMembersRefused", map[string]any{"Refused": a.Refused, "Guests": a.Guests,
 				"Unverified": a.Refused - a.Guests})
@@ -325,14 +329,18 @@ func (d *doctor) checkMembers(ctx context.Context) {
 	for _, group := range []struct {
 		prefix string
 		states []workgroup.LeaderState
+		report bool // they get the board report
 	}{
-		{"SetupDoctorLeader", app.Leaders(ctx)},
-		{"SetupDoctorRecipient", app.ReportRecipients(ctx)},
+		{"SetupDoctorLeader", app.Leaders(ctx), true},
+		{"SetupDoctorRecipient", app.ReportRecipients(ctx), true},
+		{"SetupDoctorPerson", app.People(ctx), false},
 	} {
 		for _, l := range group.states {
 			data := map[string]any{"User": l.Username}
 			if l.Problem == "" {
-				reached++
+				if group.report {
+					reached++
+				}
 				d.ok(group.prefix+"OK", data)
 				continue
 			}
@@ -343,5 +351,17 @@ func (d *doctor) checkMembers(ctx context.Context) {
 	// nobody. (None configured at all was said with the settings.)
 	if reached == 0 && len(cfg.WorkingGroup.ProjectLeaders)+len(cfg.Report.Recipients) > 0 {
 		d.problem("SetupDoctorReportNobodyFound", nil)
+	}
+	switch nobody, err := app.Unrepresented(ctx); {
+	case err != nil:
+		d.notChecked("SetupDoctorMembersNotChecked", nil)
+	case len(nobody) > 0:
+		names := make([]string, len(nobody))
+		for i, o := range nobody {
+			names[i] = o.Name
+		}
+		d.problem("SetupDoctorUnrepresented", map[string]any{"Orgs": strings.Join(names, ", ")})
+	default:
+		d.ok("SetupDoctorRepresented", nil)
 	}
 }

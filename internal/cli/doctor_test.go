@@ -305,3 +305,32 @@ func TestDoctorWarnsWhenTheReportGoesToNobody(t *testing.T) {
 		t.Errorf("doctor says nobody gets the report:\n%s", out)
 	}
 }
+
+// The doctor names a configured representative or contact without an
+// account, and the organisations that nobody represents: no member in
+// the working-group channel and no contact.
+func TestDoctorNamesOrganisationsNobodyRepresents(t *testing.T) {
+	f := newCLIFixture(t)
+	f.setUp()
+	cfg := strings.ReplaceAll(setupConfig, "%WEBHOOK%", f.webhook)
+	cfg = strings.Replace(cfg, `contacts = ["beheerder"]`, `contacts = ["niemand"]`, 1) // emmen
+	cfg = strings.Replace(cfg, `contacts = ["beheerder"]`+"\n", "", 1)                  // assen: none
+	cfg += "\n[[representatives]]\nusername = \"sanne\"\norganisations = [\"rud\", \"emmen\"]\n"
+	f.writeConfig(cfg)
+	wg := f.channels["drenthe/werkgroep-ondermijning"].Id
+	sanne := f.srv.AddUser("sanne", "sanne@example.org", "nl")
+	f.srv.AddMember(wg, sanne.Id)
+	out, err := f.cli("doctor")
+	if err == nil {
+		t.Fatalf("doctor found no problem:\n%s", out)
+	}
+	for _, want := range []string{
+		f.line("SetupLabelOK", "SetupDoctorMembersConfig", map[string]any{"Config": 1}),
+		f.line("SetupLabelOK", "SetupDoctorPersonOK", map[string]any{"User": "sanne"}),
+		f.line("SetupLabelProblem", "SetupDoctorPerson_not_found", map[string]any{"User": "niemand"}),
+		// Sanne, in the channel, represents Emmen and the RUD; nobody Assen.
+		f.line("SetupLabelProblem", "SetupDoctorUnrepresented", map[string]any{"Orgs": "Gemeente Assen"}),
+	} {
+		mustContain(t, out, want)
+	}
+}

@@ -32,6 +32,7 @@ name = "Gemeente Emmen"
 kind = "gemeente"
 domains = ["emmen.nl"]
 channel = "emmen/town-square"
+contacts = ["beheerder"]
 
 [[organisations]]
 key = "assen"
@@ -39,6 +40,7 @@ name = "Gemeente Assen"
 kind = "gemeente"
 domains = ["assen.nl"]
 channel = "drenthe/assen"
+contacts = ["beheerder"]
 
 [[organisations]]
 key = "rud"
@@ -46,6 +48,7 @@ name = "RUD Drenthe"
 kind = "provincie"
 domains = ["rud-drenthe.nl"]
 webhook = "%WEBHOOK%"
+contacts = ["beheerder"]
 `
 
 // cliFixture is a Mattermost on which the bot's teams and channels exist

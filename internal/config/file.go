@@ -44,6 +44,9 @@ type fileConfig struct {
 	// by key ([organisations.<key>]); decodeStrict decodes it into one of
 	// orgList and orgChanges.
 	Organisations toml.Primitive `toml:"organisations"`
+	// Representatives are [[representatives]]: people who act for
+	// several organisations.
+	Representatives []fileRepresentative `toml:"representatives"`
 
 	themeList       []fileTheme
 	ambitionList    []fileAmbition

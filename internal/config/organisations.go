@@ -21,6 +21,9 @@ type fileOrganisation struct {
 	Domains []string `toml:"domains"`
 	Channel string   `toml:"channel"`
 	Webhook string   `toml:"webhook"`
+	// Representatives and Contacts are usernames.
+	Representatives []string `toml:"representatives"`
+	Contacts        []string `toml:"contacts"`
 }
 
 // fileOrgChange is a table [organisations.<key>]: each key it gives
@@ -31,10 +34,13 @@ type fileOrgChange struct {
 	Domains *[]string `toml:"domains"`
 	Channel *string   `toml:"channel"`
 	Webhook *string   `toml:"webhook"`
+
+	Representatives *[]string `toml:"representatives"`
+	Contacts        *[]string `toml:"contacts"`
 }
 
 // orgFields are an organisation's settings, as named in the file.
-var orgFields = []string{"name", "kind", "domains", "channel", "webhook"}
+var orgFields = []string{"name", "kind", "domains", "channel", "webhook", "representatives", "contacts"}
 
 // decodeOrganisations decodes the organisations the file gives: a table
 // of tables is a set of changes by key, anything else must be the list.
@@ -124,6 +130,9 @@ func (c *Config) organisations(fc fileConfig) (*ambitiebot.Organisations, error)
 			Domains: o.Domains,
 			Channel: strings.TrimSpace(o.Channel),
 			Webhook: strings.TrimSpace(o.Webhook),
+
+			Representatives: o.Representatives,
+			Contacts:        o.Contacts,
 		}
 		key := normaliseKey(o.Key)
 		if _, dup := index[key]; !dup {
@@ -134,6 +143,9 @@ func (c *Config) organisations(fc fileConfig) (*ambitiebot.Organisations, error)
 		}
 	}
 	if err := c.changeOrganisations(orgs, index, fc.orgChanges); err != nil {
+		return nil, err
+	}
+	if err := c.people(orgs, index, fc.Representatives); err != nil {
 		return nil, err
 	}
 	pattern := c.WorkingGroup.OrganisationChannel
@@ -164,11 +176,7 @@ func (c *Config) changeOrganisations(orgs []ambitiebot.Organisation, index map[s
 		key := normaliseKey(name)
 		i, ok := index[key]
 		if !ok {
-			known := make([]string, len(orgs))
-			for j, o := range orgs {
-				known[j] = normaliseKey(o.Key)
-			}
-			return invalid("ConfigOrgUnknown", map[string]any{"Key": "organisations." + name, "Got": strconv.Quote(name), "Known": strings.Join(known, ", ")})
+			return invalid("ConfigOrgUnknown", map[string]any{"Key": "organisations." + name, "Got": strconv.Quote(name), "Known": knownKeys(orgs)})
 		}
 		if changed[key] {
 			return invalid("ConfigDuplicate", map[string]any{"Key": "organisations", "Got": key})
@@ -196,6 +204,14 @@ func (c *Config) changeOrganisations(orgs []ambitiebot.Organisation, index map[s
 			o.Webhook = strings.TrimSpace(*ch.Webhook)
 			set("webhook")
 		}
+		if ch.Representatives != nil {
+			o.Representatives = *ch.Representatives
+			set("representatives")
+		}
+		if ch.Contacts != nil {
+			o.Contacts = *ch.Contacts
+			set("contacts")
+		}
 	}
 	return nil
 }
@@ -211,3 +227,61 @@ func normaliseKey(key string) string { return strings.ToLower(strings.TrimSpace(
 
 // orgSetting names an organisation's setting: organisations.emmen.channel.
 func orgSetting(key, field string) string { return "organisations." + key + "." + field }
+
+// fileRepresentative is one entry of [[representatives]]: a person who
+// acts for the organisations listed.
+type fileRepresentative struct {
+	Username      string   `toml:"username"`
+	Organisations []string `toml:"organisations"`
+}
+
+// people checks the usernames of every organisation's representatives
+// and contacts and adds the file's [[representatives]] to the
+// organisations they name, so that each organisation holds its
+// representatives whichever way the file gives them.
+func (c *Config) people(orgs []ambitiebot.Organisation, index map[string]int, reps []fileRepresentative) error {
+	for i := range orgs {
+		key := normaliseKey(orgs[i].Key)
+		var err error
+		if orgs[i].Representatives, err = usernames(orgSetting(key, "representatives"), orgs[i].Representatives); err != nil {
+			return err
+		}
+		if orgs[i].Contacts, err = usernames(orgSetting(key, "contacts"), orgs[i].Contacts); err != nil {
+			return err
+		}
+	}
+	for _, r := range reps {
+		name, err := usernames("representatives.username", []string{r.Username})
+		if err != nil {
+			return err
+		}
+		if len(r.Organisations) == 0 {
+			return invalid("ConfigRepresentativeNoOrgs", map[string]any{"Key": "representatives.organisations", "User": name[0]})
+		}
+		for _, k := range r.Organisations {
+			key := normaliseKey(k)
+			i, ok := index[key]
+			if !ok {
+				return invalid("ConfigOrgUnknown", map[string]any{"Key": "representatives.organisations", "Got": strconv.Quote(k), "Known": knownKeys(orgs)})
+			}
+			if !slices.Contains(orgs[i].Representatives, name[0]) {
+				orgs[i].Representatives = append(orgs[i].Representatives, name[0])
+			}
+			o := c.Origin(orgSetting(key, "representatives"))
+			if o.Source != SourceFile || o.Via == "" {
+				c.setOrigin(orgSetting(key, "representatives"), Origin{Source: SourceFile, Via: "representatives"})
+			}
+		}
+	}
+	return nil
+}
+
+// knownKeys lists the organisations' keys for an error that names a key
+// that is not among them.
+func knownKeys(orgs []ambitiebot.Organisation) string {
+	known := make([]string, len(orgs))
+	for i, o := range orgs {
+		known[i] = normaliseKey(o.Key)
+	}
+	return strings.Join(known, ", ")
+}

@@ -189,8 +189,9 @@ func TestREADMEExamples(t *testing.T) {
 		"webhooks": {builtInKeys, map[string]ambitiebot.Target{
 			"emmen": ambitiebot.WebhookTarget("emmen"), "hunze-en-aas": ambitiebot.WebhookTarget("hunze-en-aas"),
 		}, channel("KEY/town-square")},
-		"list":      {[]string{"emmen"}, nil, channel("KEY/town-square")},
-		"catalogue": {builtInKeys, nil, channel("KEY/town-square")},
+		"list":            {[]string{"emmen"}, nil, channel("KEY/town-square")},
+		"catalogue":       {builtInKeys, nil, channel("KEY/town-square")},
+		"representatives": {builtInKeys, nil, channel("KEY/town-square")},
 	}
 	found := map[string]bool{}
 	for _, m := range readmeExample.FindAllStringSubmatch(string(readme), -1) {
@@ -219,11 +220,57 @@ func TestREADMEExamples(t *testing.T) {
 			if !slices.Equal(keys, w.keys) {
 				t.Errorf("organisations %v, want %v", keys, w.keys)
 			}
+			if name == "representatives" {
+				o, _ := c.Organisations.ByKey("noorderzijlvest")
+				if !slices.Equal(o.Representatives, []string{"sanne.degroot"}) || !slices.Equal(o.Contacts, []string{"bram.dijkstra"}) {
+					t.Errorf("noorderzijlvest: representatives %q, contacts %q", o.Representatives, o.Contacts)
+				}
+			}
 		})
 	}
 	for name := range want {
 		if !found[name] {
 			t.Errorf("README.md has no example %q", name)
 		}
+	}
+}
+
+// Representatives come from [[representatives]] and from an
+// organisation's own list, merged per organisation; contacts from the
+// organisation. ambitiebot config shows both where they are given.
+func TestRepresentativesAndContacts(t *testing.T) {
+	c := mustLoad(t, nil, `
+[organisations.wdodelta]
+representatives = ["@Sanne", "kees"]
+contacts = ["Bram"]
+
+[[representatives]]
+username = "sanne"
+organisations = ["hunze-en-aas", "WDODelta", "vechtstromen", "noorderzijlvest"]
+`)
+	want := map[string][]string{
+		"hunze-en-aas": {"sanne"}, "wdodelta": {"sanne", "kees"}, "vechtstromen": {"sanne"}, "noorderzijlvest": {"sanne"}, "emmen": nil,
+	}
+	for key, reps := range want {
+		o, _ := c.Organisations.ByKey(key)
+		if !slices.Equal(o.Representatives, reps) {
+			t.Errorf("%s representatives = %q, want %q", key, o.Representatives, reps)
+		}
+	}
+	if o, _ := c.Organisations.ByKey("wdodelta"); !slices.Equal(o.Contacts, []string{"bram"}) {
+		t.Errorf("contacts = %q", o.Contacts)
+	}
+	if got := c.Origin("organisations.hunze-en-aas.representatives"); got != (Origin{Source: SourceFile, Via: "representatives"}) {
+		t.Errorf("origin = %+v", got)
+	}
+	shown := map[string]string{}
+	for _, s := range c.Settings() {
+		shown[s.Name] = s.Value
+	}
+	if shown["organisations.wdodelta.representatives"] != `["sanne", "kees"]` || shown["organisations.wdodelta.contacts"] != `["bram"]` {
+		t.Errorf("config shows %q and %q", shown["organisations.wdodelta.representatives"], shown["organisations.wdodelta.contacts"])
+	}
+	if _, ok := shown["organisations.emmen.representatives"]; ok {
+		t.Error("an organisation without representatives shows an empty list")
 	}
 }

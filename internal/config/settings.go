@@ -139,6 +139,13 @@ func (c *Config) Settings() []Setting {
 				webhook = webhookShown
 			}
 			add(orgSetting(o.Key, "webhook"), webhook)
+			// Shown only when given, as most organisations have none.
+			if len(o.Representatives) > 0 {
+				add(orgSetting(o.Key, "representatives"), o.Representatives)
+			}
+			if len(o.Contacts) > 0 {
+				add(orgSetting(o.Key, "contacts"), o.Contacts)
+			}
 		}
 	}
 	return out

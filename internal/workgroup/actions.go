@@ -68,7 +68,7 @@ func (app *App) Click(ctx context.Context, userID, triggerID string, fields map[
 			return app.fail(lang, err)
 		}
 		if status.NeedsNote() {
-			if _, err := app.actingFor(m, org.Key); err != nil {
+			if _, err := app.actingFor(m, org.Key, nil); err != nil {
 				return app.fail(lang, err)
 			}
 			note := app.currentNote(ctx, org.Key, fields[ambitiebot.ContextAmbition], status)
@@ -184,10 +184,10 @@ func (app *App) useDialog(ctx context.Context, state map[string]string) error {
 	return nil
 }
 
-// edit opens the status dialog for /ambitie bijwerken. The answer to the
+// edit opens the status dialog for /ambitie bijwerken [org]. The answer to the
 // command itself is silent: the dialog is the answer.
-func (app *App) edit(ctx context.Context, m Member, lang string, req Request) (Response, error) {
-	org, err := app.actingFor(m, "")
+func (app *App) edit(ctx context.Context, m Member, lang string, cmd Command, req Request) (Response, error) {
+	org, err := app.actingFor(m, cmd.OrgKey, func(key string) string { return "bijwerken " + key })
 	if err != nil {
 		return Response{}, err
 	}

@@ -3,6 +3,7 @@ package workgroup
 import (
 	"context"
 	"log/slog"
+	"strings"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
@@ -92,6 +93,8 @@ func (app *App) run(ctx context.Context, m Member, lang string, cmd Command, req
 		return app.history(ctx, m, lang, cmd)
 	case KindLink:
 		return app.link(ctx, m, lang, cmd)
+	case KindUnlink:
+		return app.unlink(ctx, m, lang, cmd)
 	case KindMeeting:
 		return app.meeting(lang)
 	case KindMessage, KindSendMessage:
@@ -99,7 +102,7 @@ func (app *App) run(ctx context.Context, m Member, lang string, cmd Command, req
 	case KindReport:
 		return app.reportRequest(ctx, m, lang, cmd)
 	case KindEdit:
-		return app.edit(ctx, m, lang, req)
+		return app.edit(ctx, m, lang, cmd, req)
 	case KindConfirm:
 		return app.confirm(ctx, m, lang, cmd)
 	}
@@ -141,7 +144,9 @@ func (app *App) set(ctx context.Context, m Member, lang string, cmd Command) (Re
 	if err != nil {
 		return Response{}, err
 	}
-	org, err := app.actingFor(m, cmd.OrgKey)
+	org, err := app.actingFor(m, cmd.OrgKey, func(key string) string {
+		return key + " " + a.ID + " " + string(cmd.Status)
+	})
 	if err != nil {
 		return Response{}, err
 	}
@@ -183,8 +188,10 @@ func (app *App) set(ctx context.Context, m Member, lang string, cmd Command) (Re
 }
 
 // actingFor returns the organisation a member acts for: the one named
-// (when they may act for it), else their own.
-func (app *App) actingFor(m Member, orgKey string) (ambitiebot.Organisation, error) {
+// (when they may act for it), else their own. A member of several
+// organisations who names none is asked which, with example(key) as the
+// words that would name the first of theirs; nothing is guessed.
+func (app *App) actingFor(m Member, orgKey string, example func(key string) string) (ambitiebot.Organisation, error) {
 	switch {
 	case orgKey != "":
 		org, err := app.organisation(orgKey)
@@ -195,9 +202,15 @@ func (app *App) actingFor(m Member, orgKey string) (ambitiebot.Organisation, err
 			if !m.HasOrg && m.Refused != "" {
 				return org, m.refusal("ErrNoOrganisation")
 			}
+			if len(m.Orgs) > 1 {
+				return org, forbidden("ErrNotRepresented", map[string]any{"Org": org.Name, "Orgs": app.orgList(m.Orgs)})
+			}
 			return org, forbidden("ErrNotYourOrganisation", map[string]any{"Org": org.Name})
 		}
 		return org, nil
+	case len(m.Orgs) > 1:
+		return ambitiebot.Organisation{}, invalid("ErrWhichOrganisation", map[string]any{
+			"Orgs": app.orgList(m.Orgs), "Example": example(m.Orgs[0].Key)})
 	case m.HasOrg:
 		return m.Org, nil
 	case m.ProjectLeader:
@@ -205,6 +218,16 @@ func (app *App) actingFor(m Member, orgKey string) (ambitiebot.Organisation, err
 	default:
 		return ambitiebot.Organisation{}, m.refusal("ErrNoOrganisation")
 	}
+}
+
+// orgList names organisations with the key to type for each:
+// "Waterschap Hunze en Aa's (`hunze-en-aas`), …".
+func (app *App) orgList(orgs []ambitiebot.Organisation) string {
+	parts := make([]string, len(orgs))
+	for i, o := range orgs {
+		parts[i] = o.Name + " (`" + o.Key + "`)"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // feedText is the working-group channel's line for a change from status
@@ -224,25 +247,105 @@ func (app *App) feedText(org ambitiebot.Organisation, a ambitiebot.Ambition, u a
 	})
 }
 
+// link links a user to one or more organisations (koppel @user org…),
+// besides those they represent already. Every organisation named must
+// exist, or nothing is linked.
 func (app *App) link(ctx context.Context, m Member, lang string, cmd Command) (Response, error) {
-	if !m.ProjectLeader {
-		return Response{}, forbidden("ErrLeadersOnly", nil)
-	}
-	org, err := app.organisation(cmd.OrgKey)
+	u, orgs, err := app.linkArgs(ctx, m, cmd)
 	if err != nil {
 		return Response{}, err
+	}
+	var added []ambitiebot.Organisation
+	for _, org := range orgs {
+		ok, err := app.store.LinkUser(ctx, ambitiebot.UserLink{UserID: u.ID, OrgKey: org.Key, LinkedBy: m.User.ID, LinkedAt: app.now()})
+		if err != nil {
+			return Response{}, err
+		}
+		if ok {
+			added = append(added, org)
+		}
+	}
+	id, data := "LinkDone", map[string]any{"User": u.Username, "Org": app.names(lang, added)}
+	if len(added) == 0 {
+		id, data["Org"] = "LinkUnchanged", app.names(lang, orgs)
+	}
+	return app.reply(app.tr.T(lang, id, data) + "\n" + app.representsNow(ctx, lang, u))
+}
+
+// unlink undoes links (ontkoppel @user [org…]): to the organisations
+// named, or all of them. What the e-mail domain or the configuration
+// gives stays.
+func (app *App) unlink(ctx context.Context, m Member, lang string, cmd Command) (Response, error) {
+	u, orgs, err := app.linkArgs(ctx, m, cmd)
+	if err != nil {
+		return Response{}, err
+	}
+	keys := make([]string, len(orgs))
+	for i, o := range orgs {
+		keys[i] = o.Key
+	}
+	removed, err := app.store.UnlinkUser(ctx, u.ID, m.User.ID, keys)
+	if err != nil {
+		return Response{}, err
+	}
+	if len(removed) == 0 {
+		return app.reply(app.tr.T(lang, "UnlinkNothing", map[string]any{"User": u.Username}) + "\n" + app.representsNow(ctx, lang, u))
+	}
+	var gone []ambitiebot.Organisation
+	for _, l := range removed {
+		if org, ok := app.organisations.ByKey(l.OrgKey); ok {
+			gone = append(gone, org)
+		}
+	}
+	return app.reply(app.tr.T(lang, "UnlinkDone", map[string]any{"User": u.Username, "Org": app.names(lang, gone)}) +
+		"\n" + app.representsNow(ctx, lang, u))
+}
+
+// linkArgs checks a koppel or ontkoppel: a project leader asks, the user
+// exists and every organisation named does.
+func (app *App) linkArgs(ctx context.Context, m Member, cmd Command) (ambitiebot.User, []ambitiebot.Organisation, error) {
+	if !m.ProjectLeader {
+		return ambitiebot.User{}, nil, forbidden("ErrLeadersOnly", nil)
+	}
+	orgs := make([]ambitiebot.Organisation, 0, len(cmd.OrgKeys))
+	for _, key := range cmd.OrgKeys {
+		org, err := app.organisation(key)
+		if err != nil {
+			return ambitiebot.User{}, nil, err
+		}
+		orgs = append(orgs, org)
 	}
 	u, err := app.chat.UserByUsername(ctx, cmd.Username)
 	if err != nil {
 		if ambitiebot.ErrorCode(err) == ambitiebot.ENOTFOUND {
-			return Response{}, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "ErrUnknownUser", map[string]any{"User": app.userText(cmd.Username)})
+			return u, nil, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "ErrUnknownUser", map[string]any{"User": app.userText(cmd.Username)})
 		}
-		return Response{}, err
+		return u, nil, err
 	}
-	if err := app.store.LinkUser(ctx, ambitiebot.UserLink{UserID: u.ID, OrgKey: org.Key, LinkedBy: m.User.ID, LinkedAt: app.now()}); err != nil {
-		return Response{}, err
+	return u, orgs, nil
+}
+
+// representsNow says which organisations a user represents after a
+// change to their links; a failed lookup only costs the sentence.
+func (app *App) representsNow(ctx context.Context, lang string, u ambitiebot.User) string {
+	who, err := app.members.Resolve(ctx, u.ID)
+	if err != nil {
+		app.logger.Warn("link: member not resolved", slog.String("user_id", u.ID), slog.Any("error", err))
+		return ""
 	}
-	return app.reply(app.tr.T(lang, "LinkDone", map[string]any{"User": u.Username, "Org": org.Name}))
+	if len(who.Orgs) == 0 {
+		return app.tr.T(lang, "RepresentsNone", map[string]any{"User": u.Username})
+	}
+	return app.tr.T(lang, "RepresentsNow", map[string]any{"User": u.Username, "Orgs": app.names(lang, who.Orgs)})
+}
+
+// names lists organisation names as a sentence does: "A, B en C".
+func (app *App) names(lang string, orgs []ambitiebot.Organisation) string {
+	names := make([]string, len(orgs))
+	for i, o := range orgs {
+		names[i] = o.Name
+	}
+	return app.listAnd(lang, names)
 }
 
 func (app *App) meeting(lang string) (Response, error) {

@@ -50,6 +50,12 @@ type env struct {
 
 func newEnv(t *testing.T) env {
 	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with the organisations changed by change first.
+func newEnvWith(t *testing.T, change func([]ambitiebot.Organisation)) env {
+	t.Helper()
 	tr, err := i18n.New(locales.FS)
 	if err != nil {
 		t.Fatal(err)
@@ -61,10 +67,14 @@ func newEnv(t *testing.T) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	orgs, err := ambitiebot.NewOrganisations([]ambitiebot.Organisation{
+	list := []ambitiebot.Organisation{
 		{Key: "emmen", Name: "Gemeente Emmen", Kind: ambitiebot.KindMunicipality, Domains: []string{"emmen.nl"}},
 		{Key: "assen", Name: "Gemeente Assen", Kind: ambitiebot.KindMunicipality, Domains: []string{"assen.nl"}},
-	})
+	}
+	if change != nil {
+		change(list)
+	}
+	orgs, err := ambitiebot.NewOrganisations(list)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,5 +195,35 @@ func TestMessageUnknownIDListsTheIDs(t *testing.T) {
 	resp := e.h.Handle(context.Background(), workgroup.Request{UserID: "pieter", Text: "bericht schuren"})
 	if resp.Outcome != "ok" || len(resp.Texts) != 2 || !strings.Contains(resp.Texts[0], "‘Een lege schuur") {
 		t.Errorf("/ambitie bericht schuren: %s %q", resp.Outcome, resp.Texts)
+	}
+}
+
+// A representative by configuration acts for the organisation besides
+// their e-mail domain's; naming none, they are asked which, in their
+// language, and nothing changes. A configured name without an account is
+// said, not guessed.
+func TestRepresentativesByConfiguration(t *testing.T) {
+	e := newEnvWith(t, func(orgs []ambitiebot.Organisation) {
+		orgs[0].Representatives = []string{"john", "ghost"}
+	})
+	// The e-mail domain's organisation comes first.
+	want := "You represent more than one organisation: Gemeente Assen (`assen`), Gemeente Emmen (`emmen`). " +
+		"Put the organisation first, for example `/ambitie assen 3.2 gereed`. Nothing was changed."
+	if got := e.cmd(t, "john", "3.2 gereed"); got != want {
+		t.Errorf("no organisation named:\n got %q\nwant %q", got, want)
+	}
+	if cs, _ := e.db.FindChanges(context.Background(), ambitiebot.ChangeFilter{}); len(cs) != 0 {
+		t.Fatalf("asking changed %d statuses", len(cs))
+	}
+	if got := e.cmd(t, "john", "emmen 3.2 gereed"); !strings.HasPrefix(got, "Gemeente Emmen: ambition 3.2 is now **Done**") {
+		t.Errorf("emmen 3.2 gereed: %q", got)
+	}
+	if got := e.cmd(t, "jan", "assen 3.2 gereed"); !strings.Contains(got, "niet die van Gemeente Assen") {
+		t.Errorf("jan acts for assen: %q", got)
+	}
+	people := e.h.People(context.Background())
+	if len(people) != 2 || people[0].Username != "john" || people[0].Problem != "" || people[0].UserID != "john" ||
+		people[1].Username != "ghost" || people[1].Problem != workgroup.LeaderNotFound {
+		t.Errorf("people = %+v", people)
 	}
 }

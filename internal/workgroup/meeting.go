@@ -102,17 +102,61 @@ func (app *App) blockedList(lang string, mx *ambitiebot.Matrix) string {
 }
 
 // reminderDMs writes to every member of the working-group channel who
-// belongs to an organisation, in their own language.
+// represents an organisation, in their own language, and to the contacts
+// of an organisation that has no member there: one message per person,
+// with a section per organisation.
 func (app *App) reminderDMs(ctx context.Context, key string, meeting time.Time, mx *ambitiebot.Matrix) ([]ambitiebot.Delivery, error) {
-	channelID, err := app.chat.ChannelID(ctx, app.workingGroup)
-	if err != nil {
-		return nil, err
-	}
-	users, err := app.chat.ChannelMembers(ctx, channelID)
+	recipients, _, err := app.reminderRecipients(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var ds []ambitiebot.Delivery
+	for _, r := range recipients {
+		lang := i18n.Lang(r.user.Locale)
+		var sections []reminderSection
+		for _, org := range r.orgs {
+			if open := mx.OpenAmbitions(org.Key); len(open) > 0 {
+				sections = append(sections, reminderSection{org: org, rows: open})
+			}
+		}
+		d := ambitiebot.Delivery{RunKey: key, Target: ambitiebot.UserTarget(r.user.ID), Kind: "reminder", OrgKey: r.orgs[0].Key}
+		switch {
+		case len(sections) == 0 && !app.thankYou:
+			continue
+		case len(sections) == 0:
+			d.Message = app.tr.T(lang, "ReminderThanks", map[string]any{"Org": app.names(lang, r.orgs), "Date": app.longDate(lang, meeting)})
+		case app.oneClick:
+			d.Message, d.Attachments = app.menuList(lang, r.user, reminderRef{run: key, meeting: meeting}, sections)
+		default:
+			d.Message = app.openList(lang, r.user, meeting, sections)
+		}
+		ds = append(ds, d)
+	}
+	return ds, nil
+}
+
+// recipient is a person a reminder goes to and the organisations it
+// covers for them.
+type recipient struct {
+	user ambitiebot.User
+	orgs []ambitiebot.Organisation
+}
+
+// reminderRecipients are the people the reminder goes to: every member of the
+// working-group channel who represents an organisation, and the contacts
+// of each organisation that no member represents, each once. nobody are
+// the organisations neither reaches.
+func (app *App) reminderRecipients(ctx context.Context) (rs []recipient, nobody []ambitiebot.Organisation, err error) {
+	channelID, err := app.chat.ChannelID(ctx, app.workingGroup)
+	if err != nil {
+		return nil, nil, err
+	}
+	users, err := app.chat.ChannelMembers(ctx, channelID)
+	if err != nil {
+		return nil, nil, err
+	}
+	index := map[string]int{} // user id → position in rs
+	covered := map[string]bool{}
 	for _, u := range users {
 		if u.IsBot {
 			continue
@@ -122,42 +166,93 @@ func (app *App) reminderDMs(ctx context.Context, key string, meeting time.Time, 
 			app.logger.Warn("reminder: cannot resolve member", slog.String("user_id", u.ID), slog.Any("error", err))
 			continue
 		}
-		if !m.HasOrg {
+		if len(m.Orgs) == 0 {
 			continue
 		}
-		lang := i18n.Lang(m.User.Locale)
-		open := mx.OpenAmbitions(m.Org.Key)
-		d := ambitiebot.Delivery{RunKey: key, Target: ambitiebot.UserTarget(u.ID), Kind: "reminder", OrgKey: m.Org.Key}
-		switch {
-		case len(open) == 0 && !app.thankYou:
-			continue
-		case len(open) == 0:
-			d.Message = app.tr.T(lang, "ReminderThanks", map[string]any{"Org": m.Org.Name, "Date": app.longDate(lang, meeting)})
-		case app.oneClick:
-			d.Message, d.Attachments = app.menuList(lang, m.Org, m.User, reminderRef{run: key, meeting: meeting, ids: ambitionIDs(open)}, open)
-		default:
-			d.Message = app.openList(lang, m.Org, m.User, meeting, open)
+		index[u.ID] = len(rs)
+		rs = append(rs, recipient{user: m.User, orgs: m.Orgs})
+		for _, o := range m.Orgs {
+			covered[o.Key] = true
 		}
-		ds = append(ds, d)
 	}
-	return ds, nil
+	contacts := app.members.people.byName(ctx)
+	for _, org := range app.organisations.Grouped() {
+		if covered[org.Key] {
+			continue
+		}
+		reached := false
+		for _, name := range org.Contacts {
+			id, ok := contacts[name]
+			if !ok {
+				continue
+			}
+			i, known := index[id]
+			if !known {
+				u, err := app.members.user(ctx, id)
+				if err != nil {
+					app.logger.Warn("reminder: cannot look up contact", slog.String("user_id", id), slog.Any("error", err))
+					continue
+				}
+				i, index[id] = len(rs), len(rs)
+				rs = append(rs, recipient{user: u})
+			}
+			if !slices.ContainsFunc(rs[i].orgs, func(o ambitiebot.Organisation) bool { return o.Key == org.Key }) {
+				rs[i].orgs = append(rs[i].orgs, org)
+			}
+			reached = true
+		}
+		if !reached {
+			nobody = append(nobody, org)
+		}
+	}
+	return rs, nobody, nil
 }
 
-func (app *App) openList(lang string, org ambitiebot.Organisation, u ambitiebot.User, meeting time.Time, open []ambitiebot.Progress) string {
+// Unrepresented returns the organisations that nobody represents: no
+// member of the working-group channel acts for them and they have no
+// contact, so no reminder reaches them (for ambitiebot doctor and the
+// meeting-day summary).
+func (app *App) Unrepresented(ctx context.Context) ([]ambitiebot.Organisation, error) {
+	_, nobody, err := app.reminderRecipients(ctx)
+	return nobody, err
+}
+
+// openList is a reminder without menus: per organisation the ambitions
+// that are not done, and how to update them.
+func (app *App) openList(lang string, u ambitiebot.User, meeting time.Time, sections []reminderSection) string {
 	var b strings.Builder
-	data := map[string]any{"User": u.Username, "Org": org.Name, "Date": app.longDate(lang, meeting)}
-	// The list also holds statuses te herbevestigen, which may be gereed.
-	if n := len(slices.DeleteFunc(slices.Clone(open), func(p ambitiebot.Progress) bool { return !p.Status.Open() })); n > 0 {
-		b.WriteString(app.tr.N(lang, "ReminderOpen", n, data))
-	} else {
-		b.WriteString(app.tr.T(lang, "ReminderReconfirmOnly", data))
+	if len(sections) == 1 {
+		open, org := sections[0].rows, sections[0].org
+		data := map[string]any{"User": u.Username, "Org": org.Name, "Date": app.longDate(lang, meeting)}
+		// The list also holds statuses te herbevestigen, which may be gereed.
+		if n := len(slices.DeleteFunc(slices.Clone(open), func(p ambitiebot.Progress) bool { return !p.Status.Open() })); n > 0 {
+			b.WriteString(app.tr.N(lang, "ReminderOpen", n, data))
+		} else {
+			b.WriteString(app.tr.T(lang, "ReminderReconfirmOnly", data))
+		}
+		b.WriteString("\n")
+		for _, p := range open {
+			b.WriteString("- " + app.reminderLine(lang, p) + "\n")
+		}
+		b.WriteString("\n" + app.tr.T(lang, "ReminderHowTo", map[string]any{"ID": open[0].AmbitionID}))
+		if hint := app.reconfirmHint(lang, open); hint != "" {
+			b.WriteString("\n" + hint)
+		}
+		return b.String()
 	}
+	b.WriteString(app.tr.T(lang, "ReminderOpenMany", map[string]any{
+		"User": u.Username, "Orgs": app.names(lang, orgsOf(sections)), "Date": app.longDate(lang, meeting)}))
 	b.WriteString("\n")
-	for _, p := range open {
-		b.WriteString("- " + app.reminderLine(lang, p) + "\n")
+	var all []ambitiebot.Progress
+	for _, sec := range sections {
+		b.WriteString("\n#### " + sec.org.Name + "\n")
+		for _, p := range sec.rows {
+			b.WriteString("- " + app.reminderLine(lang, p) + "\n")
+		}
+		all = append(all, sec.rows...)
 	}
-	b.WriteString("\n" + app.tr.T(lang, "ReminderHowTo", map[string]any{"ID": open[0].AmbitionID}))
-	if hint := app.reconfirmHint(lang, open); hint != "" {
+	b.WriteString("\n" + app.tr.T(lang, "ReminderHowToOrg", map[string]any{"Org": sections[0].org.Key, "ID": sections[0].rows[0].AmbitionID}))
+	if hint := app.reconfirmHint(lang, all); hint != "" {
 		b.WriteString("\n" + hint)
 	}
 	return b.String()
@@ -218,6 +313,9 @@ func (app *App) SummaryText(ctx context.Context, at time.Time) (string, error) {
 	if len(blocked) > 0 {
 		b.WriteString("\n" + app.tr.T(lang, "SummaryNewBlocked", nil) + "\n" + strings.Join(blocked, "\n") + "\n")
 	}
+	if nobody := app.unrepresented(ctx); len(nobody) > 0 {
+		b.WriteString("\n" + app.tr.T(lang, "SummaryUnrepresented", map[string]any{"Orgs": app.names(lang, nobody)}) + "\n")
+	}
 	return strings.TrimSpace(b.String()), nil
 }
 
@@ -253,4 +351,18 @@ func (app *App) deadlineLine(lang string, at time.Time) string {
 	default:
 		return app.tr.N(lang, "DeadlinePassed", -days, data)
 	}
+}
+
+// unrepresented is Unrepresented for the summary, where a chat server
+// that cannot be asked only costs the line.
+func (app *App) unrepresented(ctx context.Context) []ambitiebot.Organisation {
+	if app.chat == nil {
+		return nil
+	}
+	nobody, err := app.Unrepresented(ctx)
+	if err != nil {
+		app.logger.Warn("summary: representation not checked", slog.Any("error", err))
+		return nil
+	}
+	return nobody
 }

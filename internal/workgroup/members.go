@@ -2,6 +2,7 @@ package workgroup
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"sync"
@@ -10,15 +11,22 @@ import (
 )
 
 // Member answers "who is this user, for the bot": their account, the
-// organisation they act for and whether they are a project leader.
+// organisations they act for and whether they are a project leader.
 type Member struct {
-	User          ambitiebot.User
+	User ambitiebot.User
+	// Orgs are the organisations the member represents: the one of their
+	// e-mail domain first (when the trust model admits it), then, in
+	// configured order, those a project leader linked them to and those
+	// the configuration names them a representative or contact of. Org is
+	// the first.
+	Orgs          []ambitiebot.Organisation
 	Org           ambitiebot.Organisation
 	HasOrg        bool
-	Linked        bool // the organisation comes from a project leader's link, not the e-mail domain
+	Linked        bool // a project leader linked them to an organisation
 	ProjectLeader bool
-	// Rule is the rule of the trust model that admitted the member to Org
-	// (a Rule… constant); "" when they have no organisation.
+	// Rule is the rule of the trust model that admitted the member (a
+	// Rule… constant): the e-mail domain's, else a link, else the
+	// configuration; "" when they have no organisation.
 	Rule string
 	// Refused is why the member's e-mail domain did not count (RuleGuest
 	// or RuleUnverified), with Claimed the organisation it names.
@@ -33,6 +41,7 @@ type Member struct {
 // a guest's address never counts.
 const (
 	RuleLink       = "link"
+	RuleConfig     = "config" // representatives or contacts in the configuration
 	RuleVerified   = "verified"
 	RuleSSO        = "sso"
 	RuleUnverified = "unverified" // admitted with trust_unverified_email, refused without
@@ -40,7 +49,7 @@ const (
 )
 
 // resolver looks users up through the chat server (whose adapter caches
-// briefly) and the link store (asked every time, so a new link takes
+// briefly), the configured representatives and contacts, and the link store (asked every time, so a new link takes
 // effect at once; the SQLite store answers from memory). When the chat server fails, the last answer it gave for a user
 // is used, so that an update still lands while Mattermost's API is down.
 type resolver struct {
@@ -49,6 +58,9 @@ type resolver struct {
 	organisations   *ambitiebot.Organisations
 	trustUnverified bool
 	leaders         *leaders
+	// people are the configured representatives and contacts of every
+	// organisation, known by user id as the leaders are.
+	people *leaders
 
 	mu    sync.Mutex
 	known map[string]ambitiebot.User
@@ -91,33 +103,94 @@ func (r *resolver) Resolve(ctx context.Context, userID string) (Member, error) {
 		return Member{}, err
 	}
 	m := Member{User: u, ProjectLeader: r.leaders.is(ctx, u.ID)}
-	link, err := r.links.FindUserLink(ctx, userID)
-	switch {
-	case err == nil:
-		if org, ok := r.organisations.ByKey(link.OrgKey); ok {
-			m.Org, m.HasOrg, m.Linked, m.Rule = org, true, true, RuleLink
-			return m, nil
+	if org, ok := r.organisations.ByEmail(u.Email); ok {
+		switch rule := r.emailRule(u); rule {
+		case RuleGuest:
+			m.Refused, m.Claimed = rule, org
+		case RuleUnverified:
+			if !r.trustUnverified {
+				m.Refused, m.Claimed = rule, org
+				break
+			}
+			fallthrough
+		default:
+			m.add(org, rule)
 		}
-	case ambitiebot.ErrorCode(err) != ambitiebot.ENOTFOUND:
+	}
+	links, err := r.links.FindUserLinks(ctx, userID)
+	if err != nil {
 		return Member{}, err
 	}
-	org, ok := r.organisations.ByEmail(u.Email)
-	if !ok {
-		return m, nil
-	}
-	switch rule := r.emailRule(u); rule {
-	case RuleGuest:
-		m.Refused, m.Claimed = rule, org
-	case RuleUnverified:
-		if !r.trustUnverified {
-			m.Refused, m.Claimed = rule, org
-			break
+	for _, l := range links {
+		if org, ok := r.organisations.ByKey(l.OrgKey); ok {
+			m.add(org, RuleLink)
+			m.Linked = true
 		}
-		fallthrough
-	default:
-		m.Org, m.HasOrg, m.Rule = org, true, rule
+	}
+	for _, org := range r.configured(ctx, u.ID) {
+		m.add(org, RuleConfig)
+	}
+	// After the e-mail domain's organisation, the others in configured
+	// order, however they came.
+	rest := m.Orgs
+	if m.Rule != RuleLink && m.Rule != RuleConfig {
+		rest = m.Orgs[min(len(m.Orgs), 1):]
+	}
+	position := map[string]int{}
+	for i, o := range r.organisations.All() {
+		position[o.Key] = i
+	}
+	slices.SortStableFunc(rest, func(a, b ambitiebot.Organisation) int { return position[a.Key] - position[b.Key] })
+	if len(m.Orgs) > 0 {
+		m.Org = m.Orgs[0]
+	}
+	if m.HasOrg {
+		// A link or the configuration admits them all the same.
+		m.Refused, m.Claimed = "", ambitiebot.Organisation{}
 	}
 	return m, nil
+}
+
+// add makes the member a representative of org, admitted by rule, unless
+// they are already.
+func (m *Member) add(org ambitiebot.Organisation, rule string) {
+	if m.Represents(org.Key) {
+		return
+	}
+	if !m.HasOrg {
+		m.Org, m.HasOrg, m.Rule = org, true, rule
+	}
+	m.Orgs = append(m.Orgs, org)
+}
+
+// Represents reports whether the member represents the organisation
+// with key orgKey (a project leader acting for it does not count).
+func (m Member) Represents(orgKey string) bool {
+	for _, o := range m.Orgs {
+		if o.Key == orgKey {
+			return true
+		}
+	}
+	return false
+}
+
+// configured returns the organisations that name the user with id as a
+// representative or contact, in configured order.
+func (r *resolver) configured(ctx context.Context, id string) []ambitiebot.Organisation {
+	if len(r.people.names) == 0 {
+		return nil
+	}
+	ids := r.people.byName(ctx)
+	var orgs []ambitiebot.Organisation
+	for _, org := range r.organisations.All() {
+		for _, name := range slices.Concat(org.Representatives, org.Contacts) {
+			if ids[name] == id {
+				orgs = append(orgs, org)
+				break
+			}
+		}
+	}
+	return orgs
 }
 
 // emailRule is what the chat server vouches for about u's address.
@@ -146,7 +219,7 @@ func (r *resolver) trustsEmail(u ambitiebot.User) bool {
 
 // CanActFor reports whether the member may change org's statuses.
 func (m Member) CanActFor(orgKey string) bool {
-	return m.ProjectLeader || (m.HasOrg && m.Org.Key == orgKey)
+	return m.ProjectLeader || m.Represents(orgKey)
 }
 
 // refusal says why a member without an organisation has none, and what
@@ -166,6 +239,7 @@ func (m Member) refusal(fallbackID string) error {
 // the trust model that admits them, and those it leaves out.
 type Admissions struct {
 	Link, Verified, SSO int
+	Config              int // admitted as a representative or contact in the configuration
 	// Unverified are admitted by an unverified address: with
 	// trust_unverified_email they count, without it they are refused.
 	Unverified int
@@ -206,6 +280,8 @@ func (app *App) Admissions(ctx context.Context) (Admissions, error) {
 		switch rule := m.Rule + m.Refused; rule {
 		case RuleLink:
 			a.Link++
+		case RuleConfig:
+			a.Config++
 		case RuleVerified:
 			a.Verified++
 		case RuleSSO:
@@ -226,8 +302,9 @@ func (app *App) Admissions(ctx context.Context) (Admissions, error) {
 // passes the checks, and the id is stored: a later rename keeps the
 // leader, and a new account that takes a leader's old name gains nothing.
 //
-// The board report's other recipients (report.recipients) are resolved
-// the same way, under their own settings keys and without the domain rule.
+// The board report's other recipients (report.recipients) and the
+// organisations' configured representatives and contacts are resolved the
+// same way, under their own settings keys and without the domain rule.
 type leaders struct {
 	names    []string // usernames, lower-case, without @
 	prefix   string   // of the settings key under which an id is stored
@@ -247,7 +324,7 @@ type leaders struct {
 }
 
 // LeaderState is what the last refresh found for a configured project
-// leader.
+// leader, representative or contact.
 type LeaderState struct {
 	Username string
 	UserID   string // the stored account's id; "" when none was accepted yet
@@ -270,6 +347,7 @@ const (
 const (
 	leaderPrefix    = "project_leader:"
 	recipientPrefix = "report_recipient:"
+	personPrefix    = "person:" // representatives and contacts
 )
 
 // key is the settings key under which name's user id is stored.
@@ -280,13 +358,10 @@ func (l *leaders) key(name string) string { return l.prefix + name }
 // whose account no longer passes the checks loses the role. Serve calls
 // it at start-up and every few minutes; until the first call the first
 // lookup of a user calls it.
-// The board report's other recipients are looked up again with them.
+// The board report's other recipients and the organisations'
+// representatives and contacts are looked up again with them.
 func (app *App) RefreshLeaders(ctx context.Context) error {
-	err := app.members.leaders.update(ctx)
-	if rerr := app.recipients.update(ctx); err == nil {
-		err = rerr
-	}
-	return err
+	return errors.Join(app.members.leaders.update(ctx), app.recipients.update(ctx), app.members.people.update(ctx))
 }
 
 // ReportRecipients is what the last refresh found for each configured
@@ -301,6 +376,13 @@ func (app *App) ReportRecipients(ctx context.Context) []LeaderState {
 // leader, in configured order (for ambitiebot doctor).
 func (app *App) Leaders(ctx context.Context) []LeaderState {
 	return app.members.leaders.list(ctx)
+}
+
+// People is what the last refresh found for each configured
+// representative and contact, in configured order (for ambitiebot
+// doctor, which names the usernames that have no account).
+func (app *App) People(ctx context.Context) []LeaderState {
+	return app.members.people.list(ctx)
 }
 
 // list is what the last refresh found, in configured order.
@@ -328,7 +410,21 @@ func (l *leaders) is(ctx context.Context, userID string) bool {
 	return l.ids[userID]
 }
 
-// accepted returns the ids of the project leaders, in configured order.
+// byName returns the accepted accounts' user ids by username.
+func (l *leaders) byName(ctx context.Context) map[string]string {
+	l.ensure(ctx)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ids := make(map[string]string, len(l.states))
+	for _, s := range l.states {
+		if s.Problem == "" {
+			ids[s.Username] = s.UserID
+		}
+	}
+	return ids
+}
+
+// accepted returns the ids of the accepted accounts, in configured order.
 func (l *leaders) accepted(ctx context.Context) []string {
 	l.ensure(ctx)
 	l.mu.Lock()
@@ -402,7 +498,7 @@ func (l *leaders) load(ctx context.Context, once bool) error {
 	return firstErr
 }
 
-// resolve finds a configured leader's account: the stored one, else the
+// resolve finds a configured person's account: the stored one, else the
 // one that has the username now, which is stored only when it passes
 // the checks. The error is a failure to ask, never a refusal.
 func (l *leaders) resolve(ctx context.Context, name string) (LeaderState, error) {

@@ -1,6 +1,7 @@
 package workgroup
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -22,13 +23,14 @@ const (
 	KindMine             // /ambitie mijn
 	KindOverview         // /ambitie overzicht [org | thema N | delen]
 	KindHistory          // /ambitie historie 3.2 [org]
-	KindLink             // /ambitie koppel @user org
+	KindLink             // /ambitie koppel @user org [org…]
 	KindMeeting          // /ambitie vergadering
 	KindMessage          // /ambitie bericht [id]
 	KindSendMessage      // /ambitie bericht verstuur [id]
 	KindReport           // /ambitie rapport [sinds DATE]
-	KindEdit             // /ambitie bijwerken
+	KindEdit             // /ambitie bijwerken [org]
 	KindConfirm          // /ambitie [org] 3.2 bevestig
+	KindUnlink           // /ambitie ontkoppel @user [org…]
 )
 
 // Command is a parsed /ambitie command.
@@ -38,7 +40,8 @@ type Command struct {
 	OrgKey     string // explicit organisation, as typed (lower-cased)
 	Status     ambitiebot.Status
 	Note       string
-	Username   string // for koppel, without @
+	Username   string   // for koppel and ontkoppel, without @
+	OrgKeys    []string // for koppel and ontkoppel, as typed (lower-cased), each once
 	Theme      int
 	MessageID  string
 	Since      string // for rapport, as typed (YYYY-MM-DD)
@@ -51,6 +54,7 @@ var keywords = map[string]Kind{
 	"overzicht": KindOverview, "overview": KindOverview,
 	"historie": KindHistory, "geschiedenis": KindHistory, "history": KindHistory,
 	"koppel": KindLink, "link": KindLink,
+	"ontkoppel": KindUnlink, "unlink": KindUnlink,
 	"vergadering": KindMeeting, "meeting": KindMeeting,
 	"bericht": KindMessage, "message": KindMessage,
 	"rapport": KindReport, "report": KindReport,
@@ -185,9 +189,16 @@ func restAfter(text string, n int) string {
 func parseKeyword(k Kind, args []string, text string) (Command, error) {
 	cmd := Command{Kind: k}
 	switch k {
-	case KindHelp, KindMine, KindMeeting, KindEdit:
+	case KindHelp, KindMine, KindMeeting:
 		if len(args) > 0 && k != KindHelp {
 			return Command{}, parseErr("ErrTooManyWords", nil)
+		}
+	case KindEdit:
+		if len(args) > 1 {
+			return Command{}, parseErr("ErrTooManyWords", nil)
+		}
+		if len(args) == 1 {
+			cmd.OrgKey = strings.ToLower(args[0])
 		}
 	case KindOverview:
 		switch {
@@ -217,12 +228,20 @@ func parseKeyword(k Kind, args []string, text string) (Command, error) {
 		if len(args) == 2 {
 			cmd.OrgKey = strings.ToLower(args[1])
 		}
-	case KindLink:
-		if len(args) != 2 || !strings.HasPrefix(args[0], "@") || len(args[0]) < 2 {
-			return Command{}, parseErr("ErrLinkUsage", nil)
+	case KindLink, KindUnlink:
+		usage := "ErrLinkUsage"
+		if k == KindUnlink {
+			usage = "ErrUnlinkUsage"
+		}
+		if len(args) == 0 || !strings.HasPrefix(args[0], "@") || len(args[0]) < 2 || (k == KindLink && len(args) < 2) {
+			return Command{}, parseErr(usage, nil)
 		}
 		cmd.Username = strings.ToLower(strings.TrimPrefix(args[0], "@"))
-		cmd.OrgKey = strings.ToLower(args[1])
+		for _, a := range args[1:] {
+			if key := strings.ToLower(a); !slices.Contains(cmd.OrgKeys, key) {
+				cmd.OrgKeys = append(cmd.OrgKeys, key)
+			}
+		}
 	case KindMessage:
 		if len(args) > 0 && (strings.EqualFold(args[0], "verstuur") || strings.EqualFold(args[0], "send")) {
 			cmd.Kind = KindSendMessage

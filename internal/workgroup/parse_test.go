@@ -2,6 +2,7 @@ package workgroup
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -59,7 +60,12 @@ func TestParse(t *testing.T) {
 		{in: "overview Share", want: Command{Kind: KindOverview, Share: true}},
 		{in: "historie 3.2", want: Command{Kind: KindHistory, AmbitionID: "3.2"}},
 		{in: "historie 3,10 Assen", want: Command{Kind: KindHistory, AmbitionID: "3.10", OrgKey: "assen"}},
-		{in: "koppel @Jan emmen", want: Command{Kind: KindLink, Username: "jan", OrgKey: "emmen"}},
+		{in: "koppel @Jan emmen", want: Command{Kind: KindLink, Username: "jan", OrgKeys: []string{"emmen"}}},
+		{in: "koppel @sanne Hunze-en-Aas wdodelta hunze-en-aas", want: Command{Kind: KindLink, Username: "sanne", OrgKeys: []string{"hunze-en-aas", "wdodelta"}}},
+		{in: "ontkoppel @sanne wdodelta", want: Command{Kind: KindUnlink, Username: "sanne", OrgKeys: []string{"wdodelta"}}},
+		{in: "unlink @sanne", want: Command{Kind: KindUnlink, Username: "sanne"}},
+		{in: "bijwerken wdodelta", want: Command{Kind: KindEdit, OrgKey: "wdodelta"}},
+		{in: "hunze-en-aas 3.4 gereed", want: Command{Kind: KindSet, AmbitionID: "3.4", OrgKey: "hunze-en-aas", Status: ambitiebot.StatusDone}},
 		{in: "vergadering", want: Command{Kind: KindMeeting}},
 		{in: "bericht", want: Command{Kind: KindMessage}},
 		{in: "bericht drugsafval", want: Command{Kind: KindMessage, MessageID: "drugsafval"}},
@@ -85,6 +91,9 @@ func TestParse(t *testing.T) {
 		{in: "historie x", errID: "ErrBadAmbitionID"},
 		{in: "koppel jan emmen", errID: "ErrLinkUsage"},
 		{in: "koppel @jan", errID: "ErrLinkUsage"},
+		{in: "ontkoppel", errID: "ErrUnlinkUsage"},
+		{in: "ontkoppel sanne wdodelta", errID: "ErrUnlinkUsage"},
+		{in: "bijwerken emmen assen", errID: "ErrTooManyWords"},
 		{in: "mijn extra", errID: "ErrTooManyWords"},
 		{in: "rapport gisteren", errID: "ErrReportUsage"},
 	}
@@ -97,7 +106,7 @@ func TestParse(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || got != tt.want {
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("Parse(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
 		}
 	}

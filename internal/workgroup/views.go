@@ -30,6 +30,9 @@ func (app *App) help(lang string, m Member) Response {
 	} else {
 		texts[0] += "\n" + confirmLine
 	}
+	if len(m.Orgs) > 1 {
+		texts[0] += "\n\n" + app.tr.T(lang, "HelpSeveral", map[string]any{"Orgs": app.names(lang, m.Orgs), "Key": m.Orgs[0].Key})
+	}
 	if m.ProjectLeader {
 		texts[0] += "\n\n" + app.tr.T(lang, "HelpLeader", nil)
 	}
@@ -55,20 +58,16 @@ func (app *App) show(ctx context.Context, m Member, lang string, id string) (Res
 	}
 	b.WriteString(app.tr.T(lang, "ShowAppliesTo", map[string]any{"Kinds": app.kinds(lang, a.AppliesTo)}))
 	b.WriteString("\n")
-	if m.HasOrg && !a.AppliesToKind(m.Org.Kind) {
-		b.WriteString("\n" + app.tr.T(lang, "ShowNotForYou", map[string]any{"Org": m.Org.Name}) + "\n")
-	}
-	var lines []string
-	orgs := app.organisations.Grouped()
-	if m.HasOrg {
-		// The user's own organisation comes first.
-		for i, o := range orgs {
-			if o.Key == m.Org.Key {
-				orgs = append(append([]ambitiebot.Organisation{o}, orgs[:i]...), orgs[i+1:]...)
-				break
-			}
+	for _, o := range m.Orgs {
+		if !a.AppliesToKind(o.Kind) {
+			b.WriteString("\n" + app.tr.T(lang, "ShowNotForYou", map[string]any{"Org": o.Name}) + "\n")
 		}
 	}
+	var lines []string
+	// The user's own organisations come first.
+	orgs := slices.Concat(m.Orgs, slices.DeleteFunc(slices.Clone(app.organisations.Grouped()), func(o ambitiebot.Organisation) bool {
+		return m.Represents(o.Key)
+	}))
 	for _, org := range orgs {
 		p, ok := mx.Cell(org.Key, a.ID)
 		if !ok {
@@ -96,11 +95,17 @@ func (app *App) mine(ctx context.Context, m Member, lang string) (Response, erro
 	if !m.HasOrg {
 		return Response{}, m.refusal("ErrNoOrganisationView")
 	}
-	rows, err := app.store.FindProgress(ctx, ambitiebot.ProgressFilter{OrgKey: m.Org.Key})
-	if err != nil {
-		return Response{}, err
+	// One section per organisation the member represents, each in
+	// messages of its own.
+	var texts []string
+	for _, org := range m.Orgs {
+		rows, err := app.store.FindProgress(ctx, ambitiebot.ProgressFilter{OrgKey: org.Key})
+		if err != nil {
+			return Response{}, err
+		}
+		texts = append(texts, app.orgDetail(lang, org, ambitiebot.NewMatrix(app.catalogue, app.organisations, rows))...)
 	}
-	return Response{Texts: app.orgDetail(lang, m.Org, ambitiebot.NewMatrix(app.catalogue, app.organisations, rows))}, nil
+	return Response{Texts: texts}, nil
 }
 
 // orgDetail lists one organisation's ambitions grouped by theme.
@@ -322,7 +327,7 @@ func (app *App) kinds(lang string, ks []ambitiebot.OrgKind) string {
 	return app.listAnd(lang, names)
 }
 
-// listAnd joins items as "a, b en c".
+// listAnd joins items as a sentence does: "a, b en c".
 func (app *App) listAnd(lang string, items []string) string {
 	if len(items) < 2 {
 		return strings.Join(items, "")

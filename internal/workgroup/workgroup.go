@@ -17,6 +17,7 @@ package workgroup
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
@@ -175,6 +176,18 @@ func New(c Config) *App {
 	}
 	app.recipients = &leaders{
 		names: c.ReportRecipients, prefix: recipientPrefix, role: "report recipient",
+		chat: c.Chat, settings: c.Store, trusts: app.members.trustsEmail, logger: app.logger,
+	}
+	var people []string
+	for _, org := range c.Organisations.All() {
+		for _, name := range slices.Concat(org.Representatives, org.Contacts) {
+			if !slices.Contains(people, name) {
+				people = append(people, name)
+			}
+		}
+	}
+	app.members.people = &leaders{
+		names: people, prefix: personPrefix, role: "representative or contact",
 		chat: c.Chat, settings: c.Store, trusts: app.members.trustsEmail, logger: app.logger,
 	}
 	return app
