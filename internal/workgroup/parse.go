@@ -28,6 +28,7 @@ const (
 	KindSendMessage      // /ambitie bericht verstuur [id]
 	KindReport           // /ambitie rapport [sinds DATE]
 	KindEdit             // /ambitie bijwerken
+	KindMessageText      // /ambitie bericht tekst [id]
 )
 
 // Command is a parsed /ambitie command.
@@ -213,6 +214,9 @@ func parseKeyword(k Kind, args []string, text string) (Command, error) {
 	case KindMessage:
 		if len(args) > 0 && (strings.EqualFold(args[0], "verstuur") || strings.EqualFold(args[0], "send")) {
 			cmd.Kind = KindSendMessage
+			args = args[1:]
+		} else if len(args) > 0 && (strings.EqualFold(args[0], "tekst") || strings.EqualFold(args[0], "text")) {
+			cmd.Kind = KindMessageText
 			args = args[1:]
 		}
 		if len(args) > 1 {

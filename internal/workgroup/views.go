@@ -21,9 +21,9 @@ const MaxPostRunes = 16000
 const historyLimit = 50
 
 func (app *App) help(lang string, m Member) Response {
-	texts := []string{app.tr.T(lang, "Help", nil)}
+	texts := []string{app.tr.T(lang, "Help", nil) + "\n" + app.tr.T(lang, "HelpMessageText", nil)}
 	if m.ProjectLeader {
-		texts[0] += "\n\n" + app.tr.T(lang, "HelpLeader", nil)
+		texts[0] += "\n\n" + app.tr.T(lang, "HelpLeader", nil) + "\n\n" + app.tr.T(lang, "HelpMessageConfirm", nil)
 	}
 	return Response{Texts: texts}
 }
