@@ -235,8 +235,10 @@ webhook = "`+hook+`"
 	if err != nil || !strings.Contains(string(data), "veiligheidsfunctionaris van RIEC Noord-Nederland.") {
 		t.Errorf("RIEC's file: %v\n%s", err, data)
 	}
-	doctor, _ := h.run("config")
-	contains(t, doctor, "organisations.riec.kind")
+	config, _ := h.run("config")
+	contains(t, config, "organisations.riec.kind")
+	doctor, _ := h.run("doctor")
+	contains(t, doctor, "RIEC Noord-Nederland (aangesloten, ontvangt alleen het bewustwordingsbericht): kanaal ‘riec/town-square’")
 }
 
 // awareness export writes the message of the current period, one file
