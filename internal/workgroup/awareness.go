@@ -62,14 +62,15 @@ func (app *App) pick(ctx context.Context, id string) (awareness.Message, string,
 }
 
 // awarenessDeliveries is one delivery of msg per organisation, the
-// affiliated ones included, each with a footer that names it.
+// affiliated ones included, each with a footer that names it (a name
+// from the configuration, made unable to mention anyone all the same).
 func (app *App) awarenessDeliveries(msg awareness.Message, key string) []ambitiebot.Delivery {
 	orgs := app.organisations.Recipients()
 	ds := make([]ambitiebot.Delivery, 0, len(orgs))
 	for _, org := range orgs {
 		ds = append(ds, ambitiebot.Delivery{
 			RunKey: key, Target: org.Target(), Kind: "awareness", OrgKey: org.Key,
-			Message: msg.RenderFor("nl", org.Name, app.tr),
+			Message: msg.RenderFor("nl", app.neutralize(org.Name), app.tr),
 		})
 	}
 	return ds
