@@ -21,8 +21,18 @@ const (
 // OrgKinds lists the kinds in the order views group organisations.
 var OrgKinds = []OrgKind{KindMunicipality, KindProvince, KindWaterBoard}
 
-// Valid reports whether k is a known kind.
+// Valid reports whether k is a known kind of party.
 func (k OrgKind) Valid() bool { return slices.Contains(OrgKinds, k) }
+
+// KindAffiliated is an "aangesloten organisatie" such as the RIEC, the RUD
+// or a veiligheidsregio: ambition 5.2's message is shared within it too,
+// but it is no party to the agreement, so no ambition applies to it and it
+// is in no matrix, overview or report.
+const KindAffiliated OrgKind = "aangesloten"
+
+// ValidForOrganisation reports whether an organisation may have kind k: a
+// party's kind or KindAffiliated.
+func (k OrgKind) ValidForOrganisation() bool { return k.Valid() || k == KindAffiliated }
 
 // Theme is one of the agreement's themes, e.g. 3 "Wet- en regelgeving,
 // beleid en handhaving".

@@ -7,7 +7,9 @@ import (
 	"strings"
 )
 
-// Organisation is one signatory of the agreement.
+// Organisation is one signatory of the agreement, or an affiliated
+// organisation (Kind KindAffiliated) that only receives the awareness
+// message.
 type Organisation struct {
 	Key     string // stable, lower-case, e.g. "emmen"
 	Name    string // "Gemeente Emmen"
@@ -36,10 +38,20 @@ func (o Organisation) Target() Target {
 
 var orgKeyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 
-// Organisations is the validated list of signatories.
+// Affiliated reports whether the organisation is an affiliated one, not a
+// party to the agreement.
+func (o Organisation) Affiliated() bool { return o.Kind == KindAffiliated }
+
+// Organisations is the validated list of signatories (the parties) and of
+// the affiliated organisations. All, Len, Grouped, ByKey and ByEmail see
+// only the parties: an affiliated organisation has no ambitions and no
+// members who update. Recipients and Recipient see both, for the
+// awareness message that goes to every one of them.
 type Organisations struct {
-	list  []Organisation
-	byKey map[string]int
+	list       []Organisation // the parties
+	affiliated []Organisation
+	byKey      map[string]int // parties by key
+	affByKey   map[string]int // affiliated organisations by key
 }
 
 // NewOrganisations validates orgs: unique keys, known kinds, a channel or
@@ -50,7 +62,7 @@ func NewOrganisations(orgs []Organisation) (*Organisations, error) {
 	if len(orgs) == 0 {
 		return nil, invalidConfig("ConfigListEmpty", "organisations", nil)
 	}
-	o := &Organisations{byKey: make(map[string]int, len(orgs))}
+	o := &Organisations{byKey: make(map[string]int, len(orgs)), affByKey: map[string]int{}}
 	domains := map[string]string{}
 	for _, org := range orgs {
 		raw := org.Key
@@ -58,14 +70,14 @@ func NewOrganisations(orgs []Organisation) (*Organisations, error) {
 		if !orgKeyPattern.MatchString(org.Key) {
 			return nil, invalidConfig("ConfigOrgKey", "organisations.key", map[string]any{"Got": strconv.Quote(raw)})
 		}
-		if _, dup := o.byKey[org.Key]; dup {
+		if _, dup := o.Recipient(org.Key); dup {
 			return nil, invalidConfig("ConfigDuplicate", "organisations.key", map[string]any{"Got": org.Key})
 		}
 		if strings.TrimSpace(org.Name) == "" {
 			return nil, invalidConfig("ConfigMissing", "organisations.name", map[string]any{"Item": org.Key})
 		}
-		if !org.Kind.Valid() {
-			return nil, invalidConfig("ConfigKind", "organisations.kind", map[string]any{"Item": org.Key, "Got": strconv.Quote(string(org.Kind))})
+		if !org.Kind.ValidForOrganisation() {
+			return nil, invalidConfig("ConfigOrgKind", "organisations.kind", map[string]any{"Item": org.Key, "Got": strconv.Quote(string(org.Kind))})
 		}
 		if org.Channel == "" && org.Webhook == "" {
 			org.Channel = org.Key + "/town-square"
@@ -88,8 +100,16 @@ func NewOrganisations(orgs []Organisation) (*Organisations, error) {
 			domains[d] = org.Key
 			org.Domains[j] = d
 		}
+		if org.Affiliated() {
+			o.affByKey[org.Key] = len(o.affiliated)
+			o.affiliated = append(o.affiliated, org)
+			continue
+		}
 		o.byKey[org.Key] = len(o.list)
 		o.list = append(o.list, org)
+	}
+	if len(o.list) == 0 {
+		return nil, invalidConfig("ConfigOrgNoParties", "organisations", nil)
 	}
 	return o, nil
 }
@@ -100,13 +120,22 @@ func ValidChannelRef(ref string) bool {
 	return ok && team != "" && ch != "" && !strings.Contains(ch, "/")
 }
 
-// All returns every organisation in configured order.
+// All returns every party in configured order.
 func (o *Organisations) All() []Organisation { return o.list }
 
-// Len returns the number of organisations.
+// Len returns the number of parties.
 func (o *Organisations) Len() int { return len(o.list) }
 
-// ByKey finds an organisation by key, ignoring case.
+// Affiliated returns the affiliated organisations in configured order.
+func (o *Organisations) Affiliated() []Organisation { return o.affiliated }
+
+// Recipients returns every organisation that receives the awareness
+// message: the parties, then the affiliated organisations.
+func (o *Organisations) Recipients() []Organisation {
+	return append(slices.Clone(o.list), o.affiliated...)
+}
+
+// ByKey finds a party by key, ignoring case.
 func (o *Organisations) ByKey(key string) (Organisation, bool) {
 	i, ok := o.byKey[strings.ToLower(strings.TrimSpace(key))]
 	if !ok {
@@ -115,20 +144,35 @@ func (o *Organisations) ByKey(key string) (Organisation, bool) {
 	return o.list[i], true
 }
 
-// ByEmail finds the organisation whose domain matches the address's domain
-// or a parent of it (subdomains count), ignoring case. The most specific
-// domain wins.
-func (o *Organisations) ByEmail(email string) (Organisation, bool) {
-	best, bestLen := -1, 0
-	for i, org := range o.list {
-		if d, ok := MatchDomain(email, org.Domains); ok && len(d) > bestLen {
-			best, bestLen = i, len(d)
-		}
+// Recipient finds a party or an affiliated organisation by key, ignoring
+// case.
+func (o *Organisations) Recipient(key string) (Organisation, bool) {
+	if org, ok := o.ByKey(key); ok {
+		return org, true
 	}
-	if best < 0 {
+	i, ok := o.affByKey[strings.ToLower(strings.TrimSpace(key))]
+	if !ok {
 		return Organisation{}, false
 	}
-	return o.list[best], true
+	return o.affiliated[i], true
+}
+
+// ByEmail finds the party whose domain matches the address's domain or a
+// parent of it (subdomains count), ignoring case. The most specific domain
+// wins, affiliated organisations' domains included: staff of the RUD at
+// rud.drenthe.nl are not members of the province at drenthe.nl.
+func (o *Organisations) ByEmail(email string) (Organisation, bool) {
+	var best Organisation
+	bestLen := 0
+	for _, org := range o.Recipients() {
+		if d, ok := MatchDomain(email, org.Domains); ok && len(d) > bestLen {
+			best, bestLen = org, len(d)
+		}
+	}
+	if bestLen == 0 || best.Affiliated() {
+		return Organisation{}, false
+	}
+	return best, true
 }
 
 // MatchDomain returns the longest of domains (lower-case) that the

@@ -108,7 +108,7 @@ func TestNewOrganisationsErrors(t *testing.T) {
 		{"dash first", with(func(o *Organisation) { o.Key = "-emmen" }), "ConfigOrgKey", map[string]any{"Got": `"-emmen"`}},
 		{"key twice", []Organisation{base(), {Key: "EMMEN", Name: "x", Kind: KindMunicipality}}, "ConfigDuplicate", map[string]any{"Key": "organisations.key", "Got": "emmen"}},
 		{"no name", with(func(o *Organisation) { o.Name = " " }), "ConfigMissing", map[string]any{"Key": "organisations.name", "Item": "emmen"}},
-		{"kind", with(func(o *Organisation) { o.Kind = "Gemeente" }), "ConfigKind", map[string]any{"Key": "organisations.kind", "Item": "emmen", "Got": `"Gemeente"`}},
+		{"kind", with(func(o *Organisation) { o.Kind = "Gemeente" }), "ConfigOrgKind", map[string]any{"Key": "organisations.kind", "Item": "emmen", "Got": `"Gemeente"`}},
 		{"channel", with(func(o *Organisation) { o.Channel = "town-square" }), "ConfigChannel", map[string]any{"Key": "organisations.channel", "Item": "emmen", "Got": `"town-square"`}},
 		{"channel depth", with(func(o *Organisation) { o.Channel = "a/b/c" }), "ConfigChannel", map[string]any{"Got": `"a/b/c"`}},
 		{"channel team", with(func(o *Organisation) { o.Channel = "/b" }), "ConfigChannel", map[string]any{"Got": `"/b"`}},
@@ -126,6 +126,56 @@ func TestNewOrganisationsErrors(t *testing.T) {
 		checkConfigError(t, tc.name, err, tc.id, tc.data)
 		if err != nil && strings.Contains(fmt.Sprintf("%v %#v", err, err), "SECRET") {
 			t.Errorf("%s: error shows the webhook URL: %v", tc.name, err)
+		}
+	}
+}
+
+// An affiliated organisation receives the awareness message but is no
+// party: the views' lists and lookups do not see it, Recipients does, and
+// its domains keep its staff out of a party with a parent domain.
+func TestAffiliatedOrganisations(t *testing.T) {
+	o, err := NewOrganisations([]Organisation{
+		{Key: "riec", Name: "RIEC Noord-Nederland", Kind: KindAffiliated, Webhook: "https://riec.example.org/hooks/1"},
+		{Key: "provincie", Name: "Provincie Drenthe", Kind: KindProvince, Domains: []string{"drenthe.nl"}},
+		{Key: "rud", Name: "RUD Drenthe", Kind: KindAffiliated, Domains: []string{"rud.drenthe.nl"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Len() != 1 || len(o.All()) != 1 || len(o.Grouped()) != 1 || o.All()[0].Key != "provincie" {
+		t.Errorf("parties = %+v", o.All())
+	}
+	var keys []string
+	for _, r := range o.Recipients() {
+		keys = append(keys, r.Key)
+	}
+	if want := []string{"provincie", "riec", "rud"}; !slices.Equal(keys, want) {
+		t.Errorf("Recipients = %v, want %v", keys, want)
+	}
+	if len(o.Affiliated()) != 2 || !o.Affiliated()[0].Affiliated() {
+		t.Errorf("Affiliated = %+v", o.Affiliated())
+	}
+	if _, ok := o.ByKey("riec"); ok {
+		t.Error("ByKey finds an affiliated organisation: it could be updated")
+	}
+	if r, ok := o.Recipient(" RIEC "); !ok || r.Target() != WebhookTarget("riec") {
+		t.Errorf("Recipient(RIEC) = %+v, %v", r, ok)
+	}
+	if _, ok := o.ByEmail("a@rud.drenthe.nl"); ok {
+		t.Error("RUD staff count as members of the province")
+	}
+	if p, ok := o.ByEmail("a@drenthe.nl"); !ok || p.Key != "provincie" {
+		t.Errorf("ByEmail(drenthe.nl) = %+v, %v", p, ok)
+	}
+	for name, orgs := range map[string][]Organisation{
+		"ConfigOrgNoParties": {{Key: "riec", Name: "RIEC", Kind: KindAffiliated}},
+		"ConfigDuplicate": {{Key: "riec", Name: "RIEC", Kind: KindAffiliated},
+			{Key: "riec", Name: "Gemeente", Kind: KindMunicipality}},
+		"ConfigOrgKind": {{Key: "riec", Name: "RIEC", Kind: "partner"}},
+	} {
+		_, err := NewOrganisations(orgs)
+		if e, ok := err.(*Error); !ok || e.MessageID != name {
+			t.Errorf("%s: got %v", name, err)
 		}
 	}
 }

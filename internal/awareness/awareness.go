@@ -414,10 +414,34 @@ func MessageID(runKey string) (id string, ok bool) {
 	return parts[1], true
 }
 
+// LocalTitle is the title in lang, Dutch when there is no English version.
+func (m Message) LocalTitle(lang string) string {
+	if i18n.Lang(lang) == "en" && m.BodyEN != "" {
+		return m.TitleEN
+	}
+	return m.Title
+}
+
 // Render returns the post text in lang: the title as a heading, the body
-// and the standard footer. English needs an English version; without one
-// the whole post, footer included, is Dutch.
+// and the standard footer, which refers the reader to their own
+// organisation. English needs an English version; without one the whole
+// post, footer included, is Dutch.
 func (m Message) Render(lang string, tr *i18n.Translator) string {
+	return m.RenderFor(lang, "", tr)
+}
+
+// RenderFor is Render with a footer that names org, the organisation whose
+// staff read it; with org empty it is Render.
+func (m Message) RenderFor(lang, org string, tr *i18n.Translator) string {
+	p := m.parts(lang, org, tr)
+	return "### " + p.title + "\n\n" + p.body + "\n\n---\n*" + p.footer + "*"
+}
+
+// parts is a rendered message before it is put together: its language,
+// title, Markdown body and footer.
+type parts struct{ lang, title, body, footer string }
+
+func (m Message) parts(lang, org string, tr *i18n.Translator) parts {
 	title, body := m.Title, m.Body
 	if i18n.Lang(lang) == "en" && m.BodyEN != "" {
 		title, body, lang = m.TitleEN, m.BodyEN, "en"
@@ -425,6 +449,10 @@ func (m Message) Render(lang string, tr *i18n.Translator) string {
 		lang = "nl"
 	}
 	theme := tr.T(lang, "AwarenessTheme_"+m.Theme, nil)
-	footer := tr.T(lang, "AwarenessFooter", map[string]any{"Theme": theme})
-	return "### " + title + "\n\n" + body + "\n\n---\n*" + footer + "*"
+	id := "AwarenessFooter"
+	if org != "" {
+		id = "AwarenessFooterOrg"
+	}
+	footer := tr.T(lang, id, map[string]any{"Theme": theme, "Org": org})
+	return parts{lang: lang, title: title, body: body, footer: footer}
 }

@@ -107,7 +107,7 @@ func (m *Main) Wire() error {
 	m.App = workgroup.New(workgroup.Config{
 		Catalogue: cfg.Catalogue, Organisations: cfg.Organisations, Store: m.DB, Chat: m.Chat,
 		Tr: tr, Now: m.Now, Location: cfg.Location, Calendar: m.Calendar, Dispatcher: m.Dispatcher,
-		Awareness: library, Neutralize: mattermost.Neutralize,
+		Awareness: library, AwarenessSchedule: m.Calendar.Schedule(calendar.KindAwareness), Neutralize: mattermost.Neutralize,
 		Logger:  m.Logger.With(slog.String("component", "workgroup")),
 		Observe: m.Metrics.Command,
 
@@ -203,7 +203,7 @@ func (m *Main) Open() error {
 	}
 	m.HTTP = httpserver.New(m.Config.Listen, m.DB, m.Logger.With(slog.String("component", "http")))
 	m.HTTP.Mux.Handle("POST /command", &mmhttp.CommandHandler{
-		Tokens: m.Config.CommandTokens, Commands: m.App,
+		Tokens: m.Config.CommandTokens, Commands: m.App, Render: m.Chat.ModelPost,
 		Logger: m.Logger.With(slog.String("component", "command")),
 	})
 	m.HTTP.Mux.HandleFunc("GET /agenda.ics", m.serveAgenda)

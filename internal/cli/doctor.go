@@ -130,7 +130,7 @@ func checkSettings(cfg *config.Config, r mattermost.Reporter) {
 		r.OK(mattermost.Finding{ID: "SetupDoctorCommandTokens", Data: map[string]any{countKey: n}})
 	}
 	valid := 0
-	for _, o := range cfg.Organisations.All() {
+	for _, o := range cfg.Organisations.Recipients() {
 		if o.Webhook == "" {
 			continue
 		}
@@ -253,8 +253,8 @@ func (d *doctor) notChecked(id string, data map[string]any) {
 // problem was counted where it was found, so it is not counted again.
 func (d *doctor) sayTargets() {
 	d.con.say("SetupDoctorTargets", nil)
-	for _, o := range d.cfg.Organisations.All() {
-		f := mattermost.Finding{Data: map[string]any{"Org": o.Name, "Channel": o.Channel}}
+	for _, o := range d.cfg.Organisations.Recipients() {
+		f := mattermost.Finding{Data: map[string]any{"Org": d.con.orgName(o), "Channel": o.Channel}}
 		var label string
 		switch ok, checked := d.channels[o.Channel]; {
 		case o.Webhook != "" && validWebhook(o.Webhook):

@@ -80,7 +80,7 @@ func (c *cli) deliverNow(ctx context.Context, m *Main, wait time.Duration) error
 	now := m.Now()
 	for _, d := range pending {
 		where := string(d.Target)
-		if org, ok := c.cfg.Organisations.ByKey(d.OrgKey); ok {
+		if org, ok := c.cfg.Organisations.Recipient(d.OrgKey); ok {
 			where = org.Name + " (" + where + ")"
 		}
 		why := d.LastError
@@ -190,6 +190,9 @@ func runAwareness(ctx context.Context, con *console, args []string, std stdio, g
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 		fmt.Fprintln(std.err, con.t("CLIUsageAwareness", nil))
 		return flag.ErrHelp
+	}
+	if len(args) > 0 && args[0] == "export" {
+		return runAwarenessExport(ctx, con, args[1:], std, getenv)
 	}
 	if len(args) == 0 || (args[0] != "list" && args[0] != "send") {
 		fmt.Fprintln(std.err, con.t("CLIUsageAwareness", nil))

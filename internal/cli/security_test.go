@@ -267,6 +267,7 @@ func TestReadOnlyCommandsCreateNoDatabase(t *testing.T) {
 		{"awareness", "list"},
 		{"awareness", "send", "--dry-run"},
 		{"awareness", "send"},
+		{"awareness", "export"},
 		{"remind", "--dry-run"},
 		{"report"},
 		{"backup", filepath.Join(f.dir, "copy.db")},

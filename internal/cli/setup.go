@@ -52,6 +52,15 @@ func (c *console) t(id string, data map[string]any) string { return c.tr.T(c.lan
 
 func (c *console) say(id string, data map[string]any) { fmt.Fprintln(c.out, c.t(id, data)) }
 
+// orgName is an organisation's name as setup and doctor list it: an
+// affiliated organisation says it only receives the awareness message.
+func (c *console) orgName(o ambitiebot.Organisation) string {
+	if o.Affiliated() {
+		return c.t("OrgAffiliatedName", map[string]any{"Name": o.Name})
+	}
+	return o.Name
+}
+
 // fail is an error whose text is the sentence id, for main to print.
 func (c *console) fail(id string, data map[string]any) error { return errors.New(c.t(id, data)) }
 
@@ -173,12 +182,12 @@ func (s *setup) run(ctx context.Context) error {
 	// Every channel is now one the bot is in: say where each
 	// organisation's awareness post will go.
 	s.con.say("SetupDoctorTargets", nil)
-	for _, o := range s.cfg.Organisations.All() {
+	for _, o := range s.cfg.Organisations.Recipients() {
 		id := "SetupDoctorTargetChannel"
 		if o.Webhook != "" {
 			id = "SetupTargetWebhook"
 		}
-		s.con.say(id, map[string]any{"Org": o.Name, "Channel": o.Channel})
+		s.con.say(id, map[string]any{"Org": s.con.orgName(o), "Channel": o.Channel})
 	}
 	if mattermost.IsInternal(s.cfg.PublicURL) {
 		s.con.say("SetupInternalURL", map[string]any{"URL": s.cfg.PublicURL})

@@ -142,7 +142,8 @@ func (c *Config) organisations(fc fileConfig) (*ambitiebot.Organisations, error)
 			c.setOrigin(orgSetting(key, f), listOrigin)
 		}
 	}
-	if err := c.changeOrganisations(orgs, index, fc.orgChanges); err != nil {
+	orgs, err := c.changeOrganisations(orgs, index, fc.orgChanges)
+	if err != nil {
 		return nil, err
 	}
 	if err := c.people(orgs, index, fc.Representatives); err != nil {
@@ -168,18 +169,29 @@ func (c *Config) organisations(fc fileConfig) (*ambitiebot.Organisations, error)
 }
 
 // changeOrganisations applies the file's changes by key to orgs, whose
-// positions index holds by normalised key. A change for a key that names
-// no organisation is an error that lists the keys there are.
-func (c *Config) changeOrganisations(orgs []ambitiebot.Organisation, index map[string]int, changes map[string]fileOrgChange) error {
+// positions index holds by normalised key, and returns the result. A
+// change for a new key that says kind = "aangesloten" adds that affiliated
+// organisation, so that the RIEC or the RUD can be added without copying
+// the whole list; any other change for a key that names no organisation
+// is an error that lists the keys there are.
+func (c *Config) changeOrganisations(orgs []ambitiebot.Organisation, index map[string]int, changes map[string]fileOrgChange) ([]ambitiebot.Organisation, error) {
 	changed := map[string]bool{}
 	for _, name := range slices.Sorted(maps.Keys(changes)) {
 		key := normaliseKey(name)
 		i, ok := index[key]
+		if !ok && changes[name].Kind != nil && orgKind(*changes[name].Kind) == ambitiebot.KindAffiliated {
+			i, ok = len(orgs), true
+			index[key] = i
+			orgs = append(orgs, ambitiebot.Organisation{Key: key})
+			for _, f := range orgFields {
+				c.setOrigin(orgSetting(key, f), Origin{Source: SourceBuiltIn})
+			}
+		}
 		if !ok {
-			return invalid("ConfigOrgUnknown", map[string]any{"Key": "organisations." + name, "Got": strconv.Quote(name), "Known": knownKeys(orgs)})
+			return nil, invalid("ConfigOrgUnknown", map[string]any{"Key": "organisations." + name, "Got": strconv.Quote(name), "Known": knownKeys(orgs)})
 		}
 		if changed[key] {
-			return invalid("ConfigDuplicate", map[string]any{"Key": "organisations", "Got": key})
+			return nil, invalid("ConfigDuplicate", map[string]any{"Key": "organisations", "Got": key})
 		}
 		changed[key] = true
 		ch, o := changes[name], &orgs[i]
@@ -213,7 +225,7 @@ func (c *Config) changeOrganisations(orgs []ambitiebot.Organisation, index map[s
 			set("contacts")
 		}
 	}
-	return nil
+	return orgs, nil
 }
 
 // validChannelPattern reports whether p names one channel per

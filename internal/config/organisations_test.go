@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"regexp"
@@ -192,6 +194,7 @@ func TestREADMEExamples(t *testing.T) {
 		"list":            {[]string{"emmen"}, nil, channel("KEY/town-square")},
 		"catalogue":       {builtInKeys, nil, channel("KEY/town-square")},
 		"representatives": {builtInKeys, nil, channel("KEY/town-square")},
+		"affiliated":      {builtInKeys, nil, channel("KEY/town-square")},
 	}
 	found := map[string]bool{}
 	for _, m := range readmeExample.FindAllStringSubmatch(string(readme), -1) {
@@ -273,4 +276,58 @@ organisations = ["hunze-en-aas", "WDODelta", "vechtstromen", "noorderzijlvest"]
 	if _, ok := shown["organisations.emmen.representatives"]; ok {
 		t.Error("an organisation without representatives shows an empty list")
 	}
+}
+
+// A table for a new key with kind = "aangesloten" adds an affiliated
+// organisation beside the 17 parties; without that kind a new key is
+// still refused, so that a typo does not add an organisation.
+func TestAddAffiliatedByKey(t *testing.T) {
+	c := mustLoad(t, nil, `
+[organisations.riec]
+name = "RIEC Noord-Nederland"
+kind = "aangesloten"
+webhook = "https://chat.riec.example/hooks/zzzzzzzzzzzzzzzzzzzzzzzzzz"
+
+[organisations.rud-drenthe]
+name = "RUD Drenthe"
+kind = "Aangesloten"
+domains = ["rud-drenthe.nl"]
+`)
+	sameExcept(t, c, nil)
+	aff := c.Organisations.Affiliated()
+	if len(aff) != 2 || aff[0].Key != "riec" || aff[0].Target() != ambitiebot.WebhookTarget("riec") ||
+		aff[1].Key != "rud-drenthe" || aff[1].Channel != "rud-drenthe/town-square" || aff[1].Kind != ambitiebot.KindAffiliated {
+		t.Errorf("affiliated = %+v", aff)
+	}
+	if got := c.Origin("organisations.riec.kind"); got != (Origin{Source: SourceFile}) {
+		t.Errorf("kind origin = %+v", got)
+	}
+	if got := c.Origin("organisations.rud-drenthe.channel"); got.Via != "working_group.organisation_channel" {
+		t.Errorf("channel origin = %+v", got)
+	}
+	if len(c.Organisations.Recipients()) != 19 {
+		t.Errorf("%d recipients, want 17 parties and 2 affiliated", len(c.Organisations.Recipients()))
+	}
+	for _, file := range []string{
+		"[organisations.riec]\nname = \"RIEC\"\nkind = \"gemeente\"",
+		"[organisations.riec]\nname = \"RIEC\"",
+	} {
+		if id := loadErrID(t, file); id != "ConfigOrgUnknown" {
+			t.Errorf("%q: %s, want ConfigOrgUnknown", file, id)
+		}
+	}
+	if id := loadErrID(t, "[organisations.riec]\nkind = \"aangesloten\""); id != "ConfigMissing" {
+		t.Errorf("affiliated without a name: %s", id)
+	}
+}
+
+// loadErrID loads a file and returns the message id of its error.
+func loadErrID(t *testing.T, toml string) string {
+	t.Helper()
+	_, err := Load(env(nil), writeFile(t, "ambitiebot.toml", toml))
+	var e *ambitiebot.Error
+	if !errors.As(err, &e) {
+		return fmt.Sprint(err)
+	}
+	return e.MessageID
 }

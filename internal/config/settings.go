@@ -129,7 +129,7 @@ func (c *Config) Settings() []Setting {
 	add("limits.max_note", c.Limits.MaxNote)
 
 	if c.Organisations != nil {
-		for _, o := range c.Organisations.All() {
+		for _, o := range c.Organisations.Recipients() {
 			add(orgSetting(o.Key, "name"), o.Name)
 			add(orgSetting(o.Key, "kind"), string(o.Kind))
 			add(orgSetting(o.Key, "domains"), o.Domains)

@@ -475,7 +475,7 @@ func (d *Dispatcher) observe(result string) {
 func (d *Dispatcher) send(ctx context.Context, dl ambitiebot.Delivery) (string, error) {
 	kind, value := dl.Target.Split()
 	if kind == "webhook" {
-		org, ok := d.Organisations.ByKey(value)
+		org, ok := d.Organisations.Recipient(value)
 		if !ok || org.Webhook == "" {
 			return "", &ambitiebot.ChatError{Op: "webhook", Status: 404,
 				Err: ambitiebot.Errorf(ambitiebot.ENOTFOUND, "ErrNotFound", nil)}
@@ -552,7 +552,7 @@ func (d *Dispatcher) report(ctx context.Context, dl ambitiebot.Delivery, ce *amb
 	kind, value := dl.Target.Split()
 	where := value
 	org := ""
-	if o, ok := d.Organisations.ByKey(dl.OrgKey); ok {
+	if o, ok := d.Organisations.Recipient(dl.OrgKey); ok {
 		org = o.Name
 	}
 	id := "DeliveryFailedChannel"

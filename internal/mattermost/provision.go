@@ -35,11 +35,12 @@ type TeamChannels struct {
 func (g TeamChannels) Ref(channel string) string { return g.Team + "/" + channel }
 
 // BotChannels lists the "team/channel" references the bot posts in: the
-// working group's channel, then each organisation's channel unless the
-// organisation is reached by webhook, without repeats.
+// working group's channel, then each organisation's channel (the
+// affiliated ones' too) unless the organisation is reached by webhook,
+// without repeats.
 func BotChannels(workingGroup string, orgs *ambitiebot.Organisations) []string {
 	refs := []string{workingGroup}
-	for _, o := range orgs.All() {
+	for _, o := range orgs.Recipients() {
 		if o.Webhook == "" && o.Channel != "" && !slices.Contains(refs, o.Channel) {
 			refs = append(refs, o.Channel)
 		}

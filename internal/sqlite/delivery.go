@@ -90,20 +90,28 @@ func (db *DB) EnqueueDeliveries(ctx context.Context, ds []ambitiebot.Delivery) (
 	now := db.now()
 	verify := now.Before(db.verifyUntil)
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		added = 0
-		for _, d := range ds {
-			id, err := insertDelivery(ctx, tx, d, now, 0, verify)
-			if err != nil {
-				return err
-			}
-			if id != 0 {
-				added++
-			}
-		}
-		return nil
+		var err error
+		added, err = insertDeliveries(ctx, tx, ds, now, verify)
+		return err
 	})
 	if err != nil {
 		return 0, err
+	}
+	return added, nil
+}
+
+// insertDeliveries queues ds in tx as insertDelivery does, unleased, and
+// returns how many were added.
+func insertDeliveries(ctx context.Context, tx *sql.Tx, ds []ambitiebot.Delivery, now time.Time, verify bool) (int, error) {
+	added := 0
+	for _, d := range ds {
+		id, err := insertDelivery(ctx, tx, d, now, 0, verify)
+		if err != nil {
+			return 0, err
+		}
+		if id != 0 {
+			added++
+		}
 	}
 	return added, nil
 }

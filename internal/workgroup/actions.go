@@ -59,6 +59,9 @@ func (app *App) Click(ctx context.Context, userID, triggerID string, fields map[
 		if err != nil {
 			return app.fail(lang, err)
 		}
+		if fields[contextAction] == actionBroadcast {
+			return app.confirmed(ctx, m, lang, fields)
+		}
 		status := ambitiebot.Status(option)
 		if !status.Valid() {
 			return ActionResult{Text: app.tr.T(lang, "ActionsErrChoice", nil), Outcome: ambitiebot.EINVALID}

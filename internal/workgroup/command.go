@@ -20,11 +20,13 @@ type Request struct {
 }
 
 // Response is what the user sees. Texts holds one or more messages, split
-// at line boundaries so that each stays under the chat server's limit.
+// at line boundaries so that each stays under the chat server's limit;
+// Attachments, such as a confirmation button, go with the first.
 type Response struct {
-	Texts     []string
-	InChannel bool
-	Outcome   string // "ok" or the error code, for logs and metrics
+	Texts       []string
+	Attachments []ambitiebot.Attachment
+	InChannel   bool
+	Outcome     string // "ok" or the error code, for logs and metrics
 }
 
 // Handle runs one command and always returns something to show: failures
@@ -99,6 +101,8 @@ func (app *App) run(ctx context.Context, m Member, lang string, cmd Command, req
 		return app.meeting(lang)
 	case KindMessage, KindSendMessage:
 		return app.message(ctx, m, lang, cmd)
+	case KindMessageText:
+		return app.messageText(ctx, m, lang, cmd)
 	case KindReport:
 		return app.reportRequest(ctx, m, lang, cmd)
 	case KindEdit:
@@ -371,12 +375,8 @@ func (app *App) message(ctx context.Context, m Member, lang string, cmd Command)
 		}
 		return app.reply(app.tr.T(lang, "MessagePreview", map[string]any{"Title": title}), text)
 	}
-	id, queued, err := app.sendNow(ctx, cmd.MessageID)
-	if err != nil {
-		return Response{}, err
+	if cmd.MessageID == "" {
+		return app.confirmSend(ctx, m, lang)
 	}
-	if queued == 0 {
-		return app.reply(app.tr.T(lang, "MessageAlreadySent", map[string]any{"ID": id}))
-	}
-	return app.reply(app.tr.N(lang, "MessageQueued", queued, map[string]any{"ID": id}))
+	return app.sendChosen(ctx, m, lang, cmd.MessageID)
 }

@@ -31,6 +31,7 @@ const (
 	KindEdit             // /ambitie bijwerken [org]
 	KindConfirm          // /ambitie [org] 3.2 bevestig
 	KindUnlink           // /ambitie ontkoppel @user [org…]
+	KindMessageText      // /ambitie bericht tekst [id]
 )
 
 // Command is a parsed /ambitie command.
@@ -245,6 +246,9 @@ func parseKeyword(k Kind, args []string, text string) (Command, error) {
 	case KindMessage:
 		if len(args) > 0 && (strings.EqualFold(args[0], "verstuur") || strings.EqualFold(args[0], "send")) {
 			cmd.Kind = KindSendMessage
+			args = args[1:]
+		} else if len(args) > 0 && (strings.EqualFold(args[0], "tekst") || strings.EqualFold(args[0], "text")) {
+			cmd.Kind = KindMessageText
 			args = args[1:]
 		}
 		if len(args) > 1 {

@@ -22,7 +22,7 @@ const MaxPostRunes = 16000
 const historyLimit = 50
 
 func (app *App) help(lang string, m Member) Response {
-	texts := []string{app.tr.T(lang, "Help", nil)}
+	texts := []string{app.tr.T(lang, "Help", nil) + "\n" + app.tr.T(lang, "HelpMessageText", nil)}
 	// The line joins the list of commands, which ends at the first blank line.
 	confirmLine := app.tr.T(lang, "HelpReconfirm", nil)
 	if i := strings.Index(texts[0], "\n\n"); i >= 0 {
@@ -34,7 +34,7 @@ func (app *App) help(lang string, m Member) Response {
 		texts[0] += "\n\n" + app.tr.T(lang, "HelpSeveral", map[string]any{"Orgs": app.names(lang, m.Orgs), "Key": m.Orgs[0].Key})
 	}
 	if m.ProjectLeader {
-		texts[0] += "\n\n" + app.tr.T(lang, "HelpLeader", nil)
+		texts[0] += "\n\n" + app.tr.T(lang, "HelpLeader", nil) + "\n\n" + app.tr.T(lang, "HelpMessageConfirm", nil)
 	}
 	return Response{Texts: texts}
 }

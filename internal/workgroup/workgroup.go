@@ -32,6 +32,7 @@ type Store interface {
 	ambitiebot.CatalogueService
 	ambitiebot.LinkService
 	ambitiebot.DeliveryService
+	ambitiebot.BroadcastService
 	ambitiebot.JobService
 	Settings
 }
@@ -57,6 +58,13 @@ type Calendar interface {
 	// PreviousReport returns the last board report date strictly before
 	// before, zero when there was none: where a report's period starts.
 	PreviousReport(before time.Time) time.Time
+}
+
+// Schedule gives the times of a recurring job, such as the awareness
+// broadcast (robfig/cron's Schedule has this shape).
+type Schedule interface {
+	// Next returns the first time after t.
+	Next(t time.Time) time.Time
 }
 
 // Dispatcher is the delivery dispatcher running in this process.
@@ -92,6 +100,11 @@ type Config struct {
 	// Awareness is the library of awareness messages; without it the
 	// awareness commands and job are not available.
 	Awareness *awareness.Library
+	// AwarenessSchedule is when the awareness broadcast is due; a
+	// broadcast's period lasts until the next one (without it, until the
+	// next meeting), and within it /ambitie bericht verstuur says the
+	// message was sent rather than sending another.
+	AwarenessSchedule Schedule
 	// Neutralize makes @channel-style mentions in echoed user text inert
 	// (default: text as it is).
 	Neutralize func(string) string
@@ -124,22 +137,23 @@ type Config struct {
 
 // App runs the working group's use cases. It is safe for concurrent use.
 type App struct {
-	catalogue     *ambitiebot.Catalogue
-	organisations *ambitiebot.Organisations
-	store         Store
-	chat          ambitiebot.Chat
-	tr            *i18n.Translator
-	now           ambitiebot.Clock
-	location      *time.Location
-	calendar      Calendar
-	dispatcher    Dispatcher
-	library       *awareness.Library
-	neutralize    func(string) string
-	logger        *slog.Logger
-	observe       func(outcome string, d time.Duration)
-	members       *resolver
-	recipients    *leaders // of the board report, besides the project leaders
-	limiter       *RateLimiter
+	catalogue         *ambitiebot.Catalogue
+	organisations     *ambitiebot.Organisations
+	store             Store
+	chat              ambitiebot.Chat
+	tr                *i18n.Translator
+	now               ambitiebot.Clock
+	location          *time.Location
+	calendar          Calendar
+	dispatcher        Dispatcher
+	library           *awareness.Library
+	awarenessSchedule Schedule
+	neutralize        func(string) string
+	logger            *slog.Logger
+	observe           func(outcome string, d time.Duration)
+	members           *resolver
+	recipients        *leaders // of the board report, besides the project leaders
+	limiter           *RateLimiter
 
 	workingGroup string
 	activityFeed bool
@@ -156,7 +170,7 @@ func New(c Config) *App {
 	app := &App{
 		catalogue: c.Catalogue, organisations: c.Organisations, store: c.Store, chat: c.Chat,
 		tr: c.Tr, now: c.Now, location: c.Location, calendar: c.Calendar, dispatcher: c.Dispatcher,
-		library: c.Awareness, neutralize: c.Neutralize, logger: c.Logger, observe: c.Observe,
+		library: c.Awareness, awarenessSchedule: c.AwarenessSchedule, neutralize: c.Neutralize, logger: c.Logger, observe: c.Observe,
 		workingGroup: c.WorkingGroupChannel,
 		activityFeed: c.ActivityFeed, thankYou: c.ThankYou, deadline: c.Deadline, signedOn: c.SignedOn,
 		maxNote: c.MaxNote, agendaURL: c.AgendaURL, oneClick: c.OneClick,

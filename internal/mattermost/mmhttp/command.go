@@ -14,6 +14,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/workgroup"
 )
 
@@ -32,7 +33,11 @@ type CommandHandler struct {
 	// registration; each is a separate secret.
 	Tokens   []string
 	Commands Commands
-	Logger   *slog.Logger
+	// Render turns an answer's attachments into Mattermost's, with their
+	// actions signed (the chat client's ModelPost); without it they are
+	// left off.
+	Render func(ambitiebot.Post) *model.Post
+	Logger *slog.Logger
 }
 
 func (h *CommandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -75,7 +80,11 @@ func (h *CommandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	writeJSON(w, commandResponse(resp))
+	out := commandResponse(resp)
+	if len(resp.Attachments) > 0 && h.Render != nil {
+		out.Attachments = h.Render(ambitiebot.Post{Attachments: resp.Attachments}).Attachments()
+	}
+	writeJSON(w, out)
 }
 
 // validToken compares the request's token with every configured token in

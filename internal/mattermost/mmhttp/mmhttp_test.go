@@ -278,3 +278,44 @@ func TestDialogSignature(t *testing.T) {
 		t.Errorf("%d submits, %d refusals; want 1, 2", len(f.rec.submits), len(f.rec.refused))
 	}
 }
+
+// An answer's attachments reach Mattermost with their actions signed, so
+// that a confirmation button in a command's answer can be clicked.
+func TestCommandAttachmentsSigned(t *testing.T) {
+	f := newFixture(t)
+	jan := f.world.People["jan"]
+	chat := mattermost.New(f.world.URL(), f.world.BotToken, mattermost.Options{ActionURL: "https://bot.example.org/action", Signer: f.signer})
+	f.rec.answer = workgroup.Response{Texts: []string{"sure?"}, Attachments: []ambitiebot.Attachment{{Actions: []ambitiebot.Action{{
+		ID: "confirm", Name: "Versturen", Context: map[string]string{ambitiebot.ContextUser: jan.Id, "do": "x"}}}}}}
+	mux := http.NewServeMux()
+	mux.Handle("POST /command", &mmhttp.CommandHandler{Tokens: []string{token}, Commands: f.rec, Render: chat.ModelPost, Logger: slog.New(slog.DiscardHandler)})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	cr, status, err := f.world.ExecuteCommand(srv.URL+"/command", token, jan, f.world.WorkingGroup, "bericht verstuur")
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("command: %d %v", status, err)
+	}
+	if cr.Text != "sure?" || len(cr.Attachments) != 1 || len(cr.Attachments[0].Actions) != 1 {
+		t.Fatalf("response = %+v", cr)
+	}
+	act := cr.Attachments[0].Actions[0]
+	fields, _ := mmhttpStrings(act.Integration.Context)
+	if act.Name != "Versturen" || act.Integration.URL != "https://bot.example.org/action" {
+		t.Errorf("action = %+v", act)
+	}
+	if got, err := f.signer.VerifyAction(fields, jan.Id); err != nil || got["do"] != "x" {
+		t.Errorf("the button's context does not verify: %v %v", got, err)
+	}
+}
+
+func mmhttpStrings(m map[string]any) (map[string]string, bool) {
+	out := map[string]string{}
+	for k, v := range m {
+		s, ok := v.(string)
+		if !ok {
+			return nil, false
+		}
+		out[k] = s
+	}
+	return out, true
+}
