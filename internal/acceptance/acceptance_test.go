@@ -27,6 +27,7 @@ func TestAcceptance(t *testing.T) {
 		{"board report as files", testReport},
 		{"reminder menus", testReminderMenus},
 		{"knelpunt through the dialog", testKnelpuntDialog},
+		{"bericht verstuur asks first, and sends once", testBroadcastConfirmation},
 		{"awareness to all organisations once, restart in the middle", testAwarenessRestart},
 		{"awareness paced by the rate limiter", testAwarenessPaced},
 		{"bot removed from a team", testBotRemoved},

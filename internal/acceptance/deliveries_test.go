@@ -555,3 +555,62 @@ func testKillDuringUpdates(t *testing.T, w *world) {
 		}
 	}
 }
+
+// (h0) /ambitie bericht verstuur without an id only asks: the project
+// leader sees which message would go to how many organisations and a
+// button. The button sits in a private answer that Mattermost never
+// stores, so the click carries the server's encrypted cookie; it reaches
+// the bot, which sends the message to every organisation exactly once.
+// A second request in the same period says who sent it and sends nothing.
+func testBroadcastConfirmation(t *testing.T, w *world) {
+	pieter := w.person(t, "pieter.mulder")
+	ev := pieter.listen(t, w)
+	r := pieter.cmd(t, w, "bericht verstuur")
+	contains(t, "bericht verstuur", r, "Versturen")
+	post := ev.ephemeralPost(t, "Versturen")
+	var action *model.PostAction
+	for _, a := range post.Attachments() {
+		for _, act := range a.Actions {
+			if act.Name == "Versturen" {
+				action = act
+			}
+		}
+	}
+	if action == nil || action.Cookie == "" {
+		t.Fatalf("the question has no button with a cookie: %+v", post.Attachments())
+	}
+	title, id := between(post.Message, "‘", "’"), between(post.Message, "(`", "`)")
+	if title == "" || id == "katvangers" || id == "opzoeken" {
+		t.Fatalf("the message to confirm is %q (%q); the scenarios after this one send that one themselves", title, id)
+	}
+	if n := reached(w.awarenessCounts(t, title)); n != 0 {
+		t.Fatalf("asking sent the message to %d organisations", n)
+	}
+	resp, err := pieter.API.DoPostActionWithCookie(bg(), post.Id, action.Id, "", action.Cookie, nil, "")
+	check(t, "click Versturen", resp, err)
+	eventually(t, 2*time.Minute, "the confirmed message did not reach every organisation", func() bool {
+		return reached(w.awarenessCounts(t, title)) == len(w.orgs)
+	})
+	time.Sleep(2 * time.Second)
+	exactlyOnce(t, w.awarenessCounts(t, title), "")
+	again := pieter.cmd(t, w, "bericht verstuur")
+	contains(t, "a second bericht verstuur", again, "al verstuurd")
+	contains(t, "a second bericht verstuur", again, "pieter")
+	resp, err = pieter.API.DoPostActionWithCookie(bg(), post.Id, action.Id, "", action.Cookie, nil, "")
+	check(t, "click Versturen again", resp, err)
+	time.Sleep(3 * time.Second)
+	exactlyOnce(t, w.awarenessCounts(t, title), "")
+}
+
+// between returns the text between the first open and the next close.
+func between(s, open, close string) string {
+	_, rest, ok := strings.Cut(s, open)
+	if !ok {
+		return ""
+	}
+	in, _, ok := strings.Cut(rest, close)
+	if !ok {
+		return ""
+	}
+	return in
+}

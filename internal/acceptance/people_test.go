@@ -201,6 +201,30 @@ func (e *events) ephemeral(t testing.TB, want string) string {
 	return ""
 }
 
+// ephemeralPost waits for an ephemeral post for this person whose message
+// contains want and returns it whole: its buttons carry the cookie that a
+// click on a post the server never stored needs.
+func (e *events) ephemeralPost(t testing.TB, want string) *model.Post {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		ev := e.wait(t, model.WebsocketEventEphemeralMessage, time.Until(deadline))
+		if ev == nil {
+			break
+		}
+		var post model.Post
+		raw, _ := ev.GetData()["post"].(string)
+		if err := json.Unmarshal([]byte(raw), &post); err != nil {
+			t.Fatalf("ephemeral_message event: %v", err)
+		}
+		if strings.Contains(post.Message, want) {
+			return &post
+		}
+	}
+	t.Fatalf("no ephemeral post with %q arrived", want)
+	return nil
+}
+
 // choose picks option in the menu actionID of a post, as a click in the
 // web app does: POST /api/v4/posts/{post_id}/actions/{action_id}.
 func (p *person) choose(t testing.TB, postID, actionID, option string) {
