@@ -196,6 +196,15 @@ func (m *Main) Open() error {
 	if err := m.Wire(); err != nil {
 		return err
 	}
+	// A bot that was killed left its deliveries leased; with no other
+	// process delivering, they are sent now rather than when the lease
+	// runs out (the post a killed attempt may have made is looked for
+	// first).
+	if n, err := m.DB.EndStaleLeases(context.Background(), m.Now(), m.Dispatcher.Lease()); err != nil {
+		return err
+	} else if n > 0 {
+		m.Logger.Info("deliveries left leased by a process that ended are due again", slog.Int("deliveries", n))
+	}
 	// Before any command is answered, so that a status on a changed
 	// ambition is shown as te herbevestigen from the first one.
 	if err := m.App.SyncCatalogue(context.Background()); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
@@ -170,6 +171,9 @@ func (db *DB) DueDeliveries(ctx context.Context, now time.Time, lease time.Durat
 	if lease <= 0 {
 		return ds, load(db.read)
 	}
+	if err := db.holdDispatch(); err != nil {
+		return nil, err
+	}
 	// Most passes find nothing due: a read connection says so without
 	// taking the write lock. A row committed after this look is found by
 	// the pass that its Notify (or the next poll) starts.
@@ -294,6 +298,43 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, cause string) error {
 // Errors: ENOTFOUND, EINTERNAL.
 func (db *DB) MarkReported(ctx context.Context, id int64) error {
 	return db.updateDelivery(ctx, id, `reported = 1`)
+}
+
+// EndStaleLeases ends, at a serving bot's start, the leases of the
+// processes that ended while they held them: when no other process holds
+// the dispatch lock (see lockDispatch), every pending delivery that is
+// uncertain and due within lease from now was leased, or put off after an
+// uncertain attempt, by a process that is gone. They become due now and
+// stay uncertain, so that the dispatcher first looks for the post that
+// process may have made. With another bot or CLI command delivering, or
+// called a second time, it does nothing. It then holds the dispatch lock
+// shared, so that other processes may lease.
+func (db *DB) EndStaleLeases(ctx context.Context, now time.Time, lease time.Duration) (int, error) {
+	db.dispatchMu.Lock()
+	defer db.dispatchMu.Unlock()
+	if !db.alone {
+		return 0, nil
+	}
+	db.alone = false
+	n := 0
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET next_attempt = ?
+			WHERE state = 'pending' AND uncertain = 1 AND next_attempt > ? AND next_attempt <= ?`,
+			formatTime(now), formatTime(now), formatTime(now.Add(lease)))
+		if err != nil {
+			return internal(err)
+		}
+		affected, err := res.RowsAffected()
+		if err != nil {
+			return internal(err)
+		}
+		n = int(affected)
+		return nil
+	})
+	if lockErr := syscall.Flock(int(db.dispatch.Fd()), syscall.LOCK_SH); lockErr != nil && err == nil {
+		err = cannotOpen(db.path+".dispatch", lockErr)
+	}
+	return n, err
 }
 
 // ReleaseDeliveries makes never-attempted leased deliveries due at now and

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -463,5 +464,77 @@ func TestRequeueFailed(t *testing.T) {
 	}
 	if n, _ := db.RequeueFailed(ctx, "awareness:a:1", db.Now()); n != 0 {
 		t.Errorf("a second requeue found %d failed", n)
+	}
+}
+
+// A serving bot that starts while no other process holds a lease ends the
+// leases of the one that died: those deliveries are due at once, still
+// uncertain, so that the post a killed attempt may have made is looked
+// for first. A delivery put off for longer than a lease is left alone.
+// While another process that leases (a CLI command delivering) has the
+// database open, nothing is released: its leases may be live.
+func TestEndStaleLeases(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ambitiebot.db")
+	const lease = 2 * time.Minute
+	now := time.Date(2027, 1, 4, 9, 30, 0, 0, time.UTC)
+
+	first, err := sqlite.OpenServing(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.EnqueueDeliveries(ctx, []ambitiebot.Delivery{delivery("r", "user:a"), delivery("r", "user:b")}); err != nil {
+		t.Fatal(err)
+	}
+	later := delivery("r", "user:c")
+	later.NextAttempt = now.Add(time.Hour)
+	if _, err := first.EnqueueDeliveries(ctx, []ambitiebot.Delivery{later}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := first.EndStaleLeases(ctx, now, lease); err != nil || n != 0 {
+		t.Fatalf("a fresh database released %d, %v", n, err)
+	}
+	leased, err := first.DueDeliveries(ctx, now, lease, 0)
+	if err != nil || len(leased) != 2 {
+		t.Fatalf("leased %d, %v", len(leased), err)
+	}
+	first.Close() // the process dies; the kernel drops its locks
+
+	// A CLI command that delivers has the database open and has leased.
+	cli, err := sqlite.OpenExisting(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.DueDeliveries(ctx, now.Add(time.Second), lease, 0); err != nil {
+		t.Fatal(err)
+	}
+	busy, err := sqlite.OpenServing(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := busy.EndStaleLeases(ctx, now.Add(10*time.Second), lease); err != nil || n != 0 {
+		t.Fatalf("with another process delivering, %d leases were ended, %v", n, err)
+	}
+	if due, _ := busy.DueDeliveries(ctx, now.Add(10*time.Second), 0, 0); len(due) != 0 {
+		t.Fatalf("%d leased deliveries were due", len(due))
+	}
+	busy.Close()
+	cli.Close()
+
+	again, err := sqlite.OpenServing(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	restart := now.Add(20 * time.Second)
+	if n, err := again.EndStaleLeases(ctx, restart, lease); err != nil || n != 2 {
+		t.Fatalf("released %d stale leases, want 2; %v", n, err)
+	}
+	due, err := again.DueDeliveries(ctx, restart, 0, 0)
+	if err != nil || len(due) != 2 || !due[0].Uncertain || !due[1].Uncertain {
+		t.Fatalf("after the restart due = %+v, %v", due, err)
+	}
+	if n, err := again.EndStaleLeases(ctx, restart, lease); err != nil || n != 0 {
+		t.Fatalf("a second call released %d, %v", n, err)
 	}
 }

@@ -33,3 +33,62 @@ func lockDB(path string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// The dispatch lock tells a starting bot whether the leases it finds are
+// stale. Every process that leases deliveries (the serving bot, and a CLI
+// command that delivers what it queued) holds a shared flock on
+// path+".dispatch" from its first lease until it closes the database. A
+// serving bot tries the lock exclusively when it opens: when it gets it,
+// no other process can be attempting a delivery, so every lease in the
+// table belongs to a process that ended (a crash, kill -9, a power cut)
+// and EndStaleLeases makes those deliveries due at once instead of when
+// their lease runs out. The kernel drops the lock with its process.
+func openDispatchLock(path string) (*os.File, error) {
+	name := path + ".dispatch"
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, fsutil.FileMode)
+	if err != nil {
+		return nil, cannotOpen(name, err)
+	}
+	return f, nil
+}
+
+// lockDispatch takes the dispatch lock for a serving bot: exclusively when
+// nobody else holds it (alone), else shared, waiting for a starting bot
+// that holds it exclusively for a moment.
+func lockDispatch(path string) (f *os.File, alone bool, err error) {
+	if f, err = openDispatchLock(path); err != nil {
+		return nil, false, err
+	}
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if err == nil {
+		return f, true, nil
+	}
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_SH)
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, false, cannotOpen(path+".dispatch", err)
+	}
+	return f, false, nil
+}
+
+// holdDispatch takes the shared dispatch lock before this process's first
+// lease, if it does not hold the lock yet.
+func (db *DB) holdDispatch() error {
+	db.dispatchMu.Lock()
+	defer db.dispatchMu.Unlock()
+	if db.dispatch != nil {
+		return nil
+	}
+	f, err := openDispatchLock(db.path)
+	if err != nil {
+		return err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH); err != nil {
+		_ = f.Close()
+		return cannotOpen(db.path+".dispatch", err)
+	}
+	db.dispatch = f
+	return nil
+}

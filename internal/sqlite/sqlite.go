@@ -73,6 +73,13 @@ type DB struct {
 	links linkCache
 	// lock is the exclusive lock file of a serving database; nil otherwise.
 	lock *os.File
+	// dispatch is the dispatch lock file (see lockDispatch), held from
+	// Open by a serving database and from the first lease otherwise; alone
+	// says that a serving database holds it exclusively, until
+	// EndStaleLeases.
+	dispatchMu sync.Mutex
+	dispatch   *os.File
+	alone      bool
 	// health caches the last write probe (see CheckHealth).
 	health healthCache
 	// verifyUntil is set by Restore: until then EnqueueDeliveries queues
@@ -136,7 +143,8 @@ func open(path string, o openOptions) (db *DB, err error) {
 		}
 		extra = "&mode=rw" // SQLite itself must not create the file either
 	}
-	var lock *os.File
+	var lock, dispatch *os.File
+	alone := false
 	if o.serve {
 		if lock, err = lockDB(path); err != nil {
 			return nil, err
@@ -144,6 +152,14 @@ func open(path string, o openOptions) (db *DB, err error) {
 		defer func() {
 			if err != nil {
 				_ = lock.Close()
+			}
+		}()
+		if dispatch, alone, err = lockDispatch(path); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				_ = dispatch.Close()
 			}
 		}()
 	}
@@ -177,7 +193,7 @@ func open(path string, o openOptions) (db *DB, err error) {
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
 
-	db = &DB{Now: time.Now, path: path, write: write, read: read, lock: lock}
+	db = &DB{Now: time.Now, path: path, write: write, read: read, lock: lock, dispatch: dispatch, alone: alone}
 	db.idle = sync.NewCond(&db.mu)
 	var until string
 	switch err := write.QueryRow(`SELECT value FROM settings WHERE key = ?`, settingVerifyUntil).Scan(&until); {
@@ -307,6 +323,11 @@ func (db *DB) Close() error {
 		if db.lock != nil {
 			err = errors.Join(err, db.lock.Close()) // releases the lock
 		}
+		db.dispatchMu.Lock()
+		if db.dispatch != nil {
+			err = errors.Join(err, db.dispatch.Close())
+		}
+		db.dispatchMu.Unlock()
 	})
 	return err
 }

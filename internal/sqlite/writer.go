@@ -52,6 +52,12 @@ func (db *DB) SetStatus(ctx context.Context, u ambitiebot.Update) (ambitiebot.Ch
 	if err := u.Validate(); err != nil {
 		return ambitiebot.Change{}, err
 	}
+	if u.Lease > 0 && len(u.Feed) > 0 {
+		// The feed is stored leased to this process (see lockDispatch).
+		if err := db.holdDispatch(); err != nil {
+			return ambitiebot.Change{}, err
+		}
+	}
 	for _, d := range u.Feed {
 		if u.FeedMessage != nil && strings.TrimSpace(d.Message) == "" {
 			d.Message = "-" // written in the transaction; checked there again
