@@ -86,6 +86,7 @@ func (app *App) run(ctx context.Context, m Member, lang string, cmd Command, req
 	case KindShow:
 		return app.show(ctx, m, lang, cmd.AmbitionID)
 	case KindSet:
+		cmd.keepNote = true
 		return app.set(ctx, m, lang, cmd)
 	case KindMine:
 		return app.mine(ctx, m, lang)
@@ -156,6 +157,9 @@ func (app *App) set(ctx context.Context, m Member, lang string, cmd Command) (Re
 	}
 	if !a.AppliesToKind(org.Kind) {
 		return Response{}, invalid("ErrNotApplicable", map[string]any{"ID": a.ID, "Org": org.Name})
+	}
+	if cmd.keepNote && cmd.Note == "" {
+		cmd.Note = app.currentNote(ctx, org.Key, a.ID, cmd.Status)
 	}
 	upd := ambitiebot.Update{OrgKey: org.Key, AmbitionID: a.ID, Status: cmd.Status, Note: cmd.Note, User: m.User}
 	if app.activityFeed {

@@ -47,6 +47,12 @@ type Command struct {
 	MessageID  string
 	Since      string // for rapport, as typed (YYYY-MM-DD)
 	Share      bool   // overzicht delen: the overview and chart go to the channel
+
+	// keepNote: the same status without a toelichting keeps the stored
+	// one, so that giving a status again confirms it rather than erasing
+	// its note. Typed commands and menu choices keep; the dialog, whose
+	// field shows the stored note, does not (clearing it there removes it).
+	keepNote bool
 }
 
 var keywords = map[string]Kind{
