@@ -9,6 +9,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/config"
 	"github.com/drentse-aanpak/ambitiebot/internal/workgroup"
 )
 
@@ -237,4 +238,40 @@ func TestEnglishRepresentativeIsAskedInEnglish(t *testing.T) {
 	contains(t, ask, "Nothing was changed")
 	contains(t, h.cmd("john", "assen 1.2 done")[0], "Gemeente Assen: ambition 1.2 is now **Done**")
 	contains(t, h.cmd("john", "emmen 1.2 done")[0], "You do not represent Gemeente Emmen")
+}
+
+// Someone who represents several organisations is told to type commands
+// with the organisation first, also when a reminder has one section left
+// (the others are done) and when it asks to confirm a changed text; a
+// command without the organisation would be refused.
+func TestReminderOfOneSectionNamesTheOrganisationForSeveral(t *testing.T) {
+	h := prepareHarness(t, "[organisations.hunze-en-aas]\nrepresentatives = [\"jan\"]\n")
+	delete(h.env, "AMBITIEBOT_PUBLIC_URL")
+	h.start()
+	defaults, err := config.Load(func(string) (string, bool) { return "", false }, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range defaults.Catalogue.ForKind(ambitiebot.KindWaterBoard) {
+		contains(t, h.cmd("jan", "hunze-en-aas "+a.ID+" gereed")[0], "staat nu op **Gereed**")
+	}
+	h.cmd("jan", "emmen 3.1 gereed")
+	h.stop()
+	h.appendConfig("[ambitions.\"3.1\"]\ntext = \"Het integrale afwegingskader is vastgesteld en wordt gebruikt.\"\n")
+	h.start()
+	dm := h.reminderDM("jan").Message
+	contains(t, dm, "Gemeente Emmen")
+	if strings.Contains(dm, "Hunze") {
+		t.Errorf("the reminder lists the done water board:\n%s", dm)
+	}
+	contains(t, dm, "`/ambitie emmen 1.1 gereed`")
+	contains(t, dm, "`/ambitie emmen 3.1 bevestig`")
+	for _, bare := range []string{"`/ambitie 1.1 ", "`/ambitie 3.1 bevestig`"} {
+		if strings.Contains(dm, bare) {
+			t.Errorf("the reminder suggests %s…, which is refused to a representative of several:\n%s", bare, dm)
+		}
+	}
+	mine := strings.Join(h.cmd("jan", "mijn"), "\n")
+	contains(t, mine, "`/ambitie emmen 3.1 bevestig`")
+	contains(t, h.cmd("jan", "emmen 3.1 bevestig")[0], "is bevestigd")
 }

@@ -295,7 +295,7 @@ func (app *App) dialogIntro(lang string, org ambitiebot.Organisation, preset str
 // reminder renders the reminder that fields came from again; a failure
 // only costs the in-place update, so it is logged, not shown.
 func (app *App) reminder(ctx context.Context, m Member, lang string, org ambitiebot.Organisation, fields map[string]string) (ambitiebot.Post, bool) {
-	post, ok, err := app.ReminderPost(ctx, lang, org, m.User, fields)
+	post, ok, err := app.ReminderPost(ctx, lang, org, m.User, len(m.Orgs) > 1, fields)
 	if err != nil {
 		app.logger.Warn("reminder not rendered again", slog.String("user_id", m.User.ID), slog.Any("error", err))
 	}

@@ -126,9 +126,9 @@ func (app *App) reminderDMs(ctx context.Context, key string, meeting time.Time, 
 		case len(sections) == 0:
 			d.Message = app.tr.T(lang, "ReminderThanks", map[string]any{"Org": app.names(lang, r.orgs), "Date": app.longDate(lang, meeting)})
 		case app.oneClick:
-			d.Message, d.Attachments = app.menuList(lang, r.user, reminderRef{run: key, meeting: meeting}, sections)
+			d.Message, d.Attachments = app.menuList(lang, r.user, reminderRef{run: key, meeting: meeting}, sections, r.several)
 		default:
-			d.Message = app.openList(lang, r.user, meeting, sections)
+			d.Message = app.openList(lang, r.user, meeting, sections, r.several)
 		}
 		ds = append(ds, d)
 	}
@@ -140,6 +140,9 @@ func (app *App) reminderDMs(ctx context.Context, key string, meeting time.Time, 
 type recipient struct {
 	user ambitiebot.User
 	orgs []ambitiebot.Organisation
+	// several: they represent more than one organisation (not only those
+	// of the reminder), so a command they type names the organisation.
+	several bool
 }
 
 // reminderRecipients are the people the reminder goes to: every member of the
@@ -170,7 +173,7 @@ func (app *App) reminderRecipients(ctx context.Context) (rs []recipient, nobody 
 			continue
 		}
 		index[u.ID] = len(rs)
-		rs = append(rs, recipient{user: m.User, orgs: m.Orgs})
+		rs = append(rs, recipient{user: m.User, orgs: m.Orgs, several: len(m.Orgs) > 1})
 		for _, o := range m.Orgs {
 			covered[o.Key] = true
 		}
@@ -188,13 +191,13 @@ func (app *App) reminderRecipients(ctx context.Context) (rs []recipient, nobody 
 			}
 			i, known := index[id]
 			if !known {
-				u, err := app.members.user(ctx, id)
+				c, err := app.members.Resolve(ctx, id)
 				if err != nil {
 					app.logger.Warn("reminder: cannot look up contact", slog.String("user_id", id), slog.Any("error", err))
 					continue
 				}
 				i, index[id] = len(rs), len(rs)
-				rs = append(rs, recipient{user: u})
+				rs = append(rs, recipient{user: c.User, several: len(c.Orgs) > 1})
 			}
 			if !slices.ContainsFunc(rs[i].orgs, func(o ambitiebot.Organisation) bool { return o.Key == org.Key }) {
 				rs[i].orgs = append(rs[i].orgs, org)
@@ -218,8 +221,9 @@ func (app *App) Unrepresented(ctx context.Context) ([]ambitiebot.Organisation, e
 }
 
 // openList is a reminder without menus: per organisation the ambitions
-// that are not done, and how to update them.
-func (app *App) openList(lang string, u ambitiebot.User, meeting time.Time, sections []reminderSection) string {
+// that are not done, and how to update them (with the organisation first
+// when u represents several).
+func (app *App) openList(lang string, u ambitiebot.User, meeting time.Time, sections []reminderSection, several bool) string {
 	var b strings.Builder
 	if len(sections) == 1 {
 		open, org := sections[0].rows, sections[0].org
@@ -234,8 +238,12 @@ func (app *App) openList(lang string, u ambitiebot.User, meeting time.Time, sect
 		for _, p := range open {
 			b.WriteString("- " + app.reminderLine(lang, p) + "\n")
 		}
-		b.WriteString("\n" + app.tr.T(lang, "ReminderHowTo", map[string]any{"ID": open[0].AmbitionID}))
-		if hint := app.reconfirmHint(lang, open); hint != "" {
+		howTo := "ReminderHowTo"
+		if several {
+			howTo = "ReminderHowToOrg"
+		}
+		b.WriteString("\n" + app.tr.T(lang, howTo, map[string]any{"Org": org.Key, "ID": open[0].AmbitionID}))
+		if hint := app.reconfirmHint(lang, open, several); hint != "" {
 			b.WriteString("\n" + hint)
 		}
 		return b.String()
@@ -252,7 +260,7 @@ func (app *App) openList(lang string, u ambitiebot.User, meeting time.Time, sect
 		all = append(all, sec.rows...)
 	}
 	b.WriteString("\n" + app.tr.T(lang, "ReminderHowToOrg", map[string]any{"Org": sections[0].org.Key, "ID": sections[0].rows[0].AmbitionID}))
-	if hint := app.reconfirmHint(lang, all); hint != "" {
+	if hint := app.reconfirmHint(lang, all, true); hint != "" {
 		b.WriteString("\n" + hint)
 	}
 	return b.String()

@@ -103,13 +103,14 @@ func (app *App) mine(ctx context.Context, m Member, lang string) (Response, erro
 		if err != nil {
 			return Response{}, err
 		}
-		texts = append(texts, app.orgDetail(lang, org, ambitiebot.NewMatrix(app.catalogue, app.organisations, rows))...)
+		texts = append(texts, app.orgDetail(lang, org, ambitiebot.NewMatrix(app.catalogue, app.organisations, rows), needsOrg(m, org.Key))...)
 	}
 	return Response{Texts: texts}, nil
 }
 
-// orgDetail lists one organisation's ambitions grouped by theme.
-func (app *App) orgDetail(lang string, org ambitiebot.Organisation, mx *ambitiebot.Matrix) []string {
+// orgDetail lists one organisation's ambitions grouped by theme; withOrg
+// puts the organisation in the commands it suggests.
+func (app *App) orgDetail(lang string, org ambitiebot.Organisation, mx *ambitiebot.Matrix, withOrg bool) []string {
 	t := mx.OrgTally(org.Key, 0)
 	// The percentage is the overview's: done out of the ambitions that
 	// apply and are not "niet van toepassing"; the header says so.
@@ -119,7 +120,7 @@ func (app *App) orgDetail(lang string, org ambitiebot.Organisation, mx *ambitieb
 	if na > 0 {
 		head += app.tr.N(lang, "OrgHeaderNA", na, nil) + "\n"
 	}
-	if hint := app.reconfirmHint(lang, mx.Reconfirm(org.Key)); hint != "" {
+	if hint := app.reconfirmHint(lang, mx.Reconfirm(org.Key), withOrg); hint != "" {
 		head += hint + "\n"
 	}
 	var lines []string
@@ -166,7 +167,7 @@ func (app *App) overview(ctx context.Context, m Member, lang string, cmd Command
 	}
 	mx := ambitiebot.NewMatrix(app.catalogue, app.organisations, rows)
 	if cmd.OrgKey != "" {
-		texts := app.orgDetail(lang, org, mx)
+		texts := app.orgDetail(lang, org, mx, needsOrg(m, org.Key))
 		return Response{Texts: texts}, nil
 	}
 	texts := app.OverviewTables(lang, mx, cmd.Theme)
