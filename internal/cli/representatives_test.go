@@ -275,3 +275,37 @@ func TestReminderOfOneSectionNamesTheOrganisationForSeveral(t *testing.T) {
 	contains(t, mine, "`/ambitie emmen 3.1 bevestig`")
 	contains(t, h.cmd("jan", "emmen 3.1 bevestig")[0], "is bevestigd")
 }
+
+// A contact who is in the working-group channel gets an organisation's
+// reminder only when no member there covers it, yet may always update it.
+func TestContactInTheChannelOnlyForOrganisationsNobodyCovers(t *testing.T) {
+	h := newHarness(t, `
+[organisations.noorderzijlvest]
+contacts = ["kees"]
+
+[organisations.emmen]
+contacts = ["kees"]
+`)
+	dm := h.reminderDM("kees").Message
+	contains(t, dm, "Waterschap Noorderzijlvest")
+	if strings.Contains(dm, "Emmen") {
+		t.Errorf("Emmen has Jan in the channel, yet its contact in the channel got its reminder:\n%s", dm)
+	}
+	contains(t, h.cmd("kees", "emmen 1.1 gereed")[0], "Gemeente Emmen: ambitie 1.1 staat nu op **Gereed**")
+
+	// Covered everywhere: no reminder at all.
+	h = newHarness(t, "[organisations.emmen]\ncontacts = [\"kees\"]\n")
+	_, ds, err := h.main.App.RemindNow(context.Background(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Target == ambitiebot.UserTarget(h.user("kees").Id) {
+			t.Errorf("the contact of a covered organisation gets a reminder: %s", d.Message)
+		}
+		if d.Target == ambitiebot.UserTarget(h.user("jan").Id) && !strings.Contains(d.Message, "Gemeente Emmen") {
+			t.Errorf("jan's reminder: %s", d.Message)
+		}
+	}
+	contains(t, h.cmd("kees", "1.2 gereed")[0], "Gemeente Emmen: ambitie 1.2 staat nu op **Gereed**")
+}

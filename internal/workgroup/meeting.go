@@ -147,7 +147,8 @@ type recipient struct {
 
 // reminderRecipients are the people the reminder goes to: every member of the
 // working-group channel who represents an organisation, and the contacts
-// of each organisation that no member represents, each once. nobody are
+// of each organisation that no member represents (a contact in the
+// channel too), each once. nobody are
 // the organisations neither reaches.
 func (app *App) reminderRecipients(ctx context.Context) (rs []recipient, nobody []ambitiebot.Organisation, err error) {
 	channelID, err := app.chat.ChannelID(ctx, app.workingGroup)
@@ -169,12 +170,15 @@ func (app *App) reminderRecipients(ctx context.Context) (rs []recipient, nobody 
 			app.logger.Warn("reminder: cannot resolve member", slog.String("user_id", u.ID), slog.Any("error", err))
 			continue
 		}
-		if len(m.Orgs) == 0 {
+		// An organisation they are only the contact of comes below, when
+		// nobody else covers it.
+		own := slices.DeleteFunc(slices.Clone(m.Orgs), func(o ambitiebot.Organisation) bool { return m.contactOnly[o.Key] })
+		if len(own) == 0 {
 			continue
 		}
 		index[u.ID] = len(rs)
-		rs = append(rs, recipient{user: m.User, orgs: m.Orgs, several: len(m.Orgs) > 1})
-		for _, o := range m.Orgs {
+		rs = append(rs, recipient{user: m.User, orgs: own, several: len(m.Orgs) > 1})
+		for _, o := range own {
 			covered[o.Key] = true
 		}
 	}
