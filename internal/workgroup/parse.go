@@ -31,7 +31,7 @@ const (
 	KindEdit             // /ambitie bijwerken [org]
 	KindConfirm          // /ambitie [org] 3.2 bevestig
 	KindUnlink           // /ambitie ontkoppel @user [org…]
-	KindMessageText      // /ambitie bericht tekst [id]
+	KindMessageText      // /ambitie bericht tekst [<org>] [id]
 )
 
 // Command is a parsed /ambitie command.
@@ -256,6 +256,11 @@ func parseKeyword(k Kind, args []string, text string) (Command, error) {
 		} else if len(args) > 0 && (strings.EqualFold(args[0], "tekst") || strings.EqualFold(args[0], "text")) {
 			cmd.Kind = KindMessageText
 			args = args[1:]
+		}
+		// bericht tekst [<org>] [id]: one word is an organisation or an
+		// id, which the handler tells apart by the keys it knows.
+		if cmd.Kind == KindMessageText && len(args) == 2 {
+			cmd.OrgKey, args = strings.ToLower(args[0]), args[1:]
 		}
 		if len(args) > 1 {
 			return Command{}, parseErr("ErrTooManyWords", nil)
