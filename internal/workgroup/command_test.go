@@ -226,3 +226,28 @@ func TestRepresentativesByConfiguration(t *testing.T) {
 		t.Errorf("people = %+v", people)
 	}
 }
+
+// help lists every command in one list, before the paragraph about the
+// statuses, in both languages.
+func TestHelpListsTheCommandsTogether(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		user, statuses string
+		lines          []string
+	}{
+		{"jan", "\n\nStatussen:", []string{"- `/ambitie 3.2 bevestig`", "- `/ambitie bericht tekst [<org>] [id]`"}},
+		{"john", "\n\nStatuses:", []string{"- `/ambitie 3.2 confirm`", "- `/ambitie bericht tekst [<org>] [id]`"}},
+	} {
+		user := c.user
+		help := e.cmd(t, user, "help")
+		end := strings.Index(help, c.statuses)
+		if end < 0 {
+			t.Fatalf("%s: no statuses paragraph in\n%s", user, help)
+		}
+		for _, line := range c.lines {
+			if i := strings.Index(help, line); i < 0 || i > end || !strings.HasPrefix(help[i-1:], "\n- ") {
+				t.Errorf("%s: %q is not in the list of commands:\n%s", user, line, help)
+			}
+		}
+	}
+}

@@ -22,13 +22,14 @@ const MaxPostRunes = 16000
 const historyLimit = 50
 
 func (app *App) help(lang string, m Member) Response {
-	texts := []string{app.tr.T(lang, "Help", nil) + "\n" + app.tr.T(lang, "HelpMessageText", nil)}
-	// The line joins the list of commands, which ends at the first blank line.
-	confirmLine := app.tr.T(lang, "HelpReconfirm", nil)
+	texts := []string{app.tr.T(lang, "Help", nil)}
+	// These lines join the list of commands, which ends at the first
+	// blank line.
+	lines := app.tr.T(lang, "HelpReconfirm", nil) + "\n" + app.tr.T(lang, "HelpMessageText", nil)
 	if i := strings.Index(texts[0], "\n\n"); i >= 0 {
-		texts[0] = texts[0][:i] + "\n" + confirmLine + texts[0][i:]
+		texts[0] = texts[0][:i] + "\n" + lines + texts[0][i:]
 	} else {
-		texts[0] += "\n" + confirmLine
+		texts[0] += "\n" + lines
 	}
 	if len(m.Orgs) > 1 {
 		texts[0] += "\n\n" + app.tr.T(lang, "HelpSeveral", map[string]any{"Orgs": app.names(lang, m.Orgs), "Key": m.Orgs[0].Key})
