@@ -354,3 +354,16 @@ func TestBerichtTekst(t *testing.T) {
 		t.Errorf("bericht tekst queued %d deliveries", n)
 	}
 }
+
+// An unknown message id is the user's own text: the answer shows it
+// escaped, unable to mention the channel.
+func TestUnknownMessageIDCannotMention(t *testing.T) {
+	h := newHarness(t, "")
+	for _, text := range []string{"bericht tekst @channel", "bericht @channel", "bericht verstuur @channel"} {
+		got := strings.Join(h.cmd("pieter", text), "\n")
+		contains(t, got, "Er is geen bewustwordingsbericht met het id ‘@\u200bchannel’")
+		if strings.Contains(got, "@channel") {
+			t.Errorf("/ambitie %s echoes a mention: %q", text, got)
+		}
+	}
+}
