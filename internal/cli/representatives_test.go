@@ -309,3 +309,56 @@ contacts = ["kees"]
 	}
 	contains(t, h.cmd("kees", "1.2 gereed")[0], "Gemeente Emmen: ambitie 1.2 staat nu op **Gereed**")
 }
+
+// Organisation names come from the configuration, yet a heading or a list
+// of them in a reminder or the meeting-day summary shows them as text:
+// escaped, unable to mention anyone.
+func TestOrganisationNamesAreEscapedInHeadingsAndLists(t *testing.T) {
+	const names = `
+[organisations.noorderzijlvest]
+name = "Waterschap @all *Noorderzijlvest*"
+
+[organisations.vechtstromen]
+name = "Waterschap @here _Vechtstromen_"
+
+[[representatives]]
+username = "sanne"
+organisations = ["noorderzijlvest"]
+`
+	const shown = "Waterschap @\u200ball \\*Noorderzijlvest\\*"
+	check := func(where, text string) {
+		t.Helper()
+		contains(t, text, shown)
+		if strings.Contains(text, "@all") || strings.Contains(text, "*Noorderzijlvest*") {
+			t.Errorf("%s shows the name unescaped:\n%s", where, text)
+		}
+	}
+	h := newHarness(t, names)
+	dm := h.reminderDM("sanne")
+	check("the menu reminder's intro", dm.Message)
+	if hs := headings(dm); len(hs) != 2 || hs[1] != "#### "+shown {
+		t.Errorf("headings = %q", hs)
+	}
+	summary, err := h.main.App.SummaryText(context.Background(), h.clock.Now().Add(30*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	contains(t, summary, "Waterschap @\u200bhere \\_Vechtstromen\\_")
+	if strings.Contains(summary, "@here") {
+		t.Errorf("the summary shows a name unescaped:\n%s", summary)
+	}
+
+	// The footer of bericht tekst is the channel's: mentions neutralised.
+	text := strings.Join(h.cmd("sanne", "bericht tekst noorderzijlvest"), "\n")
+	contains(t, text, "Waterschap @\u200ball *Noorderzijlvest*.*")
+	if strings.Contains(text, "@all") {
+		t.Errorf("bericht tekst names the organisation unescaped:\n%s", text)
+	}
+
+	h = prepareHarness(t, names)
+	delete(h.env, "AMBITIEBOT_PUBLIC_URL")
+	h.start()
+	plain := h.reminderDM("sanne").Message
+	check("the plain reminder", plain)
+	contains(t, plain, "\n#### "+shown+"\n")
+}

@@ -128,7 +128,7 @@ func (app *App) messageText(ctx context.Context, m Member, lang string, cmd Comm
 	}
 	org := ""
 	if m.HasOrg {
-		org = m.Org.Name
+		org = app.neutralize(m.Org.Name)
 	}
 	if cmd.OrgKey != "" {
 		o, ok := app.organisations.Recipient(cmd.OrgKey)
@@ -138,7 +138,7 @@ func (app *App) messageText(ctx context.Context, m Member, lang string, cmd Comm
 		if !m.ProjectLeader && !m.Represents(o.Key) {
 			return Response{}, forbidden("MessageTextNotYours", map[string]any{"Org": app.userText(o.Name), "Orgs": app.orgList(m.Orgs)})
 		}
-		org = o.Name
+		org = app.neutralize(o.Name) // as in the channel's footer
 	}
 	var msg awareness.Message
 	var err error

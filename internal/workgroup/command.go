@@ -233,7 +233,7 @@ func (app *App) actingFor(m Member, orgKey string, example func(key string) stri
 func (app *App) orgList(orgs []ambitiebot.Organisation) string {
 	parts := make([]string, len(orgs))
 	for i, o := range orgs {
-		parts[i] = o.Name + " (`" + o.Key + "`)"
+		parts[i] = app.userText(o.Name) + " (`" + o.Key + "`)"
 	}
 	return strings.Join(parts, ", ")
 }
@@ -351,7 +351,7 @@ func (app *App) representsNow(ctx context.Context, lang string, u ambitiebot.Use
 func (app *App) names(lang string, orgs []ambitiebot.Organisation) string {
 	names := make([]string, len(orgs))
 	for i, o := range orgs {
-		names[i] = o.Name
+		names[i] = app.userText(o.Name) // from the configuration, shown as text all the same
 	}
 	return app.listAnd(lang, names)
 }

@@ -257,7 +257,7 @@ func (app *App) openList(lang string, u ambitiebot.User, meeting time.Time, sect
 	b.WriteString("\n")
 	var all []ambitiebot.Progress
 	for _, sec := range sections {
-		b.WriteString("\n#### " + sec.org.Name + "\n")
+		b.WriteString("\n#### " + app.userText(sec.org.Name) + "\n")
 		for _, p := range sec.rows {
 			b.WriteString("- " + app.reminderLine(lang, p) + "\n")
 		}

@@ -109,7 +109,7 @@ func (app *App) menuList(lang string, u ambitiebot.User, ref reminderRef, sectio
 	var atts []ambitiebot.Attachment
 	for n, sec := range sections {
 		if len(sections) > 1 {
-			atts = append(atts, ambitiebot.Attachment{Text: "#### " + sec.org.Name})
+			atts = append(atts, ambitiebot.Attachment{Text: "#### " + app.userText(sec.org.Name)})
 		}
 		for _, p := range sec.rows {
 			fields := maps.Clone(base)
