@@ -199,8 +199,9 @@ webhook = "`+hook+`"
 	if strings.Contains(overview, "RIEC") || strings.Contains(overview, "RUD") {
 		t.Errorf("the overview lists an affiliated organisation:\n%s", overview)
 	}
-	contains(t, strings.Join(h.cmd("pieter", "riec 3.2 gereed"), "\n"), "‘riec’ is geen bekende organisatie")
-	contains(t, strings.Join(h.cmd("pieter", "overzicht rud-drenthe"), "\n"), "‘rud-drenthe’ is geen bekende organisatie")
+	contains(t, strings.Join(h.cmd("pieter", "riec 3.2 gereed"), "\n"), "RIEC Noord-Nederland is een aangesloten organisatie")
+	contains(t, strings.Join(h.cmd("pieter", "overzicht rud-drenthe"), "\n"), "RUD Drenthe is een aangesloten organisatie")
+	contains(t, strings.Join(h.cmd("pieter", "koppel @kees riec"), "\n"), "RIEC Noord-Nederland is een aangesloten organisatie")
 	contains(t, strings.Join(h.cmd("riec", "3.2 gereed"), "\n"), "niet aan een deelnemende organisatie gekoppeld")
 	if n := h.changes(); n != 0 {
 		t.Errorf("%d changes stored", n)

@@ -139,6 +139,11 @@ func (app *App) ambition(id string) (ambitiebot.Ambition, error) {
 func (app *App) organisation(key string) (ambitiebot.Organisation, error) {
 	org, ok := app.organisations.ByKey(key)
 	if !ok {
+		// An affiliated organisation is known, but nobody represents it
+		// and it has no ambitions: say so rather than that it is unknown.
+		if aff, ok := app.organisations.Recipient(key); ok && aff.Kind == ambitiebot.KindAffiliated {
+			return org, invalid("ErrAffiliatedNoMembers", map[string]any{"Org": app.userText(aff.Name)})
+		}
 		return org, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "ErrUnknownOrganisation", map[string]any{"Key": app.userText(key)})
 	}
 	return org, nil

@@ -251,3 +251,23 @@ func TestHelpListsTheCommandsTogether(t *testing.T) {
 		}
 	}
 }
+
+// An affiliated organisation is known: naming it where a party is meant
+// says what it is, not that it is unknown, and changes nothing.
+func TestAffiliatedOrganisationIsNamedAsSuch(t *testing.T) {
+	e := newEnvWith(t, func(orgs []ambitiebot.Organisation) {
+		orgs[1] = ambitiebot.Organisation{Key: "riec", Name: "RIEC Noord-Nederland", Kind: ambitiebot.KindAffiliated}
+	})
+	want := "RIEC Noord-Nederland is een aangesloten organisatie: die ontvangt alleen het bewustwordingsbericht, heeft geen ambities en niemand vertegenwoordigt haar. Er is niets gewijzigd."
+	for _, text := range []string{"koppel @jan riec", "ontkoppel @jan riec", "riec 3.2 gereed"} {
+		if got := e.cmd(t, "pieter", text); got != want {
+			t.Errorf("/ambitie %s\n got %q\nwant %q", text, got, want)
+		}
+	}
+	if links, _ := e.db.FindUserLinks(context.Background(), "jan"); len(links) != 0 {
+		t.Errorf("links = %+v", links)
+	}
+	if got := e.cmd(t, "pieter", "koppel @jan atlantis"); !strings.Contains(got, "‘atlantis’ is geen bekende organisatie") {
+		t.Errorf("unknown: %q", got)
+	}
+}
