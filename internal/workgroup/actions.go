@@ -191,7 +191,7 @@ func (app *App) useDialog(ctx context.Context, state map[string]string) error {
 // edit opens the status dialog for /ambitie bijwerken [org]. The answer to the
 // command itself is silent: the dialog is the answer.
 func (app *App) edit(ctx context.Context, m Member, lang string, cmd Command, req Request) (Response, error) {
-	org, err := app.actingFor(m, cmd.OrgKey, func(key string) string { return "bijwerken " + key })
+	org, err := app.actingFor(m, cmd.OrgKey, func(key string) string { return commandWord(lang, "bijwerken") + " " + key })
 	if err != nil {
 		return Response{}, err
 	}

@@ -155,7 +155,7 @@ func (app *App) set(ctx context.Context, m Member, lang string, cmd Command) (Re
 		return Response{}, err
 	}
 	org, err := app.actingFor(m, cmd.OrgKey, func(key string) string {
-		return key + " " + a.ID + " " + string(cmd.Status)
+		return key + " " + a.ID + " " + commandWord(lang, string(cmd.Status))
 	})
 	if err != nil {
 		return Response{}, err

@@ -55,6 +55,25 @@ type Command struct {
 	keepNote bool
 }
 
+// englishWords are the English command words the parser accepts for the
+// Dutch ones, which an English user would not guess: the sentences in
+// English show these.
+var englishWords = map[string]string{
+	"gereed": "done", "in-uitvoering": "in-progress", "knelpunt": "blocked", "nvt": "not-applicable",
+	"niet-gestart": "not-started", "mijn": "mine", "overzicht": "overview", "historie": "history",
+	"vergadering": "meeting", "bericht": "message", "koppel": "link", "ontkoppel": "unlink",
+	"rapport": "report", "bijwerken": "update", "bevestig": "confirm", "verstuur": "send",
+	"tekst": "text", "sinds": "since", "delen": "share", "thema": "theme",
+}
+
+// commandWord is the Dutch command word nl as a user of lang types it.
+func commandWord(lang, nl string) string {
+	if en, ok := englishWords[nl]; ok && lang == "en" {
+		return en
+	}
+	return nl
+}
+
 var keywords = map[string]Kind{
 	"help": KindHelp, "hulp": KindHelp, "?": KindHelp,
 	"mijn": KindMine, "mine": KindMine,

@@ -33,7 +33,7 @@ func (app *App) confirm(ctx context.Context, m Member, lang string, cmd Command)
 	if err != nil {
 		return Response{}, err
 	}
-	org, err := app.actingFor(m, cmd.OrgKey, func(key string) string { return key + " " + a.ID + " bevestig" })
+	org, err := app.actingFor(m, cmd.OrgKey, func(key string) string { return key + " " + a.ID + " " + commandWord(lang, "bevestig") })
 	if err != nil {
 		return Response{}, err
 	}
