@@ -199,8 +199,9 @@ webhook = "`+hook+`"
 	if strings.Contains(overview, "RIEC") || strings.Contains(overview, "RUD") {
 		t.Errorf("the overview lists an affiliated organisation:\n%s", overview)
 	}
-	contains(t, strings.Join(h.cmd("pieter", "riec 3.2 gereed"), "\n"), "‘riec’ is geen bekende organisatie")
-	contains(t, strings.Join(h.cmd("pieter", "overzicht rud-drenthe"), "\n"), "‘rud-drenthe’ is geen bekende organisatie")
+	contains(t, strings.Join(h.cmd("pieter", "riec 3.2 gereed"), "\n"), "RIEC Noord-Nederland is een aangesloten organisatie")
+	contains(t, strings.Join(h.cmd("pieter", "overzicht rud-drenthe"), "\n"), "RUD Drenthe is een aangesloten organisatie")
+	contains(t, strings.Join(h.cmd("pieter", "koppel @kees riec"), "\n"), "RIEC Noord-Nederland is een aangesloten organisatie")
 	contains(t, strings.Join(h.cmd("riec", "3.2 gereed"), "\n"), "niet aan een deelnemende organisatie gekoppeld")
 	if n := h.changes(); n != 0 {
 		t.Errorf("%d changes stored", n)
@@ -352,5 +353,18 @@ func TestBerichtTekst(t *testing.T) {
 	contains(t, strings.Join(h.cmd("jan", "bericht tekst bestaatniet"), "\n"), "Er is geen bewustwordingsbericht met het id ‘bestaatniet’")
 	if n := len(h.awarenessDeliveries()); n != 0 {
 		t.Errorf("bericht tekst queued %d deliveries", n)
+	}
+}
+
+// An unknown message id is the user's own text: the answer shows it
+// escaped, unable to mention the channel.
+func TestUnknownMessageIDCannotMention(t *testing.T) {
+	h := newHarness(t, "")
+	for _, text := range []string{"bericht tekst @channel", "bericht @channel", "bericht verstuur @channel"} {
+		got := strings.Join(h.cmd("pieter", text), "\n")
+		contains(t, got, "Er is geen bewustwordingsbericht met het id ‘@\u200bchannel’")
+		if strings.Contains(got, "@channel") {
+			t.Errorf("/ambitie %s echoes a mention: %q", text, got)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
+	"github.com/drentse-aanpak/ambitiebot/internal/config"
 	"github.com/drentse-aanpak/ambitiebot/internal/workgroup"
 )
 
@@ -237,4 +238,127 @@ func TestEnglishRepresentativeIsAskedInEnglish(t *testing.T) {
 	contains(t, ask, "Nothing was changed")
 	contains(t, h.cmd("john", "assen 1.2 done")[0], "Gemeente Assen: ambition 1.2 is now **Done**")
 	contains(t, h.cmd("john", "emmen 1.2 done")[0], "You do not represent Gemeente Emmen")
+}
+
+// Someone who represents several organisations is told to type commands
+// with the organisation first, also when a reminder has one section left
+// (the others are done) and when it asks to confirm a changed text; a
+// command without the organisation would be refused.
+func TestReminderOfOneSectionNamesTheOrganisationForSeveral(t *testing.T) {
+	h := prepareHarness(t, "[organisations.hunze-en-aas]\nrepresentatives = [\"jan\"]\n")
+	delete(h.env, "AMBITIEBOT_PUBLIC_URL")
+	h.start()
+	defaults, err := config.Load(func(string) (string, bool) { return "", false }, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range defaults.Catalogue.ForKind(ambitiebot.KindWaterBoard) {
+		contains(t, h.cmd("jan", "hunze-en-aas "+a.ID+" gereed")[0], "staat nu op **Gereed**")
+	}
+	h.cmd("jan", "emmen 3.1 gereed")
+	h.stop()
+	h.appendConfig("[ambitions.\"3.1\"]\ntext = \"Het integrale afwegingskader is vastgesteld en wordt gebruikt.\"\n")
+	h.start()
+	dm := h.reminderDM("jan").Message
+	contains(t, dm, "Gemeente Emmen")
+	if strings.Contains(dm, "Hunze") {
+		t.Errorf("the reminder lists the done water board:\n%s", dm)
+	}
+	contains(t, dm, "`/ambitie emmen 1.1 gereed`")
+	contains(t, dm, "`/ambitie emmen 3.1 bevestig`")
+	for _, bare := range []string{"`/ambitie 1.1 ", "`/ambitie 3.1 bevestig`"} {
+		if strings.Contains(dm, bare) {
+			t.Errorf("the reminder suggests %s…, which is refused to a representative of several:\n%s", bare, dm)
+		}
+	}
+	mine := strings.Join(h.cmd("jan", "mijn"), "\n")
+	contains(t, mine, "`/ambitie emmen 3.1 bevestig`")
+	contains(t, h.cmd("jan", "emmen 3.1 bevestig")[0], "is bevestigd")
+}
+
+// A contact who is in the working-group channel gets an organisation's
+// reminder only when no member there covers it, yet may always update it.
+func TestContactInTheChannelOnlyForOrganisationsNobodyCovers(t *testing.T) {
+	h := newHarness(t, `
+[organisations.noorderzijlvest]
+contacts = ["kees"]
+
+[organisations.emmen]
+contacts = ["kees"]
+`)
+	dm := h.reminderDM("kees").Message
+	contains(t, dm, "Waterschap Noorderzijlvest")
+	if strings.Contains(dm, "Emmen") {
+		t.Errorf("Emmen has Jan in the channel, yet its contact in the channel got its reminder:\n%s", dm)
+	}
+	contains(t, h.cmd("kees", "emmen 1.1 gereed")[0], "Gemeente Emmen: ambitie 1.1 staat nu op **Gereed**")
+
+	// Covered everywhere: no reminder at all.
+	h = newHarness(t, "[organisations.emmen]\ncontacts = [\"kees\"]\n")
+	_, ds, err := h.main.App.RemindNow(context.Background(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Target == ambitiebot.UserTarget(h.user("kees").Id) {
+			t.Errorf("the contact of a covered organisation gets a reminder: %s", d.Message)
+		}
+		if d.Target == ambitiebot.UserTarget(h.user("jan").Id) && !strings.Contains(d.Message, "Gemeente Emmen") {
+			t.Errorf("jan's reminder: %s", d.Message)
+		}
+	}
+	contains(t, h.cmd("kees", "1.2 gereed")[0], "Gemeente Emmen: ambitie 1.2 staat nu op **Gereed**")
+}
+
+// Organisation names come from the configuration, yet a heading or a list
+// of them in a reminder or the meeting-day summary shows them as text:
+// escaped, unable to mention anyone.
+func TestOrganisationNamesAreEscapedInHeadingsAndLists(t *testing.T) {
+	const names = `
+[organisations.noorderzijlvest]
+name = "Waterschap @all *Noorderzijlvest*"
+
+[organisations.vechtstromen]
+name = "Waterschap @here _Vechtstromen_"
+
+[[representatives]]
+username = "sanne"
+organisations = ["noorderzijlvest"]
+`
+	const shown = "Waterschap @\u200ball \\*Noorderzijlvest\\*"
+	check := func(where, text string) {
+		t.Helper()
+		contains(t, text, shown)
+		if strings.Contains(text, "@all") || strings.Contains(text, "*Noorderzijlvest*") {
+			t.Errorf("%s shows the name unescaped:\n%s", where, text)
+		}
+	}
+	h := newHarness(t, names)
+	dm := h.reminderDM("sanne")
+	check("the menu reminder's intro", dm.Message)
+	if hs := headings(dm); len(hs) != 2 || hs[1] != "#### "+shown {
+		t.Errorf("headings = %q", hs)
+	}
+	summary, err := h.main.App.SummaryText(context.Background(), h.clock.Now().Add(30*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	contains(t, summary, "Waterschap @\u200bhere \\_Vechtstromen\\_")
+	if strings.Contains(summary, "@here") {
+		t.Errorf("the summary shows a name unescaped:\n%s", summary)
+	}
+
+	// The footer of bericht tekst is the channel's: mentions neutralised.
+	text := strings.Join(h.cmd("sanne", "bericht tekst noorderzijlvest"), "\n")
+	contains(t, text, "Waterschap @\u200ball *Noorderzijlvest*.*")
+	if strings.Contains(text, "@all") {
+		t.Errorf("bericht tekst names the organisation unescaped:\n%s", text)
+	}
+
+	h = prepareHarness(t, names)
+	delete(h.env, "AMBITIEBOT_PUBLIC_URL")
+	h.start()
+	plain := h.reminderDM("sanne").Message
+	check("the plain reminder", plain)
+	contains(t, plain, "\n#### "+shown+"\n")
 }

@@ -261,6 +261,21 @@ func (c *Config) people(orgs []ambitiebot.Organisation, index map[string]int, re
 		if orgs[i].Contacts, err = usernames(orgSetting(key, "contacts"), orgs[i].Contacts); err != nil {
 			return err
 		}
+		// An affiliated organisation only receives ambition 5.2's message:
+		// nobody updates it and no reminder goes to it, so people named
+		// for it would be ignored without a word.
+		if orgs[i].Kind == ambitiebot.KindAffiliated {
+			field := ""
+			switch {
+			case len(orgs[i].Representatives) > 0:
+				field = "representatives"
+			case len(orgs[i].Contacts) > 0:
+				field = "contacts"
+			}
+			if field != "" {
+				return invalid("ConfigAffiliatedPeople", map[string]any{"Key": orgSetting(key, field), "Org": key})
+			}
+		}
 	}
 	for _, r := range reps {
 		name, err := usernames("representatives.username", []string{r.Username})
@@ -275,6 +290,9 @@ func (c *Config) people(orgs []ambitiebot.Organisation, index map[string]int, re
 			i, ok := index[key]
 			if !ok {
 				return invalid("ConfigOrgUnknown", map[string]any{"Key": "representatives.organisations", "Got": strconv.Quote(k), "Known": knownKeys(orgs)})
+			}
+			if orgs[i].Kind == ambitiebot.KindAffiliated {
+				return invalid("ConfigAffiliatedPeople", map[string]any{"Key": "representatives.organisations", "Org": key})
 			}
 			if !slices.Contains(orgs[i].Representatives, name[0]) {
 				orgs[i].Representatives = append(orgs[i].Representatives, name[0])

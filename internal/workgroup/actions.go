@@ -34,12 +34,13 @@ type ActionResult struct {
 // setStatus sets orgKey's status on an ambition as `/ambitie <org> <id>
 // <status> <toelichting>` does, through the same code: the member's
 // rights, the catalogue, the history, the activity feed and the reply,
-// which it returns.
-func (app *App) setStatus(ctx context.Context, m Member, lang, orgKey, ambitionID string, status ambitiebot.Status, note string) (string, error) {
+// which it returns. keepNote keeps the stored toelichting when note is
+// empty and the status is the stored one (see Command.keepNote).
+func (app *App) setStatus(ctx context.Context, m Member, lang, orgKey, ambitionID string, status ambitiebot.Status, note string, keepNote bool) (string, error) {
 	if err := checkNote(status, note, noteLimit(app.maxNote)); err != nil {
 		return "", err
 	}
-	resp, err := app.set(ctx, m, lang, Command{Kind: KindSet, AmbitionID: ambitionID, OrgKey: orgKey, Status: status, Note: note})
+	resp, err := app.set(ctx, m, lang, Command{Kind: KindSet, AmbitionID: ambitionID, OrgKey: orgKey, Status: status, Note: note, keepNote: keepNote})
 	if err != nil {
 		return "", err
 	}
@@ -80,7 +81,7 @@ func (app *App) Click(ctx context.Context, userID, triggerID string, fields map[
 			}
 			return ActionResult{Outcome: "dialog"}
 		}
-		text, err := app.setStatus(ctx, m, lang, org.Key, fields[ambitiebot.ContextAmbition], status, "")
+		text, err := app.setStatus(ctx, m, lang, org.Key, fields[ambitiebot.ContextAmbition], status, "", true)
 		if err != nil {
 			return app.fail(lang, err)
 		}
@@ -130,7 +131,7 @@ func (app *App) Submit(ctx context.Context, userID string, state, submission map
 		if err != nil {
 			return ActionResult{Error: app.tr.Error(lang, err), Outcome: ambitiebot.ErrorCode(err)}
 		}
-		text, err := app.setStatus(ctx, m, lang, org.Key, submission[FieldAmbition], status, note)
+		text, err := app.setStatus(ctx, m, lang, org.Key, submission[FieldAmbition], status, note, false)
 		if err != nil {
 			return ActionResult{Error: app.tr.Error(lang, err), Outcome: ambitiebot.ErrorCode(err)}
 		}
@@ -190,7 +191,7 @@ func (app *App) useDialog(ctx context.Context, state map[string]string) error {
 // edit opens the status dialog for /ambitie bijwerken [org]. The answer to the
 // command itself is silent: the dialog is the answer.
 func (app *App) edit(ctx context.Context, m Member, lang string, cmd Command, req Request) (Response, error) {
-	org, err := app.actingFor(m, cmd.OrgKey, func(key string) string { return "bijwerken " + key })
+	org, err := app.actingFor(m, cmd.OrgKey, func(key string) string { return commandWord(lang, "bijwerken") + " " + key })
 	if err != nil {
 		return Response{}, err
 	}
@@ -294,7 +295,7 @@ func (app *App) dialogIntro(lang string, org ambitiebot.Organisation, preset str
 // reminder renders the reminder that fields came from again; a failure
 // only costs the in-place update, so it is logged, not shown.
 func (app *App) reminder(ctx context.Context, m Member, lang string, org ambitiebot.Organisation, fields map[string]string) (ambitiebot.Post, bool) {
-	post, ok, err := app.ReminderPost(ctx, lang, org, m.User, fields)
+	post, ok, err := app.ReminderPost(ctx, lang, org, m.User, len(m.Orgs) > 1, fields)
 	if err != nil {
 		app.logger.Warn("reminder not rendered again", slog.String("user_id", m.User.ID), slog.Any("error", err))
 	}

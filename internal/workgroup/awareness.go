@@ -2,6 +2,8 @@ package workgroup
 
 import (
 	"context"
+	"errors"
+	"maps"
 	"slices"
 	"time"
 
@@ -50,11 +52,19 @@ func (app *App) pick(ctx context.Context, id string) (awareness.Message, string,
 	}
 	next, cycle := awareness.Next(lib, posted)
 	if cycle == 0 {
-		return awareness.Message{}, "", ambitiebot.Errorf(ambitiebot.ENOTFOUND, "AwarenessErrUnknownMessage", map[string]any{"ID": id})
+		return awareness.Message{}, "", ambitiebot.Errorf(ambitiebot.ENOTFOUND, "AwarenessErrUnknownMessage", map[string]any{"ID": app.userText(id)})
 	}
 	msg := next
 	if id != "" {
 		if msg, err = lib.Get(id); err != nil {
+			// The id is the user's own text: shown escaped, unable to
+			// mention anyone.
+			var e *ambitiebot.Error
+			if errors.As(err, &e) && e.MessageID == "AwarenessErrUnknownMessage" {
+				data := maps.Clone(e.Data)
+				data["ID"] = app.userText(id)
+				err = ambitiebot.Errorf(e.Code, e.MessageID, data)
+			}
 			return awareness.Message{}, "", err
 		}
 	}

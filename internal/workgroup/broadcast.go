@@ -110,11 +110,36 @@ func (app *App) alreadySent(lang string, msg awareness.Message, b ambitiebot.Bro
 		"Title": msg.LocalTitle(lang), "ID": msg.ID, "By": app.tr.T(lang, by, data)})
 }
 
-// messageText answers /ambitie bericht tekst [id]: the message (this
-// period's when no id is given) in the user's language, with a footer
-// that names their organisation, as Markdown in a code block that
-// Mattermost offers to copy, for an intranet or a newsletter.
+// messageText answers /ambitie bericht tekst [<org>] [id]: the message
+// (this period's when no id is given) in the user's language, with a
+// footer that names the organisation given (one they represent; a
+// project leader any, the affiliated ones too) or else their first, as
+// Markdown in a code block that Mattermost offers to copy, for an
+// intranet or a newsletter.
 func (app *App) messageText(ctx context.Context, m Member, lang string, cmd Command) (Response, error) {
+	// One word is a message's id, else an organisation's key (the
+	// message riec and the affiliated RIEC may both exist).
+	if cmd.OrgKey == "" && cmd.MessageID != "" && app.library != nil {
+		if _, err := app.library.Get(cmd.MessageID); err != nil {
+			if _, ok := app.organisations.Recipient(cmd.MessageID); ok {
+				cmd.OrgKey, cmd.MessageID = cmd.MessageID, ""
+			}
+		}
+	}
+	org := ""
+	if m.HasOrg {
+		org = app.neutralize(m.Org.Name)
+	}
+	if cmd.OrgKey != "" {
+		o, ok := app.organisations.Recipient(cmd.OrgKey)
+		if !ok {
+			return Response{}, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "ErrUnknownOrganisation", map[string]any{"Key": app.userText(cmd.OrgKey)})
+		}
+		if !m.ProjectLeader && !m.Represents(o.Key) {
+			return Response{}, forbidden("MessageTextNotYours", map[string]any{"Org": app.userText(o.Name), "Orgs": app.orgList(m.Orgs)})
+		}
+		org = app.neutralize(o.Name) // as in the channel's footer
+	}
 	var msg awareness.Message
 	var err error
 	if cmd.MessageID == "" {
@@ -124,10 +149,6 @@ func (app *App) messageText(ctx context.Context, m Member, lang string, cmd Comm
 	}
 	if err != nil {
 		return Response{}, err
-	}
-	org := ""
-	if m.HasOrg {
-		org = m.Org.Name
 	}
 	text := msg.RenderFor(lang, org, app.tr)
 	fence := codeFence(text)

@@ -115,3 +115,41 @@ func TestBroadcastPeriod(t *testing.T) {
 		t.Errorf("%d awareness deliveries, want 4", n)
 	}
 }
+
+// bericht tekst names the organisation given in the footer: one the
+// member represents (a project leader any), else their first; the
+// organisation may come alone or before an id.
+func TestMessageTextForAnOrganisation(t *testing.T) {
+	e := newEnvWith(t, func(orgs []ambitiebot.Organisation) {
+		orgs[0].Representatives = []string{"john"} // john: Assen by e-mail, Emmen by configuration
+	})
+	footer := func(user, text string) string {
+		t.Helper()
+		resp := e.h.Handle(context.Background(), workgroup.Request{UserID: user, Text: text})
+		if resp.Outcome != "ok" || len(resp.Texts) != 2 {
+			t.Fatalf("/ambitie %s: %s %q", text, resp.Outcome, resp.Texts)
+		}
+		lines := strings.Split(strings.TrimSuffix(resp.Texts[1], "\n```"), "\n")
+		return resp.Texts[0] + "\n" + lines[len(lines)-1]
+	}
+	for _, c := range []struct{ user, text, want string }{
+		{"john", "bericht tekst", "security officer of Gemeente Assen.*"},
+		{"john", "bericht tekst emmen", "security officer of Gemeente Emmen.*"},
+		{"john", "message text Emmen schuren", "security officer of Gemeente Emmen.*"},
+		{"pieter", "bericht tekst assen schuren", "veiligheidsfunctionaris van Gemeente Assen.*"},
+	} {
+		got := footer(c.user, c.text)
+		if !strings.HasSuffix(got, c.want) {
+			t.Errorf("%s: /ambitie %s ends\n%s\nwant …%s", c.user, c.text, got, c.want)
+		}
+		if strings.Contains(c.text, "schuren") != strings.Contains(got, "(`schuren`)") {
+			t.Errorf("%s: /ambitie %s gives another message:\n%s", c.user, c.text, got)
+		}
+	}
+	if got, want := e.cmd(t, "jan", "bericht tekst assen"), "Je vertegenwoordigt Gemeente Assen niet, dus die naam kan niet in de voetregel. Kies een van jouw organisaties: Gemeente Emmen (`emmen`)."; got != want {
+		t.Errorf("jan for Assen:\n got %q\nwant %q", got, want)
+	}
+	if got := e.cmd(t, "jan", "bericht tekst atlantis schuren"); !strings.Contains(got, "‘atlantis’ is geen bekende organisatie") {
+		t.Errorf("unknown organisation: %q", got)
+	}
+}

@@ -86,6 +86,7 @@ func (app *App) run(ctx context.Context, m Member, lang string, cmd Command, req
 	case KindShow:
 		return app.show(ctx, m, lang, cmd.AmbitionID)
 	case KindSet:
+		cmd.keepNote = true
 		return app.set(ctx, m, lang, cmd)
 	case KindMine:
 		return app.mine(ctx, m, lang)
@@ -138,6 +139,11 @@ func (app *App) ambition(id string) (ambitiebot.Ambition, error) {
 func (app *App) organisation(key string) (ambitiebot.Organisation, error) {
 	org, ok := app.organisations.ByKey(key)
 	if !ok {
+		// An affiliated organisation is known, but nobody represents it
+		// and it has no ambitions: say so rather than that it is unknown.
+		if aff, ok := app.organisations.Recipient(key); ok && aff.Kind == ambitiebot.KindAffiliated {
+			return org, invalid("ErrAffiliatedNoMembers", map[string]any{"Org": app.userText(aff.Name)})
+		}
 		return org, ambitiebot.Errorf(ambitiebot.ENOTFOUND, "ErrUnknownOrganisation", map[string]any{"Key": app.userText(key)})
 	}
 	return org, nil
@@ -149,13 +155,16 @@ func (app *App) set(ctx context.Context, m Member, lang string, cmd Command) (Re
 		return Response{}, err
 	}
 	org, err := app.actingFor(m, cmd.OrgKey, func(key string) string {
-		return key + " " + a.ID + " " + string(cmd.Status)
+		return key + " " + a.ID + " " + commandWord(lang, string(cmd.Status))
 	})
 	if err != nil {
 		return Response{}, err
 	}
 	if !a.AppliesToKind(org.Kind) {
 		return Response{}, invalid("ErrNotApplicable", map[string]any{"ID": a.ID, "Org": org.Name})
+	}
+	if cmd.keepNote && cmd.Note == "" {
+		cmd.Note = app.currentNote(ctx, org.Key, a.ID, cmd.Status)
 	}
 	upd := ambitiebot.Update{OrgKey: org.Key, AmbitionID: a.ID, Status: cmd.Status, Note: cmd.Note, User: m.User}
 	if app.activityFeed {
@@ -229,7 +238,7 @@ func (app *App) actingFor(m Member, orgKey string, example func(key string) stri
 func (app *App) orgList(orgs []ambitiebot.Organisation) string {
 	parts := make([]string, len(orgs))
 	for i, o := range orgs {
-		parts[i] = o.Name + " (`" + o.Key + "`)"
+		parts[i] = app.userText(o.Name) + " (`" + o.Key + "`)"
 	}
 	return strings.Join(parts, ", ")
 }
@@ -347,7 +356,7 @@ func (app *App) representsNow(ctx context.Context, lang string, u ambitiebot.Use
 func (app *App) names(lang string, orgs []ambitiebot.Organisation) string {
 	names := make([]string, len(orgs))
 	for i, o := range orgs {
-		names[i] = o.Name
+		names[i] = app.userText(o.Name) // from the configuration, shown as text all the same
 	}
 	return app.listAnd(lang, names)
 }

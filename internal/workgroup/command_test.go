@@ -148,8 +148,7 @@ func TestSetRepliesAndFeed(t *testing.T) {
 			"Gemeente Emmen: de toelichting bij ambitie 3.2 (**Gereed**) is bijgewerkt: raadsbesluit 2027-01",
 			"Gemeente Emmen: 3.2 (Gereed) toelichting bijgewerkt (door @jan): raadsbesluit 2027-01"},
 		{"jan", "3.2 gereed",
-			"Gemeente Emmen: de toelichting bij ambitie 3.2 (**Gereed**) is verwijderd.",
-			"Gemeente Emmen: 3.2 (Gereed) toelichting verwijderd (door @jan)"},
+			"Gemeente Emmen: ambitie 3.2 stond al op **Gereed** met deze toelichting. Er is niets gewijzigd.", ""},
 		{"john", "3.2 niet-gestart",
 			"Gemeente Assen: ambition 3.2 was already **Not started**. Nothing was changed.", ""},
 		{"john", "3.2 niet-gestart waiting for the council",
@@ -208,7 +207,7 @@ func TestRepresentativesByConfiguration(t *testing.T) {
 	})
 	// The e-mail domain's organisation comes first.
 	want := "You represent more than one organisation: Gemeente Assen (`assen`), Gemeente Emmen (`emmen`). " +
-		"Put the organisation first, for example `/ambitie assen 3.2 gereed`. Nothing was changed."
+		"Put the organisation first, for example `/ambitie assen 3.2 done`. Nothing was changed."
 	if got := e.cmd(t, "john", "3.2 gereed"); got != want {
 		t.Errorf("no organisation named:\n got %q\nwant %q", got, want)
 	}
@@ -225,5 +224,50 @@ func TestRepresentativesByConfiguration(t *testing.T) {
 	if len(people) != 2 || people[0].Username != "john" || people[0].Problem != "" || people[0].UserID != "john" ||
 		people[1].Username != "ghost" || people[1].Problem != workgroup.LeaderNotFound {
 		t.Errorf("people = %+v", people)
+	}
+}
+
+// help lists every command in one list, before the paragraph about the
+// statuses, in both languages.
+func TestHelpListsTheCommandsTogether(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		user, statuses string
+		lines          []string
+	}{
+		{"jan", "\n\nStatussen:", []string{"- `/ambitie 3.2 bevestig`", "- `/ambitie bericht tekst [<org>] [id]`"}},
+		{"john", "\n\nStatuses:", []string{"- `/ambitie 3.2 confirm`", "- `/ambitie message text [<org>] [id]`"}},
+	} {
+		user := c.user
+		help := e.cmd(t, user, "help")
+		end := strings.Index(help, c.statuses)
+		if end < 0 {
+			t.Fatalf("%s: no statuses paragraph in\n%s", user, help)
+		}
+		for _, line := range c.lines {
+			if i := strings.Index(help, line); i < 0 || i > end || !strings.HasPrefix(help[i-1:], "\n- ") {
+				t.Errorf("%s: %q is not in the list of commands:\n%s", user, line, help)
+			}
+		}
+	}
+}
+
+// An affiliated organisation is known: naming it where a party is meant
+// says what it is, not that it is unknown, and changes nothing.
+func TestAffiliatedOrganisationIsNamedAsSuch(t *testing.T) {
+	e := newEnvWith(t, func(orgs []ambitiebot.Organisation) {
+		orgs[1] = ambitiebot.Organisation{Key: "riec", Name: "RIEC Noord-Nederland", Kind: ambitiebot.KindAffiliated}
+	})
+	want := "RIEC Noord-Nederland is een aangesloten organisatie: die ontvangt alleen het bewustwordingsbericht, heeft geen ambities en niemand vertegenwoordigt haar. Er is niets gewijzigd."
+	for _, text := range []string{"koppel @jan riec", "ontkoppel @jan riec", "riec 3.2 gereed"} {
+		if got := e.cmd(t, "pieter", text); got != want {
+			t.Errorf("/ambitie %s\n got %q\nwant %q", text, got, want)
+		}
+	}
+	if links, _ := e.db.FindUserLinks(context.Background(), "jan"); len(links) != 0 {
+		t.Errorf("links = %+v", links)
+	}
+	if got := e.cmd(t, "pieter", "koppel @jan atlantis"); !strings.Contains(got, "‘atlantis’ is geen bekende organisatie") {
+		t.Errorf("unknown: %q", got)
 	}
 }

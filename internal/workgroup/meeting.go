@@ -126,9 +126,9 @@ func (app *App) reminderDMs(ctx context.Context, key string, meeting time.Time, 
 		case len(sections) == 0:
 			d.Message = app.tr.T(lang, "ReminderThanks", map[string]any{"Org": app.names(lang, r.orgs), "Date": app.longDate(lang, meeting)})
 		case app.oneClick:
-			d.Message, d.Attachments = app.menuList(lang, r.user, reminderRef{run: key, meeting: meeting}, sections)
+			d.Message, d.Attachments = app.menuList(lang, r.user, reminderRef{run: key, meeting: meeting}, sections, r.several)
 		default:
-			d.Message = app.openList(lang, r.user, meeting, sections)
+			d.Message = app.openList(lang, r.user, meeting, sections, r.several)
 		}
 		ds = append(ds, d)
 	}
@@ -140,11 +140,15 @@ func (app *App) reminderDMs(ctx context.Context, key string, meeting time.Time, 
 type recipient struct {
 	user ambitiebot.User
 	orgs []ambitiebot.Organisation
+	// several: they represent more than one organisation (not only those
+	// of the reminder), so a command they type names the organisation.
+	several bool
 }
 
 // reminderRecipients are the people the reminder goes to: every member of the
 // working-group channel who represents an organisation, and the contacts
-// of each organisation that no member represents, each once. nobody are
+// of each organisation that no member represents (a contact in the
+// channel too), each once. nobody are
 // the organisations neither reaches.
 func (app *App) reminderRecipients(ctx context.Context) (rs []recipient, nobody []ambitiebot.Organisation, err error) {
 	channelID, err := app.chat.ChannelID(ctx, app.workingGroup)
@@ -166,12 +170,15 @@ func (app *App) reminderRecipients(ctx context.Context) (rs []recipient, nobody 
 			app.logger.Warn("reminder: cannot resolve member", slog.String("user_id", u.ID), slog.Any("error", err))
 			continue
 		}
-		if len(m.Orgs) == 0 {
+		// An organisation they are only the contact of comes below, when
+		// nobody else covers it.
+		own := slices.DeleteFunc(slices.Clone(m.Orgs), func(o ambitiebot.Organisation) bool { return m.contactOnly[o.Key] })
+		if len(own) == 0 {
 			continue
 		}
 		index[u.ID] = len(rs)
-		rs = append(rs, recipient{user: m.User, orgs: m.Orgs})
-		for _, o := range m.Orgs {
+		rs = append(rs, recipient{user: m.User, orgs: own, several: len(m.Orgs) > 1})
+		for _, o := range own {
 			covered[o.Key] = true
 		}
 	}
@@ -188,13 +195,13 @@ func (app *App) reminderRecipients(ctx context.Context) (rs []recipient, nobody 
 			}
 			i, known := index[id]
 			if !known {
-				u, err := app.members.user(ctx, id)
+				c, err := app.members.Resolve(ctx, id)
 				if err != nil {
 					app.logger.Warn("reminder: cannot look up contact", slog.String("user_id", id), slog.Any("error", err))
 					continue
 				}
 				i, index[id] = len(rs), len(rs)
-				rs = append(rs, recipient{user: u})
+				rs = append(rs, recipient{user: c.User, several: len(c.Orgs) > 1})
 			}
 			if !slices.ContainsFunc(rs[i].orgs, func(o ambitiebot.Organisation) bool { return o.Key == org.Key }) {
 				rs[i].orgs = append(rs[i].orgs, org)
@@ -218,8 +225,9 @@ func (app *App) Unrepresented(ctx context.Context) ([]ambitiebot.Organisation, e
 }
 
 // openList is a reminder without menus: per organisation the ambitions
-// that are not done, and how to update them.
-func (app *App) openList(lang string, u ambitiebot.User, meeting time.Time, sections []reminderSection) string {
+// that are not done, and how to update them (with the organisation first
+// when u represents several).
+func (app *App) openList(lang string, u ambitiebot.User, meeting time.Time, sections []reminderSection, several bool) string {
 	var b strings.Builder
 	if len(sections) == 1 {
 		open, org := sections[0].rows, sections[0].org
@@ -234,8 +242,12 @@ func (app *App) openList(lang string, u ambitiebot.User, meeting time.Time, sect
 		for _, p := range open {
 			b.WriteString("- " + app.reminderLine(lang, p) + "\n")
 		}
-		b.WriteString("\n" + app.tr.T(lang, "ReminderHowTo", map[string]any{"ID": open[0].AmbitionID}))
-		if hint := app.reconfirmHint(lang, open); hint != "" {
+		howTo := "ReminderHowTo"
+		if several {
+			howTo = "ReminderHowToOrg"
+		}
+		b.WriteString("\n" + app.tr.T(lang, howTo, map[string]any{"Org": org.Key, "ID": open[0].AmbitionID}))
+		if hint := app.reconfirmHint(lang, open, several); hint != "" {
 			b.WriteString("\n" + hint)
 		}
 		return b.String()
@@ -245,14 +257,14 @@ func (app *App) openList(lang string, u ambitiebot.User, meeting time.Time, sect
 	b.WriteString("\n")
 	var all []ambitiebot.Progress
 	for _, sec := range sections {
-		b.WriteString("\n#### " + sec.org.Name + "\n")
+		b.WriteString("\n#### " + app.userText(sec.org.Name) + "\n")
 		for _, p := range sec.rows {
 			b.WriteString("- " + app.reminderLine(lang, p) + "\n")
 		}
 		all = append(all, sec.rows...)
 	}
 	b.WriteString("\n" + app.tr.T(lang, "ReminderHowToOrg", map[string]any{"Org": sections[0].org.Key, "ID": sections[0].rows[0].AmbitionID}))
-	if hint := app.reconfirmHint(lang, all); hint != "" {
+	if hint := app.reconfirmHint(lang, all, true); hint != "" {
 		b.WriteString("\n" + hint)
 	}
 	return b.String()

@@ -32,6 +32,11 @@ type Member struct {
 	// or RuleUnverified), with Claimed the organisation it names.
 	Refused string
 	Claimed ambitiebot.Organisation
+	// contactOnly are the keys of the organisations in Orgs that the
+	// member acts for only as the configured contact: they may update
+	// them, but the reminder reaches them for such an organisation only
+	// when nobody else covers it.
+	contactOnly map[string]bool
 }
 
 // The rules of the trust model: what places a user in an organisation.
@@ -127,7 +132,14 @@ func (r *resolver) Resolve(ctx context.Context, userID string) (Member, error) {
 			m.Linked = true
 		}
 	}
-	for _, org := range r.configured(ctx, u.ID) {
+	orgs, contact := r.configured(ctx, u.ID)
+	for _, org := range orgs {
+		if contact[org.Key] && !m.Represents(org.Key) {
+			if m.contactOnly == nil {
+				m.contactOnly = map[string]bool{}
+			}
+			m.contactOnly[org.Key] = true
+		}
 		m.add(org, RuleConfig)
 	}
 	// After the e-mail domain's organisation, the others in configured
@@ -175,22 +187,28 @@ func (m Member) Represents(orgKey string) bool {
 }
 
 // configured returns the organisations that name the user with id as a
-// representative or contact, in configured order.
-func (r *resolver) configured(ctx context.Context, id string) []ambitiebot.Organisation {
+// representative or contact, in configured order, and the keys of those
+// that name them as a contact only.
+func (r *resolver) configured(ctx context.Context, id string) ([]ambitiebot.Organisation, map[string]bool) {
 	if len(r.people.names) == 0 {
-		return nil
+		return nil, nil
 	}
 	ids := r.people.byName(ctx)
+	named := func(names []string) bool {
+		return slices.ContainsFunc(names, func(name string) bool { return ids[name] == id })
+	}
 	var orgs []ambitiebot.Organisation
+	contact := map[string]bool{}
 	for _, org := range r.organisations.All() {
-		for _, name := range slices.Concat(org.Representatives, org.Contacts) {
-			if ids[name] == id {
-				orgs = append(orgs, org)
-				break
-			}
+		switch {
+		case named(org.Representatives):
+			orgs = append(orgs, org)
+		case named(org.Contacts):
+			orgs = append(orgs, org)
+			contact[org.Key] = true
 		}
 	}
-	return orgs
+	return orgs, contact
 }
 
 // emailRule is what the chat server vouches for about u's address.

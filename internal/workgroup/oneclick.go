@@ -62,8 +62,9 @@ func (app *App) reminderLine(lang string, p ambitiebot.Progress) string {
 // menuList renders a reminder with one status menu per listed ambition,
 // under a heading per organisation when it covers several. Each menu's
 // context names its organisation; the chat adapter signs it and binds it
-// to u.
-func (app *App) menuList(lang string, u ambitiebot.User, ref reminderRef, sections []reminderSection) (string, []ambitiebot.Attachment) {
+// to u. several says that u represents more than one organisation, so
+// that a command it suggests names the organisation.
+func (app *App) menuList(lang string, u ambitiebot.User, ref reminderRef, sections []reminderSection, several bool) (string, []ambitiebot.Attachment) {
 	open := 0
 	var rows []ambitiebot.Progress
 	for _, sec := range sections {
@@ -84,7 +85,7 @@ func (app *App) menuList(lang string, u ambitiebot.User, ref reminderRef, sectio
 	if open > 0 {
 		msg = app.tr.N(lang, intro, open, data)
 	}
-	if hint := app.reconfirmHint(lang, rows); hint != "" {
+	if hint := app.reconfirmHint(lang, rows, several); hint != "" {
 		msg += "\n\n" + hint
 	}
 	options := make([]ambitiebot.ActionOption, len(ambitiebot.Statuses))
@@ -108,7 +109,7 @@ func (app *App) menuList(lang string, u ambitiebot.User, ref reminderRef, sectio
 	var atts []ambitiebot.Attachment
 	for n, sec := range sections {
 		if len(sections) > 1 {
-			atts = append(atts, ambitiebot.Attachment{Text: "#### " + sec.org.Name})
+			atts = append(atts, ambitiebot.Attachment{Text: "#### " + app.userText(sec.org.Name)})
 		}
 		for _, p := range sec.rows {
 			fields := maps.Clone(base)
@@ -139,7 +140,7 @@ func (app *App) menuList(lang string, u ambitiebot.User, ref reminderRef, sectio
 // fields belongs to again, for u in lang, with the statuses as they are
 // now; org is the organisation of the menu. ok is false when fields do
 // not come from a reminder.
-func (app *App) ReminderPost(ctx context.Context, lang string, org ambitiebot.Organisation, u ambitiebot.User, fields map[string]string) (post ambitiebot.Post, ok bool, err error) {
+func (app *App) ReminderPost(ctx context.Context, lang string, org ambitiebot.Organisation, u ambitiebot.User, several bool, fields map[string]string) (post ambitiebot.Post, ok bool, err error) {
 	run := fields[contextRun]
 	meeting, perr := time.ParseInLocation(time.DateOnly, fields[contextMeeting], app.location)
 	lists := map[string]string{org.Key: fields[contextList]}
@@ -183,7 +184,7 @@ func (app *App) ReminderPost(ctx context.Context, lang string, org ambitiebot.Or
 	if len(sections) == 0 {
 		return ambitiebot.Post{}, false, nil
 	}
-	post.Message, post.Attachments = app.menuList(lang, u, reminderRef{run: run, meeting: meeting}, sections)
+	post.Message, post.Attachments = app.menuList(lang, u, reminderRef{run: run, meeting: meeting}, sections, several)
 	post.Marker = ambitiebot.Delivery{RunKey: run, Target: ambitiebot.UserTarget(u.ID)}.Marker()
 	return post, true, nil
 }

@@ -43,7 +43,7 @@ func TestReminderPostIntro(t *testing.T) {
 	fields := map[string]string{"run": "reminder:2027-01-18T09:00:00Z", "meeting": "2027-01-19", "list": "3.1,3.2"}
 	intro := func(lang string) string {
 		t.Helper()
-		post, ok, err := s.ReminderPost(ctx, lang, emmen, jan, fields)
+		post, ok, err := s.ReminderPost(ctx, lang, emmen, jan, false, fields)
 		if err != nil || !ok {
 			t.Fatalf("ReminderPost: %v, %v", ok, err)
 		}

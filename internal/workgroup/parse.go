@@ -31,7 +31,7 @@ const (
 	KindEdit             // /ambitie bijwerken [org]
 	KindConfirm          // /ambitie [org] 3.2 bevestig
 	KindUnlink           // /ambitie ontkoppel @user [org…]
-	KindMessageText      // /ambitie bericht tekst [id]
+	KindMessageText      // /ambitie bericht tekst [<org>] [id]
 )
 
 // Command is a parsed /ambitie command.
@@ -47,6 +47,31 @@ type Command struct {
 	MessageID  string
 	Since      string // for rapport, as typed (YYYY-MM-DD)
 	Share      bool   // overzicht delen: the overview and chart go to the channel
+
+	// keepNote: the same status without a toelichting keeps the stored
+	// one, so that giving a status again confirms it rather than erasing
+	// its note. Typed commands and menu choices keep; the dialog, whose
+	// field shows the stored note, does not (clearing it there removes it).
+	keepNote bool
+}
+
+// englishWords are the English command words the parser accepts for the
+// Dutch ones, which an English user would not guess: the sentences in
+// English show these.
+var englishWords = map[string]string{
+	"gereed": "done", "in-uitvoering": "in-progress", "knelpunt": "blocked", "nvt": "not-applicable",
+	"niet-gestart": "not-started", "mijn": "mine", "overzicht": "overview", "historie": "history",
+	"vergadering": "meeting", "bericht": "message", "koppel": "link", "ontkoppel": "unlink",
+	"rapport": "report", "bijwerken": "update", "bevestig": "confirm", "verstuur": "send",
+	"tekst": "text", "sinds": "since", "delen": "share", "thema": "theme",
+}
+
+// commandWord is the Dutch command word nl as a user of lang types it.
+func commandWord(lang, nl string) string {
+	if en, ok := englishWords[nl]; ok && lang == "en" {
+		return en
+	}
+	return nl
 }
 
 var keywords = map[string]Kind{
@@ -250,6 +275,11 @@ func parseKeyword(k Kind, args []string, text string) (Command, error) {
 		} else if len(args) > 0 && (strings.EqualFold(args[0], "tekst") || strings.EqualFold(args[0], "text")) {
 			cmd.Kind = KindMessageText
 			args = args[1:]
+		}
+		// bericht tekst [<org>] [id]: one word is an organisation or an
+		// id, which the handler tells apart by the keys it knows.
+		if cmd.Kind == KindMessageText && len(args) == 2 {
+			cmd.OrgKey, args = strings.ToLower(args[0]), args[1:]
 		}
 		if len(args) > 1 {
 			return Command{}, parseErr("ErrTooManyWords", nil)

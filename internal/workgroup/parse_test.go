@@ -73,6 +73,7 @@ func TestParse(t *testing.T) {
 		{in: "bericht verstuur drugsafval", want: Command{Kind: KindSendMessage, MessageID: "drugsafval"}},
 		{in: "bericht tekst", want: Command{Kind: KindMessageText}},
 		{in: "message Text Schuren", want: Command{Kind: KindMessageText, MessageID: "schuren"}},
+		{in: "bericht tekst Emmen schuren", want: Command{Kind: KindMessageText, OrgKey: "emmen", MessageID: "schuren"}},
 		{in: "rapport", want: Command{Kind: KindReport}},
 		{in: "rapport sinds 2026-01-01", want: Command{Kind: KindReport, Since: "2026-01-01"}},
 		{in: "bijwerken", want: Command{Kind: KindEdit}},

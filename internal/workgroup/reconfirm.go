@@ -33,7 +33,7 @@ func (app *App) confirm(ctx context.Context, m Member, lang string, cmd Command)
 	if err != nil {
 		return Response{}, err
 	}
-	org, err := app.actingFor(m, cmd.OrgKey, func(key string) string { return key + " " + a.ID + " bevestig" })
+	org, err := app.actingFor(m, cmd.OrgKey, func(key string) string { return key + " " + a.ID + " " + commandWord(lang, "bevestig") })
 	if err != nil {
 		return Response{}, err
 	}
@@ -78,8 +78,10 @@ func (app *App) reconfirmSummary(lang string, mx *ambitiebot.Matrix, theme int) 
 }
 
 // reconfirmHint tells an organisation how to confirm, naming the first
-// ambition that waits; "" when none does.
-func (app *App) reconfirmHint(lang string, rows []ambitiebot.Progress) string {
+// ambition that waits; "" when none does. withOrg puts the ambition's
+// organisation first in the example, as someone who acts for several
+// organisations (or for another one) has to type it.
+func (app *App) reconfirmHint(lang string, rows []ambitiebot.Progress, withOrg bool) string {
 	i := slices.IndexFunc(rows, func(p ambitiebot.Progress) bool { return p.Reconfirm })
 	if i < 0 {
 		return ""
@@ -90,7 +92,16 @@ func (app *App) reconfirmHint(lang string, rows []ambitiebot.Progress) string {
 			n++
 		}
 	}
+	if withOrg {
+		return app.tr.N(lang, "ReconfirmHintOrg", n, map[string]any{"ID": rows[i].AmbitionID, "Org": rows[i].OrgKey})
+	}
 	return app.tr.N(lang, "ReconfirmHint", n, map[string]any{"ID": rows[i].AmbitionID})
+}
+
+// needsOrg reports whether m has to name orgKey in a command that acts
+// for it: unless it is the one organisation they represent.
+func needsOrg(m Member, orgKey string) bool {
+	return len(m.Orgs) != 1 || m.Orgs[0].Key != orgKey
 }
 
 // notes renders an ambition's footnotes as quoted lines, escaped like

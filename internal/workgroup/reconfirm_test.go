@@ -70,3 +70,43 @@ func TestMineListsStatusesToReconfirm(t *testing.T) {
 		t.Errorf("mijn = %s", mine)
 	}
 }
+
+// Choosing the stored status again from a reminder's menu, or typing it
+// without a toelichting, confirms a status te herbevestigen and keeps its
+// toelichting: nothing is removed, the history and the feed stay as they
+// were.
+func TestSameStatusWithoutNoteConfirmsAndKeepsTheNote(t *testing.T) {
+	ctx := context.Background()
+	for _, how := range []string{"menu", "typed"} {
+		t.Run(how, func(t *testing.T) {
+			e := newEnv(t)
+			e.cmd(t, "jan", "3.2 gereed klaar in mei")
+			changeText(t, e)
+			changes, _ := e.db.FindChanges(ctx, ambitiebot.ChangeFilter{OrgKey: "emmen"})
+			feed := len(e.feed(t))
+			var got string
+			if how == "menu" {
+				fields := map[string]string{ambitiebot.ContextUser: "jan", ambitiebot.ContextOrg: "emmen", ambitiebot.ContextAmbition: "3.2"}
+				res := e.h.Click(ctx, "jan", "", fields, "gereed")
+				if res.Outcome != "ok" {
+					t.Fatalf("click: %+v", res)
+				}
+				got = res.Text
+			} else {
+				got = e.cmd(t, "jan", "3.2 gereed")
+			}
+			want := "Gemeente Emmen: de status **Gereed** van ambitie 3.2 is bevestigd voor de gewijzigde tekst."
+			if got != want {
+				t.Errorf("reply\n got %q\nwant %q", got, want)
+			}
+			ps, _ := e.db.FindProgress(ctx, ambitiebot.ProgressFilter{OrgKey: "emmen"})
+			if len(ps) != 1 || ps[0].Reconfirm || ps[0].Note != "klaar in mei" {
+				t.Errorf("after confirming: %+v", ps)
+			}
+			after, _ := e.db.FindChanges(ctx, ambitiebot.ChangeFilter{OrgKey: "emmen"})
+			if len(after) != len(changes) || len(e.feed(t)) != feed {
+				t.Errorf("a confirmation recorded a change: %d → %d changes, %d → %d feed lines", len(changes), len(after), feed, len(e.feed(t)))
+			}
+		})
+	}
+}

@@ -22,13 +22,14 @@ const MaxPostRunes = 16000
 const historyLimit = 50
 
 func (app *App) help(lang string, m Member) Response {
-	texts := []string{app.tr.T(lang, "Help", nil) + "\n" + app.tr.T(lang, "HelpMessageText", nil)}
-	// The line joins the list of commands, which ends at the first blank line.
-	confirmLine := app.tr.T(lang, "HelpReconfirm", nil)
+	texts := []string{app.tr.T(lang, "Help", nil)}
+	// These lines join the list of commands, which ends at the first
+	// blank line.
+	lines := app.tr.T(lang, "HelpReconfirm", nil) + "\n" + app.tr.T(lang, "HelpMessageText", nil)
 	if i := strings.Index(texts[0], "\n\n"); i >= 0 {
-		texts[0] = texts[0][:i] + "\n" + confirmLine + texts[0][i:]
+		texts[0] = texts[0][:i] + "\n" + lines + texts[0][i:]
 	} else {
-		texts[0] += "\n" + confirmLine
+		texts[0] += "\n" + lines
 	}
 	if len(m.Orgs) > 1 {
 		texts[0] += "\n\n" + app.tr.T(lang, "HelpSeveral", map[string]any{"Orgs": app.names(lang, m.Orgs), "Key": m.Orgs[0].Key})
@@ -103,13 +104,14 @@ func (app *App) mine(ctx context.Context, m Member, lang string) (Response, erro
 		if err != nil {
 			return Response{}, err
 		}
-		texts = append(texts, app.orgDetail(lang, org, ambitiebot.NewMatrix(app.catalogue, app.organisations, rows))...)
+		texts = append(texts, app.orgDetail(lang, org, ambitiebot.NewMatrix(app.catalogue, app.organisations, rows), needsOrg(m, org.Key))...)
 	}
 	return Response{Texts: texts}, nil
 }
 
-// orgDetail lists one organisation's ambitions grouped by theme.
-func (app *App) orgDetail(lang string, org ambitiebot.Organisation, mx *ambitiebot.Matrix) []string {
+// orgDetail lists one organisation's ambitions grouped by theme; withOrg
+// puts the organisation in the commands it suggests.
+func (app *App) orgDetail(lang string, org ambitiebot.Organisation, mx *ambitiebot.Matrix, withOrg bool) []string {
 	t := mx.OrgTally(org.Key, 0)
 	// The percentage is the overview's: done out of the ambitions that
 	// apply and are not "niet van toepassing"; the header says so.
@@ -119,7 +121,7 @@ func (app *App) orgDetail(lang string, org ambitiebot.Organisation, mx *ambitieb
 	if na > 0 {
 		head += app.tr.N(lang, "OrgHeaderNA", na, nil) + "\n"
 	}
-	if hint := app.reconfirmHint(lang, mx.Reconfirm(org.Key)); hint != "" {
+	if hint := app.reconfirmHint(lang, mx.Reconfirm(org.Key), withOrg); hint != "" {
 		head += hint + "\n"
 	}
 	var lines []string
@@ -166,7 +168,7 @@ func (app *App) overview(ctx context.Context, m Member, lang string, cmd Command
 	}
 	mx := ambitiebot.NewMatrix(app.catalogue, app.organisations, rows)
 	if cmd.OrgKey != "" {
-		texts := app.orgDetail(lang, org, mx)
+		texts := app.orgDetail(lang, org, mx, needsOrg(m, org.Key))
 		return Response{Texts: texts}, nil
 	}
 	texts := app.OverviewTables(lang, mx, cmd.Theme)
