@@ -171,7 +171,7 @@ func (db *DB) DueDeliveries(ctx context.Context, now time.Time, lease time.Durat
 	if lease <= 0 {
 		return ds, load(db.read)
 	}
-	if err := db.holdDispatch(); err != nil {
+	if err := db.holdDispatch(ctx); err != nil {
 		return nil, err
 	}
 	// Most passes find nothing due: a read connection says so without

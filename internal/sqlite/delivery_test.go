@@ -486,9 +486,16 @@ func TestEndStaleLeases(t *testing.T) {
 	if _, err := first.EnqueueDeliveries(ctx, []ambitiebot.Delivery{delivery("r", "user:a"), delivery("r", "user:b")}); err != nil {
 		t.Fatal(err)
 	}
-	later := delivery("r", "user:c")
-	later.NextAttempt = now.Add(time.Hour)
-	if _, err := first.EnqueueDeliveries(ctx, []ambitiebot.Delivery{later}); err != nil {
+	// An attempt on user:c was uncertain and put off for an hour: that is
+	// no lease, and ending stale leases must leave it alone.
+	if _, err := first.EnqueueDeliveries(ctx, []ambitiebot.Delivery{delivery("c", "user:c")}); err != nil {
+		t.Fatal(err)
+	}
+	later, err := first.FindDeliveries(ctx, ambitiebot.DeliveryFilter{RunKey: "c"})
+	if err != nil || len(later) != 1 {
+		t.Fatalf("find user:c = %+v, %v", later, err)
+	}
+	if err := first.MarkRetry(ctx, later[0].ID, "create post: EOF", true, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := first.EndStaleLeases(ctx, now, lease); err != nil || n != 0 {
@@ -536,5 +543,124 @@ func TestEndStaleLeases(t *testing.T) {
 	}
 	if n, err := again.EndStaleLeases(ctx, restart, lease); err != nil || n != 0 {
 		t.Fatalf("a second call released %d, %v", n, err)
+	}
+	if c := find(t, again, later[0].ID); !c.NextAttempt.Equal(now.Add(time.Hour)) || !c.Uncertain {
+		t.Errorf("the delivery put off for an hour = %+v", c)
+	}
+}
+
+// A serving bot that leases before it ends stale leases (EndStaleLeases
+// called late, or not at all) gives up ending them: from its first lease
+// on, a lease in the table may be its own and live.
+func TestEndStaleLeasesAfterOwnLease(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ambitiebot.db")
+	const lease = 2 * time.Minute
+	now := time.Date(2027, 1, 4, 9, 30, 0, 0, time.UTC)
+
+	db, err := sqlite.OpenServing(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.EnqueueDeliveries(ctx, []ambitiebot.Delivery{delivery("r", "user:a")}); err != nil {
+		t.Fatal(err)
+	}
+	if leased, err := db.DueDeliveries(ctx, now, lease, 0); err != nil || len(leased) != 1 {
+		t.Fatalf("leased %d, %v", len(leased), err)
+	}
+	if n, err := db.EndStaleLeases(ctx, now.Add(time.Second), lease); err != nil || n != 0 {
+		t.Fatalf("the bot ended %d of its own live leases, %v", n, err)
+	}
+	// Its lock is shared now: a CLI command may lease beside it.
+	cli, err := sqlite.OpenExisting(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	short, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if _, err := cli.DueDeliveries(short, now, lease, 0); err != nil {
+		t.Fatalf("a CLI lease beside the serving bot: %v", err)
+	}
+}
+
+// A process whose first lease is a status update's feed (SetStatus with
+// Lease) holds the dispatch lock from then on: a bot that starts meanwhile
+// must not end that lease.
+func TestSetStatusLeaseHoldsDispatchLock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ambitiebot.db")
+	const lease = 2 * time.Minute
+	cli, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	u := update("emmen", "3.2", ambitiebot.StatusDone, "")
+	u.Feed = []ambitiebot.Delivery{{Target: "channel:t/c", Kind: "feed", OrgKey: "emmen", Message: "Emmen: 3.2 gereed"}}
+	u.Lease = lease
+	ch, err := cli.SetStatus(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot, err := sqlite.OpenServing(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bot.Close()
+	if n, err := bot.EndStaleLeases(ctx, ch.At.Add(time.Second), lease); err != nil || n != 0 {
+		t.Fatalf("a starting bot ended %d live feed leases, %v", n, err)
+	}
+}
+
+// While a starting bot holds the dispatch lock exclusively (between
+// OpenServing and EndStaleLeases), a CLI command that wants to lease
+// waits, as long as its context allows, and leases nothing; once the bot
+// has ended the stale leases, it goes ahead.
+func TestLeaseWaitsForStartingBot(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ambitiebot.db")
+	const lease = 2 * time.Minute
+	now := time.Date(2027, 1, 4, 9, 30, 0, 0, time.UTC)
+
+	bot, err := sqlite.OpenServing(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bot.Close()
+	if _, err := bot.EnqueueDeliveries(ctx, []ambitiebot.Delivery{delivery("r", "user:a")}); err != nil {
+		t.Fatal(err)
+	}
+	cli, err := sqlite.OpenExisting(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if got, err := cli.DueDeliveries(short, now, lease, 0); err == nil || len(got) != 0 {
+		t.Fatalf("a CLI leased %d while the bot started, %v", len(got), err)
+	}
+	if stored, _ := cli.FindDeliveries(ctx, ambitiebot.DeliveryFilter{}); len(stored) != 1 || stored[0].Uncertain {
+		t.Fatalf("the waiting CLI changed the delivery: %+v", stored)
+	}
+
+	done := make(chan error, 1)
+	go func() {
+		wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		got, err := cli.DueDeliveries(wait, now, lease, 0)
+		if err == nil && len(got) != 1 {
+			err = fmt.Errorf("leased %d, want 1", len(got))
+		}
+		done <- err
+	}()
+	time.Sleep(2 * 50 * time.Millisecond) // the CLI is trying the lock
+	if _, err := bot.EndStaleLeases(ctx, now, lease); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("the CLI after the bot started: %v", err)
 	}
 }

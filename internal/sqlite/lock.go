@@ -1,10 +1,12 @@
 package sqlite
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/fsutil"
@@ -74,21 +76,59 @@ func lockDispatch(path string) (f *os.File, alone bool, err error) {
 }
 
 // holdDispatch takes the shared dispatch lock before this process's first
-// lease, if it does not hold the lock yet.
-func (db *DB) holdDispatch() error {
+// lease, if it does not hold the lock yet. A serving database that still
+// holds it exclusively (EndStaleLeases has not run) turns it shared: from
+// its own first lease on, a lease in the table may be live, so
+// EndStaleLeases must not end any. The lock is tried without blocking
+// every dispatchRetry until ctx ends, so that a caller is never stuck in
+// the kernel behind a bot that holds the lock exclusively for a moment
+// while it starts.
+func (db *DB) holdDispatch(ctx context.Context) error {
 	db.dispatchMu.Lock()
 	defer db.dispatchMu.Unlock()
 	if db.dispatch != nil {
+		if !db.alone {
+			return nil
+		}
+		if err := syscall.Flock(int(db.dispatch.Fd()), syscall.LOCK_SH); err != nil {
+			return cannotOpen(db.path+".dispatch", err)
+		}
+		db.alone = false
 		return nil
 	}
 	f, err := openDispatchLock(db.path)
 	if err != nil {
 		return err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH); err != nil {
+	if err := flockShared(ctx, f); err != nil {
 		_ = f.Close()
+		if ctx.Err() != nil {
+			return internal(fmt.Errorf("sqlite: waiting for %s.dispatch: %w", db.path, err))
+		}
 		return cannotOpen(db.path+".dispatch", err)
 	}
 	db.dispatch = f
 	return nil
+}
+
+// dispatchRetry is how often holdDispatch tries the dispatch lock again
+// while another process holds it exclusively.
+const dispatchRetry = 50 * time.Millisecond
+
+// flockShared takes a shared flock on f, trying without blocking until it
+// succeeds or ctx ends.
+func flockShared(ctx context.Context, f *os.File) error {
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			return err
+		}
+		t := time.NewTimer(dispatchRetry)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }

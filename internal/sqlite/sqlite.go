@@ -114,6 +114,11 @@ func OpenExisting(path string) (*DB, error) { return open(path, openOptions{}) }
 // bot and Restore refuse the database while it serves (EINVALID
 // "SqliteErrInUse"), and it runs SQLite's quick_check before migrating:
 // a damaged database is refused with EINVALID "SqliteErrDamaged".
+//
+// It also takes the dispatch lock, exclusively when no other process
+// delivers. A serving bot must then call EndStaleLeases before it starts
+// delivering: until then, CLI commands that want to deliver wait, and
+// the bot's own first lease gives up ending stale leases.
 func OpenServing(path string) (*DB, error) {
 	return open(path, openOptions{create: true, serve: true})
 }
@@ -320,14 +325,17 @@ func (db *DB) Close() error {
 		}
 		db.mu.Unlock()
 		err = errors.Join(db.read.Close(), db.write.Close())
-		if db.lock != nil {
-			err = errors.Join(err, db.lock.Close()) // releases the lock
-		}
+		// The dispatch lock goes first: a bot that starts as soon as the
+		// serving lock is free must find it free too, or it would take
+		// the leases this process left as live.
 		db.dispatchMu.Lock()
 		if db.dispatch != nil {
 			err = errors.Join(err, db.dispatch.Close())
 		}
 		db.dispatchMu.Unlock()
+		if db.lock != nil {
+			err = errors.Join(err, db.lock.Close()) // releases the lock
+		}
 	})
 	return err
 }

@@ -54,7 +54,7 @@ func (db *DB) SetStatus(ctx context.Context, u ambitiebot.Update) (ambitiebot.Ch
 	}
 	if u.Lease > 0 && len(u.Feed) > 0 {
 		// The feed is stored leased to this process (see lockDispatch).
-		if err := db.holdDispatch(); err != nil {
+		if err := db.holdDispatch(ctx); err != nil {
 			return ambitiebot.Change{}, err
 		}
 	}
