@@ -2,6 +2,7 @@ package acceptance
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -152,6 +153,17 @@ func newRecorder(t *testing.T) *recorder {
 			_, _ = io.WriteString(w, `{"ephemeral_text":"clicked"}`)
 		case "/dialog":
 			_, _ = io.WriteString(w, `{}`)
+		case "/inchannel":
+			// Two posts, the first with a button that replaces its post.
+			_, _ = fmt.Fprintf(w, `{"response_type":"in_channel","text":"eins","props":{"contract":"old"},
+				"attachments":[{"text":"a","actions":[{"id":"replace","name":"R","integration":{"url":"http://%s/replace"}}]}],
+				"extra_responses":[{"response_type":"in_channel","text":"zwei"}]}`, req.Host)
+		case "/update":
+			_, _ = io.WriteString(w, `{"update":{"message":"updated by a click"}}`)
+		case "/replace":
+			_, _ = io.WriteString(w, `{"update":{"message":"replaced by a click","props":{"contract":"new"}}}`)
+		case "/notjson":
+			_, _ = io.WriteString(w, `not json`)
 		case "/fail":
 			w.WriteHeader(http.StatusInternalServerError)
 		}
@@ -314,6 +326,8 @@ func runContract(t *testing.T, tg target) []string {
 	})
 	say("bot POST /actions/dialogs/open (bad trigger): %s", status(resp, err))
 
+	observeUpdates(t, w, say)
+
 	// Slash commands: registration, and what the command's URL receives.
 	observeCommands(t, w, say)
 	// The bot adapter, as the bot uses it.
@@ -386,6 +400,59 @@ func observeCommands(t *testing.T, w *contractWorld, say func(string, ...any)) {
 	}
 	_, resp, err = w.aliceAPI.ExecuteCommand(ctx, w.wg.Id, "/no-such-command-"+randomHex(3))
 	say("alice POST /commands/execute (unknown trigger): %s", status(resp, err))
+	_, resp, err = w.aliceAPI.ExecuteCommand(ctx, w.wg.Id, trigger+" 3.2 gereed")
+	say("alice POST /commands/execute (no leading slash): %s", status(resp, err))
+
+	// In a direct channel, which has no team, the team is the one the
+	// client names.
+	if dm, _, err := w.aliceAPI.CreateDirectChannel(ctx, w.alice.Id, w.bob.Id); err == nil {
+		_, resp, err = w.aliceAPI.ExecuteCommandWithTeam(ctx, dm.Id, w.team.Id, "/"+trigger+"  mijn ")
+		say("alice POST /commands/execute (direct channel, team named): %s", status(resp, err))
+		if req, body := w.endpoint.last("/command"); req != nil {
+			form, _ := parseForm(body)
+			say("  form: channel_id=%t channel_name=%t team_id=%t team_domain=%t text=%q",
+				form.Get("channel_id") == dm.Id, form.Get("channel_name") == dm.Name,
+				form.Get("team_id") == w.team.Id, form.Get("team_domain") == w.team.Name, form.Get("text"))
+		}
+		_, resp, err = w.aliceAPI.ExecuteCommand(ctx, dm.Id, "/"+trigger+" mijn")
+		say("alice POST /commands/execute (direct channel, no team): %s", status(resp, err))
+	}
+
+	// A command that answers in the channel, twice.
+	inChannel, _, err := w.admin.CreateCommand(ctx, &model.Command{
+		TeamId: w.team.Id, Trigger: trigger + "i", Method: model.CommandMethodPost, URL: w.endpoint.srv.URL + "/inchannel",
+	})
+	if err == nil {
+		r, resp, err := w.aliceAPI.ExecuteCommand(ctx, w.wg.Id, "/"+inChannel.Trigger)
+		say("alice POST /commands/execute (in_channel, two responses): %s text=%q type=%s", status(resp, err), textOf(r), typeOfResponse(r))
+		list, _, _ := w.botAPI.GetPostsForChannel(ctx, w.wg.Id, 0, 20, "", false, false)
+		var eins *model.Post
+		for _, text := range []string{"eins", "zwei"} {
+			n := 0
+			for _, p := range listPosts(list) {
+				if p.Message != text {
+					continue
+				}
+				n++
+				if text == "eins" {
+					eins = p
+				}
+				say("  a post %q by %s: from_webhook=%v contract=%v actions=%s", text, who(p.UserId, w),
+					p.GetProp(model.PostPropsFromWebhook), p.GetProp("contract"), actionsOf(p))
+			}
+			if n != 1 {
+				say("  %d posts %q", n, text)
+			}
+		}
+		if eins != nil {
+			resp, err = w.aliceAPI.DoPostActionWithCookie(ctx, eins.Id, "replace", "", "", nil, "")
+			say("alice POST /posts/{eins}/actions/replace (an update with props): %s", status(resp, err))
+			if p := readPost(ctx, w, eins.Id); p != nil {
+				say("  the post read back: message=%q edited=%t from_webhook=%v contract=%v actions=%s",
+					p.Message, p.EditAt != 0, p.GetProp(model.PostPropsFromWebhook), p.GetProp("contract"), actionsOf(p))
+			}
+		}
+	}
 
 	// A command whose URL fails.
 	failing, _, err := w.admin.CreateCommand(ctx, &model.Command{
@@ -420,6 +487,13 @@ func observeClicks(t *testing.T, w *contractWorld, postID string, say func(strin
 		_ = json.Unmarshal(body, &got)
 		say("  context: %s", contextOf(got.Context))
 	}
+	resp, err = w.aliceAPI.DoPostActionWithCookie(ctx, postID, "button", "knelpunt", "", nil, "")
+	say("alice POST /posts/{id}/actions/button with a selected option: %s", status(resp, err))
+	if _, body := w.endpoint.last("/action"); body != nil {
+		var got model.PostActionIntegrationRequest
+		_ = json.Unmarshal(body, &got)
+		say("  context: %s data_source=%q", contextOf(got.Context), got.DataSource)
+	}
 	resp, err = w.aliceAPI.DoPostActionWithCookie(ctx, postID, "nosuchaction", "", "", nil, "")
 	say("alice POST /posts/{id}/actions/{unknown}: %s", status(resp, err))
 	resp, err = w.aliceAPI.DoPostActionWithCookie(ctx, model.NewId(), "status", "gereed", "", nil, "")
@@ -445,6 +519,58 @@ func observeDialog(t *testing.T, w *contractWorld, say func(string, ...any)) {
 	say("  the dialog URL got: %s decodes=%t user=%s channel_id=%t team_id=%t callback=%q state=%q type=%q submission=%v",
 		req.Method, err == nil, who(got.UserId, w), got.ChannelId == w.wg.Id, got.TeamId == w.team.Id,
 		got.CallbackId, got.State, got.Type, got.Submission)
+
+	// A client that sends no type; the URL is not passed on.
+	_, resp, err = w.aliceAPI.SubmitInteractiveDialog(ctx, model.SubmitDialogRequest{
+		URL: w.endpoint.srv.URL + "/dialog", CallbackId: "cb2", State: "s",
+		ChannelId: w.wg.Id, TeamId: w.team.Id, Submission: map[string]any{},
+	})
+	say("alice POST /actions/dialogs/submit (no type): %s", status(resp, err))
+	if _, body := w.endpoint.last("/dialog"); body != nil {
+		var got model.SubmitDialogRequest
+		_ = json.Unmarshal(body, &got)
+		say("  the dialog URL got: type=%q url=%q callback=%q", got.Type, got.URL, got.CallbackId)
+	}
+	for _, c := range []struct{ name, path string }{{"the URL answers 500", "/fail"}, {"the URL answers no JSON", "/notjson"}} {
+		r, resp, err := w.aliceAPI.SubmitInteractiveDialog(ctx, model.SubmitDialogRequest{
+			URL: w.endpoint.srv.URL + c.path, CallbackId: "cb", ChannelId: w.wg.Id, TeamId: w.team.Id,
+		})
+		say("alice POST /actions/dialogs/submit (%s): %s errors=%d", c.name, status(resp, err), errorsOf(r))
+	}
+}
+
+// observeUpdates clicks buttons whose integration answers with an update
+// of the post: without props the post keeps its own (and its buttons);
+// with props they replace the post's, but for from_webhook.
+func observeUpdates(t *testing.T, w *contractWorld, say func(string, ...any)) {
+	ctx := bg()
+	marker := "update-" + randomHex(6)
+	post := &model.Post{ChannelId: w.wg.Id, Message: "to be updated"}
+	post.AddProp("ambitiebot_marker", marker)
+	model.ParseMessageAttachment(post, []*model.MessageAttachment{{Text: "menu", Actions: []*model.PostAction{{
+		Id: "update", Name: "Update", Type: model.PostActionTypeButton,
+		Integration: &model.PostActionIntegration{URL: w.endpoint.srv.URL + "/update"},
+	}}}})
+	created, resp, err := w.botAPI.CreatePost(ctx, post)
+	if err != nil {
+		say("bot POST /posts (for an update): %s", status(resp, err))
+		return
+	}
+	resp, err = w.aliceAPI.DoPostActionWithCookie(ctx, created.Id, "update", "", "", nil, "")
+	say("alice POST /posts/{id}/actions/update (an update without props): %s", status(resp, err))
+	if p := readPost(ctx, w, created.Id); p != nil {
+		say("  the post read back: message=%q edited=%t marker=%t from_webhook=%v actions=%s",
+			p.Message, p.EditAt != 0, p.GetProp("ambitiebot_marker") == marker, p.GetProp(model.PostPropsFromWebhook), actionsOf(p))
+	}
+}
+
+// readPost finds a post of the working group's channel as the bot reads it.
+func readPost(ctx context.Context, w *contractWorld, id string) *model.Post {
+	list, _, err := w.botAPI.GetPostsForChannel(ctx, w.wg.Id, 0, 60, "", false, false)
+	if err != nil || list == nil {
+		return nil
+	}
+	return list.Posts[id]
 }
 
 // observeAdapter runs the bot's own Mattermost adapter against the target:
@@ -833,4 +959,18 @@ func (rt *realTarget) limited(t *testing.T) (*model.Client4, func()) {
 func (rt *realTarget) kick(t *testing.T, channelID, userID string) {
 	resp, err := rt.admin.RemoveUserFromChannel(bg(), channelID, userID)
 	check(t, "remove from channel", resp, err)
+}
+
+// listPosts is a post list's posts, newest first.
+func listPosts(list *model.PostList) []*model.Post {
+	if list == nil {
+		return nil
+	}
+	out := make([]*model.Post, 0, len(list.Order))
+	for _, id := range list.Order {
+		if p := list.Posts[id]; p != nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }

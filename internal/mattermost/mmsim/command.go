@@ -24,19 +24,21 @@ var atMention = regexp.MustCompile(`\B@([[:alnum:]][[:alnum:]\.\-_:]*)`)
 // command's URL when user types "/ambitie text" in channel: a form POST
 // with the command's token in the Authorization header and the form.
 func (s *Server) CommandRequest(botURL, token string, user *model.User, channel *model.Channel, text string) *http.Request {
-	return s.commandRequest(botURL, token, CommandTrigger, user, channel, text)
+	return s.commandRequest(botURL, token, CommandTrigger, user, channel, channel.TeamId, text)
 }
 
-func (s *Server) commandRequest(botURL, token, command string, user *model.User, channel *model.Channel, text string) *http.Request {
+// commandRequest builds a command's request; teamID is the channel's
+// team, or for a direct channel the team the client named.
+func (s *Server) commandRequest(botURL, token, command string, user *model.User, channel *model.Channel, teamID, text string) *http.Request {
 	form := url.Values{}
 	s.mu.Lock()
-	team := s.teams[channel.TeamId]
+	team := s.teams[teamID]
 	teamName := ""
 	if team != nil {
 		teamName = team.Name
 	}
 	form.Set("token", token)
-	form.Set("team_id", channel.TeamId)
+	form.Set("team_id", teamID)
 	form.Set("team_domain", teamName)
 	form.Set("channel_id", channel.Id)
 	form.Set("channel_name", channel.Name)
@@ -44,10 +46,10 @@ func (s *Server) commandRequest(botURL, token, command string, user *model.User,
 	form.Set("user_name", user.Username)
 	form.Set("command", command)
 	form.Set("text", text)
-	for k, v := range s.userMentions(text, channel.TeamId).ToURLValues() {
+	for k, v := range s.userMentions(text, teamID).ToURLValues() {
 		form[k] = v
 	}
-	for k, v := range s.channelMentions(text, channel.TeamId).ToURLValues() {
+	for k, v := range s.channelMentions(text, teamID).ToURLValues() {
 		form[k] = v
 	}
 	s.mu.Unlock()

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/mattermost/mattermost/server/public/model"
 )
@@ -25,50 +27,83 @@ func (s *Server) registerInteractiveRoutes() {
 	s.route("POST /api/v4/actions/dialogs/submit", true, s.submitDialog)
 }
 
-// executeCommand runs a custom slash command of the channel's team for the
-// caller and answers with the command's response.
+// executeCommand runs a custom slash command for the caller and answers
+// with the command's response. The team is the channel's; in a direct or
+// group channel, which has none, it is the team_id the client sends, and
+// the caller must belong to it. An in_channel response (and each of its
+// extra_responses) becomes a post by the caller, marked from_webhook.
 func (s *Server) executeCommand(w http.ResponseWriter, r *http.Request, me *model.User) {
-	var body struct {
-		ChannelID string `json:"channel_id"`
-		Command   string `json:"command"`
-	}
+	var body model.CommandArgs
 	if !decode(w, r, &body) {
 		return
 	}
+	if len(body.Command) <= 1 || !strings.HasPrefix(body.Command, "/") || !model.IsValidId(body.ChannelId) {
+		writeError(w, http.StatusBadRequest, "api.command.execute_command.start.app_error", "No command trigger found.")
+		return
+	}
 	s.mu.Lock()
-	c := s.channels[body.ChannelID]
+	c := s.channels[body.ChannelId]
 	if c == nil || !s.canRead(c, me) {
 		s.mu.Unlock()
 		forbidden(w)
 		return
 	}
-	trigger, text, _ := strings.Cut(strings.TrimPrefix(body.Command, "/"), " ")
+	teamID := c.TeamId
+	if c.Type == model.ChannelTypeDirect || c.Type == model.ChannelTypeGroup {
+		teamID = body.TeamId
+		if !s.teamMembers[teamID][me.Id] && !me.IsSystemAdmin() {
+			s.mu.Unlock()
+			forbidden(w)
+			return
+		}
+	}
+	// Mattermost splits at the first white space and passes the rest on
+	// as it is.
+	trigger, text := body.Command, ""
+	if i := strings.IndexFunc(body.Command, unicode.IsSpace); i >= 0 {
+		trigger, text = body.Command[:i], body.Command[i+1:]
+	}
+	trigger = strings.TrimPrefix(strings.ToLower(trigger), "/")
 	var cmd *model.Command
 	for _, x := range s.commands {
-		if x.DeleteAt == 0 && x.TeamId == c.TeamId && x.Trigger == strings.ToLower(trigger) {
+		if x.DeleteAt == 0 && x.TeamId == teamID && x.Trigger == trigger {
 			cp := *x
 			cmd = &cp
 		}
 	}
+	_, teamKnown := s.teams[teamID]
 	s.mu.Unlock()
+	if !teamKnown {
+		writeError(w, http.StatusNotFound, "app.team.get.find.app_error", "Unable to find the existing team.")
+		return
+	}
 	if cmd == nil {
 		writeError(w, http.StatusNotFound, "api.command.execute_command.not_found.app_error", "Command with a trigger of '"+trigger+"' not found.")
 		return
 	}
-	req := s.commandRequest(cmd.URL, cmd.Token, "/"+cmd.Trigger, me, c, strings.TrimSpace(text))
+	req := s.commandRequest(cmd.URL, cmd.Token, "/"+cmd.Trigger, me, c, teamID, text)
 	cr, _, err := s.sendCommand(r.Context(), req)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "api.command.execute_command.failed_resp.app_error", "Command with a trigger of '"+trigger+"' returned response "+err.Error()+".")
 		return
 	}
-	if cr.ResponseType == model.CommandResponseTypeInChannel && cr.Text != "" {
-		s.mu.Lock()
-		post := &model.Post{Id: model.NewId(), ChannelId: c.Id, UserId: me.Id, Message: cr.Text, CreateAt: s.millis()}
-		post.UpdateAt = post.CreateAt
+	s.mu.Lock()
+	for _, resp := range append([]*model.CommandResponse{cr}, cr.ExtraResponses...) {
+		if resp.ResponseType != model.CommandResponseTypeInChannel {
+			continue // an ephemeral answer is sent to the caller's clients only
+		}
+		post := &model.Post{Id: model.NewId(), ChannelId: c.Id, UserId: me.Id, Type: resp.Type,
+			Message: resp.Text, CreateAt: s.millis()}
+		post.SetProps(resp.Props)
 		post.AddProp(model.PostPropsFromWebhook, "true")
+		if resp.Attachments != nil {
+			model.ParseMessageAttachment(post, resp.Attachments)
+		}
+		post.GenerateActionIds()
+		post.UpdateAt = post.CreateAt
 		s.posts = append(s.posts, post)
-		s.mu.Unlock()
 	}
+	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, cr)
 }
 
@@ -101,14 +136,17 @@ func (s *Server) doPostAction(w http.ResponseWriter, r *http.Request, me *model.
 	}
 	up := model.PostActionIntegrationRequest{
 		UserId: me.Id, UserName: me.Username, ChannelId: c.Id, ChannelName: c.Name, TeamId: c.TeamId, TeamName: teamName,
-		PostId: post.Id, TriggerId: s.NewTriggerID(), Type: action.Type, DataSource: action.DataSource,
+		PostId: post.Id, TriggerId: s.NewTriggerID(), Type: action.Type,
 		Context: map[string]any{},
 	}
 	for k, v := range action.Integration.Context {
 		up.Context[k] = v
 	}
-	if body.SelectedOption != "" {
+	// A chosen option and the menu's data source are passed on for a
+	// menu only.
+	if action.Type == model.PostActionTypeSelect && body.SelectedOption != "" {
 		up.Context["selected_option"] = body.SelectedOption
+		up.DataSource = action.DataSource
 	}
 	var answer model.PostActionIntegrationResponse
 	if err := s.postJSON(r.Context(), action.Integration.URL, up, &answer); err != nil {
@@ -118,10 +156,7 @@ func (s *Server) doPostAction(w http.ResponseWriter, r *http.Request, me *model.
 	if answer.Update != nil {
 		s.mu.Lock()
 		if j := slices.IndexFunc(s.posts, func(p *model.Post) bool { return p.Id == post.Id }); j >= 0 {
-			stored := s.posts[j]
-			stored.Message = answer.Update.Message
-			stored.SetProps(answer.Update.GetProps())
-			stored.UpdateAt = s.millis()
+			s.applyActionUpdate(s.posts[j], answer.Update)
 		}
 		s.mu.Unlock()
 	}
@@ -148,16 +183,61 @@ func (s *Server) submitDialog(w http.ResponseWriter, r *http.Request, me *model.
 		forbidden(w)
 		return
 	}
+	// The integration gets the submission without the URL it is sent to,
+	// typed as a submission whatever the client said.
+	url := submit.URL
+	submit.URL = ""
+	submit.Type = "dialog_submission"
 	var answer model.SubmitDialogResponse
-	if err := s.postJSON(r.Context(), submit.URL, submit, &answer); err != nil {
-		writeError(w, http.StatusInternalServerError, "interactive_message.submit.app_error", "Unable to submit the dialog.")
+	if err := s.postJSON(r.Context(), url, submit, &answer); err != nil {
+		var ie *integrationError
+		if !errors.As(err, &ie) && !isTransport(err) {
+			// An answer that is not JSON counts as an empty one.
+			writeJSON(w, http.StatusOK, &model.SubmitDialogResponse{})
+			return
+		}
+		writeError(w, http.StatusBadRequest, "api.post.do_action.action_integration.app_error", "Action integration error.")
 		return
 	}
 	writeJSON(w, http.StatusOK, &answer)
 }
 
+// applyActionUpdate saves the post an action's integration sent back over
+// stored, as Mattermost 6.7.2 does (App.DoPostActionWithCookie and
+// UpdatePost): without props the stored ones stay (buttons included);
+// with props they replace the stored ones except from_webhook and the
+// overrides, which stay as they were. Pinning and reactions stay, the
+// files are the update's, and EditAt is set when the message or the
+// attachments change.
+func (s *Server) applyActionUpdate(stored, update *model.Post) {
+	old := deepCopy(stored)
+	if update.GetProps() == nil {
+		update.SetProps(old.GetProps())
+	} else {
+		for _, key := range model.PostActionRetainPropKeys {
+			if v, ok := old.GetProps()[key]; ok {
+				update.AddProp(key, v)
+			} else {
+				update.DelProp(key)
+			}
+		}
+	}
+	now := s.millis()
+	if stored.Message != update.Message {
+		stored.Message = update.Message
+		stored.EditAt = now
+	}
+	stored.FileIds = update.FileIds
+	stored.SetProps(update.GetProps())
+	if stored.EditAt == old.EditAt && (!old.FileIds.Equals(stored.FileIds) || !old.AttachmentsEqual(stored)) {
+		stored.EditAt = now
+	}
+	stored.UpdateAt = now
+}
+
 // postJSON sends v to an integration and reads its JSON answer into out;
-// an empty answer leaves out as it is. Anything but 200 is an error.
+// an empty answer leaves out as it is. Anything but 200 is an
+// integrationError, a failed exchange a transportError.
 func (s *Server) postJSON(ctx context.Context, url string, v, out any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -172,12 +252,12 @@ func (s *Server) postJSON(ctx context.Context, url string, v, out any) error {
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return err
+		return &transportError{err}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return err
+		return &transportError{err}
 	}
 	if resp.StatusCode != http.StatusOK {
 		return &integrationError{status: resp.StatusCode}
@@ -191,3 +271,13 @@ func (s *Server) postJSON(ctx context.Context, url string, v, out any) error {
 type integrationError struct{ status int }
 
 func (e *integrationError) Error() string { return http.StatusText(e.status) }
+
+type transportError struct{ err error }
+
+func (e *transportError) Error() string { return e.err.Error() }
+func (e *transportError) Unwrap() error { return e.err }
+
+func isTransport(err error) bool {
+	var te *transportError
+	return errors.As(err, &te)
+}
