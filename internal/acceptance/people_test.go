@@ -180,6 +180,14 @@ func (e *events) dialog(t testing.TB) model.OpenDialogRequest {
 // way too; they are passed over.
 func (e *events) ephemeral(t testing.TB, want string) string {
 	t.Helper()
+	return e.ephemeralPost(t, want).Message
+}
+
+// ephemeralPost waits for an ephemeral post for this person whose message
+// contains want and returns it whole: its buttons carry the cookie that a
+// click on a post the server never stored needs.
+func (e *events) ephemeralPost(t testing.TB, want string) *model.Post {
+	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	var seen []string
 	for time.Now().Before(deadline) {
@@ -193,35 +201,11 @@ func (e *events) ephemeral(t testing.TB, want string) string {
 			t.Fatalf("ephemeral_message event: %v", err)
 		}
 		if strings.Contains(post.Message, want) {
-			return post.Message
+			return &post
 		}
 		seen = append(seen, post.Message)
 	}
 	t.Fatalf("no ephemeral message with %q arrived; got %q", want, seen)
-	return ""
-}
-
-// ephemeralPost waits for an ephemeral post for this person whose message
-// contains want and returns it whole: its buttons carry the cookie that a
-// click on a post the server never stored needs.
-func (e *events) ephemeralPost(t testing.TB, want string) *model.Post {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		ev := e.wait(t, model.WebsocketEventEphemeralMessage, time.Until(deadline))
-		if ev == nil {
-			break
-		}
-		var post model.Post
-		raw, _ := ev.GetData()["post"].(string)
-		if err := json.Unmarshal([]byte(raw), &post); err != nil {
-			t.Fatalf("ephemeral_message event: %v", err)
-		}
-		if strings.Contains(post.Message, want) {
-			return &post
-		}
-	}
-	t.Fatalf("no ephemeral post with %q arrived", want)
 	return nil
 }
 

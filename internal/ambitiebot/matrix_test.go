@@ -21,6 +21,7 @@ func testMatrix(t *testing.T, progress []Progress) *Matrix {
 	orgs, err := NewOrganisations([]Organisation{
 		{Key: "gem", Name: "Gemeente", Kind: KindMunicipality},
 		{Key: "prov", Name: "Provincie", Kind: KindProvince},
+		{Key: "riec", Name: "RIEC", Kind: KindAffiliated},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -35,6 +36,7 @@ func TestMatrixCells(t *testing.T) {
 		{OrgKey: "gem", AmbitionID: "2.2", Status: StatusDone},   // does not apply to a municipality
 		{OrgKey: "ghost", AmbitionID: "1.1", Status: StatusDone}, // unknown organisation
 		{OrgKey: "prov", AmbitionID: "9.9", Status: StatusDone},  // unknown ambition
+		{OrgKey: "riec", AmbitionID: "1.1", Status: StatusDone},  // affiliated: no ambitions
 	})
 	if p, ok := m.Cell("gem", "1.1"); !ok || p.Status != StatusDone || p.Note != "APV" || !p.UpdatedAt.Equal(at) {
 		t.Errorf("Cell(gem, 1.1) = %+v, %v", p, ok)
@@ -42,7 +44,11 @@ func TestMatrixCells(t *testing.T) {
 	if p, ok := m.Cell("gem", "2.1"); !ok || p.Status != StatusNotStarted || !p.UpdatedAt.IsZero() || p.OrgKey != "gem" || p.AmbitionID != "2.1" {
 		t.Errorf("gap Cell(gem, 2.1) = %+v, %v; want niet-gestart", p, ok)
 	}
-	for _, c := range [][2]string{{"gem", "2.2"}, {"prov", "1.2"}, {"ghost", "1.1"}, {"prov", "9.9"}} {
+	// Keys are matched exactly ("GEM" is no key; the command layer
+	// resolves what users type), and an affiliated organisation has no
+	// cells, stored or not.
+	for _, c := range [][2]string{{"gem", "2.2"}, {"prov", "1.2"}, {"ghost", "1.1"}, {"prov", "9.9"},
+		{"GEM", "1.1"}, {"GEM", "2.1"}, {"riec", "1.1"}, {"riec", "2.1"}} {
 		if p, ok := m.Cell(c[0], c[1]); ok {
 			t.Errorf("Cell(%s, %s) = %+v, want not applicable", c[0], c[1], p)
 		}

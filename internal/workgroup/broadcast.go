@@ -140,13 +140,7 @@ func (app *App) messageText(ctx context.Context, m Member, lang string, cmd Comm
 		}
 		org = app.neutralize(o.Name) // as in the channel's footer
 	}
-	var msg awareness.Message
-	var err error
-	if cmd.MessageID == "" {
-		msg, _, _, err = app.current(ctx)
-	} else {
-		msg, _, err = app.pick(ctx, cmd.MessageID)
-	}
+	msg, err := app.awarenessMessage(ctx, cmd.MessageID)
 	if err != nil {
 		return Response{}, err
 	}
@@ -185,13 +179,7 @@ type AwarenessFile struct {
 // version. It returns the message's id.
 // Errors: ENOTFOUND (message, organisation), EINTERNAL.
 func (app *App) ExportAwareness(ctx context.Context, id, orgKey, lang string, f awareness.Format, perOrg bool) (string, []AwarenessFile, error) {
-	var msg awareness.Message
-	var err error
-	if id == "" {
-		msg, _, _, err = app.current(ctx)
-	} else {
-		msg, _, err = app.pick(ctx, id)
-	}
+	msg, err := app.awarenessMessage(ctx, id)
 	if err != nil {
 		return "", nil, err
 	}
@@ -213,4 +201,15 @@ func (app *App) ExportAwareness(ctx context.Context, id, orgKey, lang string, f 
 		files[i] = AwarenessFile{Org: org, Data: msg.Export(f, lang, org.Name, app.tr)}
 	}
 	return msg.ID, files, nil
+}
+
+// awarenessMessage is the awareness message with id, or this period's when id is
+// empty.
+func (app *App) awarenessMessage(ctx context.Context, id string) (awareness.Message, error) {
+	if id == "" {
+		msg, _, _, err := app.current(ctx)
+		return msg, err
+	}
+	msg, _, err := app.pick(ctx, id)
+	return msg, err
 }
