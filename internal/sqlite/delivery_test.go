@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -549,6 +550,44 @@ func TestEndStaleLeases(t *testing.T) {
 	}
 }
 
+// A database that is closed leases nothing and is left holding no
+// dispatch lock: a bot that starts afterwards is alone and ends the
+// leases of the one that died.
+func TestLeaseAfterCloseHoldsNoLock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ambitiebot.db")
+	const lease = 2 * time.Minute
+	now := time.Date(2027, 1, 4, 9, 30, 0, 0, time.UTC)
+	dead, err := sqlite.OpenServing(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dead.EnqueueDeliveries(ctx, []ambitiebot.Delivery{delivery("r", "user:a")}); err != nil {
+		t.Fatal(err)
+	}
+	if leased, err := dead.DueDeliveries(ctx, now, lease, 0); err != nil || len(leased) != 1 {
+		t.Fatalf("leased %d, %v", len(leased), err)
+	}
+	dead.Close()
+
+	cli, err := sqlite.OpenExisting(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli.Close()
+	if _, err := cli.DueDeliveries(ctx, now, lease, 0); !errors.Is(err, sqlite.ErrClosed) {
+		t.Fatalf("a lease after Close: %v, want ErrClosed", err)
+	}
+	bot, err := sqlite.OpenServing(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bot.Close()
+	if n, err := bot.EndStaleLeases(ctx, now.Add(time.Second), lease); err != nil || n != 1 {
+		t.Fatalf("the starting bot ended %d stale leases, want 1; %v", n, err)
+	}
+}
+
 // A serving bot that leases before it ends stale leases (EndStaleLeases
 // called late, or not at all) gives up ending them: from its first lease
 // on, a lease in the table may be its own and live.
@@ -657,6 +696,11 @@ func TestLeaseWaitsForStartingBot(t *testing.T) {
 		done <- err
 	}()
 	time.Sleep(2 * 50 * time.Millisecond) // the CLI is trying the lock
+	select {
+	case err := <-done:
+		t.Fatalf("the CLI did not wait for the starting bot: %v", err)
+	default:
+	}
 	if _, err := bot.EndStaleLeases(ctx, now, lease); err != nil {
 		t.Fatal(err)
 	}

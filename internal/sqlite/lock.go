@@ -82,30 +82,47 @@ func lockDispatch(path string) (f *os.File, alone bool, err error) {
 // EndStaleLeases must not end any. The lock is tried without blocking
 // every dispatchRetry until ctx ends, so that a caller is never stuck in
 // the kernel behind a bot that holds the lock exclusively for a moment
-// while it starts.
+// while it starts; the wait holds no mutex, so that Close and the
+// process's other goroutines are not held up by it.
 func (db *DB) holdDispatch(ctx context.Context) error {
 	db.dispatchMu.Lock()
-	defer db.dispatchMu.Unlock()
-	if db.dispatch != nil {
-		if !db.alone {
-			return nil
-		}
+	switch {
+	case db.dispatchClosed:
+		db.dispatchMu.Unlock()
+		return internal(ErrClosed)
+	case db.dispatch != nil && db.alone:
+		defer db.dispatchMu.Unlock()
 		if err := syscall.Flock(int(db.dispatch.Fd()), syscall.LOCK_SH); err != nil {
 			return cannotOpen(db.path+".dispatch", err)
 		}
 		db.alone = false
 		return nil
+	case db.dispatch != nil:
+		db.dispatchMu.Unlock()
+		return nil
 	}
+	db.dispatchMu.Unlock()
+
 	f, err := openDispatchLock(db.path)
 	if err != nil {
 		return err
 	}
 	if err := flockShared(ctx, f); err != nil {
 		_ = f.Close()
-		if ctx.Err() != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 			return internal(fmt.Errorf("sqlite: waiting for %s.dispatch: %w", db.path, err))
 		}
 		return cannotOpen(db.path+".dispatch", err)
+	}
+	db.dispatchMu.Lock()
+	defer db.dispatchMu.Unlock()
+	switch {
+	case db.dispatchClosed:
+		_ = f.Close()
+		return internal(ErrClosed)
+	case db.dispatch != nil: // another goroutine got there first
+		_ = f.Close()
+		return nil
 	}
 	db.dispatch = f
 	return nil

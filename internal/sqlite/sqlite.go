@@ -76,10 +76,11 @@ type DB struct {
 	// dispatch is the dispatch lock file (see lockDispatch), held from
 	// Open by a serving database and from the first lease otherwise; alone
 	// says that a serving database holds it exclusively, until
-	// EndStaleLeases.
-	dispatchMu sync.Mutex
-	dispatch   *os.File
-	alone      bool
+	// EndStaleLeases; dispatchClosed that Close has let it go.
+	dispatchMu     sync.Mutex
+	dispatch       *os.File
+	alone          bool
+	dispatchClosed bool
 	// health caches the last write probe (see CheckHealth).
 	health healthCache
 	// verifyUntil is set by Restore: until then EnqueueDeliveries queues
@@ -329,8 +330,10 @@ func (db *DB) Close() error {
 		// serving lock is free must find it free too, or it would take
 		// the leases this process left as live.
 		db.dispatchMu.Lock()
+		db.dispatchClosed, db.alone = true, false
 		if db.dispatch != nil {
 			err = errors.Join(err, db.dispatch.Close())
+			db.dispatch = nil
 		}
 		db.dispatchMu.Unlock()
 		if db.lock != nil {

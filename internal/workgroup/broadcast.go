@@ -203,8 +203,8 @@ func (app *App) ExportAwareness(ctx context.Context, id, orgKey, lang string, f 
 	return msg.ID, files, nil
 }
 
-// awarenessMessage is the awareness message with id, or this period's when id is
-// empty.
+// awarenessMessage is the awareness message with id, or this period's
+// when id is empty.
 func (app *App) awarenessMessage(ctx context.Context, id string) (awareness.Message, error) {
 	if id == "" {
 		msg, _, _, err := app.current(ctx)
