@@ -160,6 +160,12 @@ func newRecorder(t *testing.T) *recorder {
 				"extra_responses":[{"response_type":"in_channel","text":"zwei"}]}`, req.Host)
 		case "/update":
 			_, _ = io.WriteString(w, `{"update":{"message":"updated by a click"}}`)
+		case "/same":
+			// The same message, other attachments, and a from_webhook the
+			// post did not have.
+			_, _ = io.WriteString(w, `{"update":{"message":"stays","props":{"from_webhook":"true","attachments":[{"text":"re-rendered"}]}}}`)
+		case "/identical":
+			_, _ = io.WriteString(w, `{"update":{"message":"stays"}}`)
 		case "/replace":
 			_, _ = io.WriteString(w, `{"update":{"message":"replaced by a click","props":{"contract":"new"}}}`)
 		case "/notjson":
@@ -170,6 +176,13 @@ func newRecorder(t *testing.T) *recorder {
 	}))
 	t.Cleanup(r.srv.Close)
 	return r
+}
+
+// count returns how many requests path got.
+func (r *recorder) count(path string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.got[path])
 }
 
 // last returns the last request to path and its body.
@@ -249,11 +262,11 @@ func runContract(t *testing.T, tg target) []string {
 	post := &model.Post{ChannelId: w.wg.Id, Message: "contract **post**"}
 	post.AddProp("ambitiebot_marker", marker)
 	model.ParseMessageAttachment(post, []*model.MessageAttachment{{Text: "menu", Actions: []*model.PostAction{{
-		Id: "status", Name: "Status", Type: model.PostActionTypeSelect,
+		Id: "status", Name: "Status", Type: model.PostActionTypeSelect, DataSource: "contract",
 		Options:     []*model.PostActionOptions{{Text: "Gereed", Value: "gereed"}, {Text: "Knelpunt", Value: "knelpunt"}},
 		Integration: &model.PostActionIntegration{URL: w.endpoint.srv.URL + "/action", Context: map[string]any{"org": "assen"}},
 	}, {
-		Id: "button", Name: "Klik", Type: model.PostActionTypeButton,
+		Id: "button", Name: "Klik", Type: model.PostActionTypeButton, DataSource: "contract",
 		Integration: &model.PostActionIntegration{URL: w.endpoint.srv.URL + "/action", Context: map[string]any{"org": "emmen"}},
 	}}}})
 	created, resp, err := w.botAPI.CreatePost(ctx, post)
@@ -402,6 +415,9 @@ func observeCommands(t *testing.T, w *contractWorld, say func(string, ...any)) {
 	say("alice POST /commands/execute (unknown trigger): %s", status(resp, err))
 	_, resp, err = w.aliceAPI.ExecuteCommand(ctx, w.wg.Id, trigger+" 3.2 gereed")
 	say("alice POST /commands/execute (no leading slash): %s", status(resp, err))
+	before := w.endpoint.count("/command")
+	_, resp, err = w.bobAPI.ExecuteCommand(ctx, w.outside.Id, "/"+trigger+" mijn")
+	say("bob POST /commands/execute (a public channel he is not in): %s called=%d", status(resp, err), w.endpoint.count("/command")-before)
 
 	// In a direct channel, which has no team, the team is the one the
 	// client names.
@@ -461,6 +477,13 @@ func observeCommands(t *testing.T, w *contractWorld, say func(string, ...any)) {
 	if err == nil {
 		_, resp, err = w.aliceAPI.ExecuteCommand(ctx, w.wg.Id, "/"+failing.Trigger)
 		say("alice POST /commands/execute (the URL answers 500): %s", status(resp, err))
+	}
+	garbled, _, err := w.admin.CreateCommand(ctx, &model.Command{
+		TeamId: w.team.Id, Trigger: trigger + "g", Method: model.CommandMethodPost, URL: w.endpoint.srv.URL + "/notjson",
+	})
+	if err == nil {
+		_, resp, err = w.aliceAPI.ExecuteCommand(ctx, w.wg.Id, "/"+garbled.Trigger)
+		say("alice POST /commands/execute (the URL answers JSON that is not): %s", status(resp, err))
 	}
 }
 
@@ -532,35 +555,53 @@ func observeDialog(t *testing.T, w *contractWorld, say func(string, ...any)) {
 		say("  the dialog URL got: type=%q url=%q callback=%q", got.Type, got.URL, got.CallbackId)
 	}
 	for _, c := range []struct{ name, path string }{{"the URL answers 500", "/fail"}, {"the URL answers no JSON", "/notjson"}} {
+		before := w.endpoint.count(c.path)
 		r, resp, err := w.aliceAPI.SubmitInteractiveDialog(ctx, model.SubmitDialogRequest{
 			URL: w.endpoint.srv.URL + c.path, CallbackId: "cb", ChannelId: w.wg.Id, TeamId: w.team.Id,
 		})
-		say("alice POST /actions/dialogs/submit (%s): %s errors=%d", c.name, status(resp, err), errorsOf(r))
+		say("alice POST /actions/dialogs/submit (%s): %s errors=%d called=%d", c.name, status(resp, err), errorsOf(r),
+			w.endpoint.count(c.path)-before)
 	}
+	// Only a member of the channel may submit there: bob is in the team,
+	// not in that public channel.
+	before := w.endpoint.count("/dialog")
+	_, resp, err = w.bobAPI.SubmitInteractiveDialog(ctx, model.SubmitDialogRequest{
+		URL: w.endpoint.srv.URL + "/dialog", CallbackId: "cb", ChannelId: w.outside.Id, TeamId: w.team.Id,
+	})
+	say("bob POST /actions/dialogs/submit (a public channel he is not in): %s called=%d", status(resp, err),
+		w.endpoint.count("/dialog")-before)
 }
 
 // observeUpdates clicks buttons whose integration answers with an update
 // of the post: without props the post keeps its own (and its buttons);
-// with props they replace the post's, but for from_webhook.
+// with props they replace the post's, but for from_webhook, which stays
+// as the post had it. EditAt is set when the message or the attachments
+// change, and only then.
 func observeUpdates(t *testing.T, w *contractWorld, say func(string, ...any)) {
 	ctx := bg()
-	marker := "update-" + randomHex(6)
-	post := &model.Post{ChannelId: w.wg.Id, Message: "to be updated"}
-	post.AddProp("ambitiebot_marker", marker)
-	model.ParseMessageAttachment(post, []*model.MessageAttachment{{Text: "menu", Actions: []*model.PostAction{{
-		Id: "update", Name: "Update", Type: model.PostActionTypeButton,
-		Integration: &model.PostActionIntegration{URL: w.endpoint.srv.URL + "/update"},
-	}}}})
-	created, resp, err := w.botAPI.CreatePost(ctx, post)
-	if err != nil {
-		say("bot POST /posts (for an update): %s", status(resp, err))
-		return
-	}
-	resp, err = w.aliceAPI.DoPostActionWithCookie(ctx, created.Id, "update", "", "", nil, "")
-	say("alice POST /posts/{id}/actions/update (an update without props): %s", status(resp, err))
-	if p := readPost(ctx, w, created.Id); p != nil {
-		say("  the post read back: message=%q edited=%t marker=%t from_webhook=%v actions=%s",
-			p.Message, p.EditAt != 0, p.GetProp("ambitiebot_marker") == marker, p.GetProp(model.PostPropsFromWebhook), actionsOf(p))
+	for _, c := range []struct{ name, path, message string }{
+		{"an update without props", "/update", "to be updated"},
+		{"the same message, other attachments, from_webhook added", "/same", "stays"},
+		{"an identical update", "/identical", "stays"},
+	} {
+		marker := "update-" + randomHex(6)
+		post := &model.Post{ChannelId: w.wg.Id, Message: c.message}
+		post.AddProp("ambitiebot_marker", marker)
+		model.ParseMessageAttachment(post, []*model.MessageAttachment{{Text: "menu", Actions: []*model.PostAction{{
+			Id: "update", Name: "Update", Type: model.PostActionTypeButton,
+			Integration: &model.PostActionIntegration{URL: w.endpoint.srv.URL + c.path},
+		}}}})
+		created, resp, err := w.botAPI.CreatePost(ctx, post)
+		if err != nil {
+			say("bot POST /posts (for %s): %s", c.name, status(resp, err))
+			continue
+		}
+		resp, err = w.aliceAPI.DoPostActionWithCookie(ctx, created.Id, "update", "", "", nil, "")
+		say("alice POST /posts/{id}/actions/update (%s): %s", c.name, status(resp, err))
+		if p := readPost(ctx, w, created.Id); p != nil {
+			say("  the post read back: message=%q edited=%t marker=%t from_webhook=%v actions=%s",
+				p.Message, p.EditAt != 0, p.GetProp("ambitiebot_marker") == marker, p.GetProp(model.PostPropsFromWebhook), actionsOf(p))
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package mmsim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -75,6 +76,9 @@ func (s *Server) ExecuteCommand(botURL, token string, user *model.User, channel 
 	return s.sendCommand(context.Background(), s.CommandRequest(botURL, token, user, channel, text))
 }
 
+// errEmptyResponse is a command's 200 answer that holds no response.
+var errEmptyResponse = errors.New("command answered an empty body")
+
 // sendCommand sends a command request and reads the reply.
 func (s *Server) sendCommand(ctx context.Context, req *http.Request) (*model.CommandResponse, int, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -94,7 +98,7 @@ func (s *Server) sendCommand(ctx context.Context, req *http.Request) (*model.Com
 		return nil, resp.StatusCode, err
 	}
 	if cr == nil {
-		return nil, resp.StatusCode, fmt.Errorf("command answered an unreadable body")
+		return nil, resp.StatusCode, errEmptyResponse
 	}
 	return cr, resp.StatusCode, nil
 }

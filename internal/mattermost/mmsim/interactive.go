@@ -20,6 +20,14 @@ import (
 // submit a dialog. Each answers like Mattermost 6.7.2 (api4/command.go
 // executeCommand, api4/integration_action.go doPostAction and
 // submitDialog), which internal/acceptance's contract holds both to.
+//
+// Left out, since the simulator has no WebSocket and no configuration:
+// an action's ephemeral_text and a command's ephemeral answer reach no
+// client, so a button in an ephemeral post (which 6.7.2 clicks through an
+// encrypted action cookie) cannot be clicked here; a command's root_id,
+// a response's channel_id and the username and icon overrides are
+// ignored; an update is never refused for an archived channel or
+// ServiceSettings.PostEditTimeLimit.
 
 func (s *Server) registerInteractiveRoutes() {
 	s.route("POST /api/v4/commands/execute", true, s.executeCommand)
@@ -43,7 +51,7 @@ func (s *Server) executeCommand(w http.ResponseWriter, r *http.Request, me *mode
 	}
 	s.mu.Lock()
 	c := s.channels[body.ChannelId]
-	if c == nil || !s.canRead(c, me) {
+	if c == nil || !s.channelRole(c, me) {
 		s.mu.Unlock()
 		forbidden(w)
 		return
@@ -82,9 +90,17 @@ func (s *Server) executeCommand(w http.ResponseWriter, r *http.Request, me *mode
 		return
 	}
 	req := s.commandRequest(cmd.URL, cmd.Token, "/"+cmd.Trigger, me, c, teamID, text)
-	cr, _, err := s.sendCommand(r.Context(), req)
+	cr, code, err := s.sendCommand(r.Context(), req)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "api.command.execute_command.failed_resp.app_error", "Command with a trigger of '"+trigger+"' returned response "+err.Error()+".")
+		// As 6.7.2's App.DoCommandRequest tells them apart.
+		id := "api.command.execute_command.failed.app_error" // no answer, or no command response
+		switch {
+		case code != 0 && code != http.StatusOK:
+			id = "api.command.execute_command.failed_resp.app_error"
+		case errors.Is(err, errEmptyResponse):
+			id = "api.command.execute_command.failed_empty.app_error"
+		}
+		writeError(w, http.StatusInternalServerError, id, "Command with a trigger of '"+trigger+"' failed: "+err.Error()+".")
 		return
 	}
 	s.mu.Lock()
@@ -117,7 +133,7 @@ func (s *Server) doPostAction(w http.ResponseWriter, r *http.Request, me *model.
 	}
 	s.mu.Lock()
 	i := slices.IndexFunc(s.posts, func(p *model.Post) bool { return p.Id == r.PathValue("id") && p.DeleteAt == 0 })
-	if i < 0 || !s.canRead(s.channels[s.posts[i].ChannelId], me) {
+	if i < 0 || !s.channelRole(s.channels[s.posts[i].ChannelId], me) {
 		s.mu.Unlock()
 		forbidden(w)
 		return
@@ -177,7 +193,7 @@ func (s *Server) submitDialog(w http.ResponseWriter, r *http.Request, me *model.
 	submit.UserId = me.Id
 	s.mu.Lock()
 	c := s.channels[submit.ChannelId]
-	ok := c != nil && s.canRead(c, me) && (s.teamMembers[submit.TeamId][me.Id] || me.IsSystemAdmin())
+	ok := c != nil && s.channelRole(c, me) && submit.TeamId != "" && (s.teamMembers[submit.TeamId][me.Id] || me.IsSystemAdmin())
 	s.mu.Unlock()
 	if !ok {
 		forbidden(w)
@@ -235,6 +251,15 @@ func (s *Server) applyActionUpdate(stored, update *model.Post) {
 	stored.UpdateAt = now
 }
 
+// channelRole reports whether user has what a channel's member role
+// grants (use_slash_commands, read_channel): in 6.7.2 neither team_user
+// nor system_user has those, so a team member who is not in a public
+// channel may read it but not run a command, click or submit a dialog
+// there. A system admin may.
+func (s *Server) channelRole(c *model.Channel, u *model.User) bool {
+	return s.canPost(c, u) || u.IsSystemAdmin()
+}
+
 // postJSON sends v to an integration and reads its JSON answer into out;
 // an empty answer leaves out as it is. Anything but 200 is an
 // integrationError, a failed exchange a transportError.
@@ -247,7 +272,7 @@ func (s *Server) postJSON(ctx context.Context, url string, v, out any) error {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(data))
 	if err != nil {
-		return err
+		return &transportError{err}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
