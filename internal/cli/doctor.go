@@ -198,10 +198,16 @@ func checkMattermost(ctx context.Context, cfg *config.Config, r mattermost.Repor
 		r.Problem(mattermost.Finding{ID: "SetupNeedMattermostURL"})
 		return
 	}
-	mattermost.Check(ctx, mattermost.NewAdmin(cfg.MattermostURL, cfg.BotToken, mattermostOptions()), mattermost.CheckSettings{
+	mattermost.Check(ctx, mattermost.NewAdmin(cfg.MattermostURL, cfg.BotToken, mattermostOptions()), checkSettingsOf(cfg), r)
+}
+
+// checkSettingsOf is what doctor and serve's start-up check compare
+// Mattermost with.
+func checkSettingsOf(cfg *config.Config) mattermost.CheckSettings {
+	return mattermost.CheckSettings{
 		URL: cfg.MattermostURL, BotToken: cfg.BotToken, PublicURL: cfg.PublicURL, CommandTokens: cfg.CommandTokens,
 		Groups: mattermost.ByTeam(mattermost.BotChannels(cfg.WorkingGroup.Channel, cfg.Organisations)),
-	}, r)
+	}
 }
 
 // failedFinding is the finding for a call that failed for another reason

@@ -40,7 +40,8 @@ func runServe(ctx context.Context, con *console, args []string, std stdio, geten
 		return err
 	}
 	logger := newLogger(std)
-	if startupCheck(ctx, cfg, con.tr, logger) {
+	check := newStartupCheck(ctx, cfg, con.tr, logger)
+	if check.bot() {
 		return con.fail("CLIServeCannotStart", map[string]any{"Reason": con.t("SetupBotTokenInvalid", nil)})
 	}
 	m := NewMain(cfg, logger, time.Now)
@@ -48,7 +49,13 @@ func runServe(ctx context.Context, con *console, args []string, std stdio, geten
 		_ = m.Close()
 		return con.fail("CLIServeCannotStart", map[string]any{"Reason": con.sentence(err)})
 	}
+	checked := make(chan struct{})
+	go func() {
+		defer close(checked)
+		check.teams()
+	}()
 	<-ctx.Done()
+	<-checked // ends with ctx
 	logger.Info("shutting down")
 	if err := m.Close(); err != nil {
 		return con.fail("CLIServeShutdown", map[string]any{"Reason": con.sentence(err)})
@@ -56,24 +63,70 @@ func runServe(ctx context.Context, con *console, args []string, std stdio, geten
 	return nil
 }
 
-// startupCheckTimeout bounds serve's start-up check: a Mattermost that
-// does not answer must not hold the bot up.
-const startupCheckTimeout = 15 * time.Second
+// startupCheckTimeout bounds the part of serve's start-up check that the
+// bot waits for: a Mattermost that does not answer must not hold it up.
+// startupTeamsTimeout bounds the part that runs while it serves.
+const (
+	startupCheckTimeout = 15 * time.Second
+	startupTeamsTimeout = 2 * time.Minute
+)
 
-// startupCheck checks what doctor checks, but the database, and logs one
-// line per problem, in English as the rest of the log. It returns whether
-// Mattermost refused the bot token, the one problem serve does not start
-// with; an unreachable Mattermost is only logged, deliveries retry later.
-func startupCheck(ctx context.Context, cfg *config.Config, tr *i18n.Translator, logger *slog.Logger) (tokenRefused bool) {
-	ctx, cancel := context.WithTimeout(ctx, startupCheckTimeout)
-	defer cancel()
-	r := &logReporter{tr: tr, logger: logger, mattermostURL: cfg.MattermostURL}
-	checkSettings(cfg, r)
-	checkMattermost(ctx, cfg, r)
-	if r.problems == 0 {
-		logger.Info("start-up check found no problems")
+// startupCheck is serve's start-up check: what doctor checks, but the
+// database, logged one line per problem, in English as the rest of the
+// log. Its first part (bot), which the bot waits for, reaches Mattermost
+// and checks the bot token: a refused token is the one problem serve does
+// not start with; an unreachable Mattermost is only logged, deliveries
+// retry later. The teams, channels and commands (teams) are checked while
+// the bot serves: paced as setup's calls are, they take seconds for 17
+// organisations, in which a restarting bot would answer nobody.
+type startupCheck struct {
+	ctx      context.Context // serve's: when it ends, so does the check, silently
+	cfg      *config.Config
+	admin    *mattermost.Admin
+	settings mattermost.CheckSettings
+	r        *logReporter
+	botID    string
+	reached  bool // the token is a user's: the teams can be checked
+}
+
+func newStartupCheck(ctx context.Context, cfg *config.Config, tr *i18n.Translator, logger *slog.Logger) *startupCheck {
+	return &startupCheck{
+		ctx: ctx, cfg: cfg,
+		admin:    mattermost.NewAdmin(cfg.MattermostURL, cfg.BotToken, mattermostOptions()),
+		settings: checkSettingsOf(cfg),
+		r:        &logReporter{tr: tr, logger: logger, mattermostURL: cfg.MattermostURL, stopping: ctx},
 	}
-	return r.tokenRefused
+}
+
+// bot runs the first part of the check and reports whether Mattermost
+// refused the bot token.
+func (c *startupCheck) bot() (tokenRefused bool) {
+	ctx, cancel := context.WithTimeout(c.ctx, startupCheckTimeout)
+	defer cancel()
+	checkSettings(c.cfg, c.r)
+	if c.cfg.MattermostURL == "" {
+		c.r.Problem(mattermost.Finding{ID: "SetupNeedMattermostURL"})
+		return false
+	}
+	c.botID, c.reached = mattermost.CheckBot(ctx, c.admin, c.settings, c.r)
+	return c.r.tokenRefused
+}
+
+// teams runs the rest of the check, after bot, and logs how the whole
+// check ended, unless serve stopped first.
+func (c *startupCheck) teams() {
+	if c.reached {
+		ctx, cancel := context.WithTimeout(c.ctx, startupTeamsTimeout)
+		defer cancel()
+		mattermost.CheckTeams(ctx, c.admin, c.botID, c.settings, c.r)
+	}
+	switch {
+	case c.ctx.Err() != nil:
+	case c.r.problems == 0:
+		c.r.logger.Info("start-up check found no problems")
+	default:
+		c.r.logger.Info("start-up check finished", slog.Int("problems", c.r.problems))
+	}
 }
 
 // logReporter logs the problems the start-up check finds.
@@ -81,14 +134,19 @@ type logReporter struct {
 	tr            *i18n.Translator
 	logger        *slog.Logger
 	mattermostURL string
-	problems      int
-	tokenRefused  bool
+	// stopping ends when serve stops: a call cut short then is no problem.
+	stopping     context.Context
+	problems     int
+	tokenRefused bool
 }
 
 func (r *logReporter) OK(mattermost.Finding)         {}
 func (r *logReporter) NotChecked(mattermost.Finding) {}
 
 func (r *logReporter) Problem(f mattermost.Finding) {
+	if r.stopping.Err() != nil {
+		return
+	}
 	r.problems++
 	if f.ID == "SetupBotTokenInvalid" {
 		r.tokenRefused = true

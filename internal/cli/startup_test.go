@@ -15,6 +15,12 @@ import (
 // and everything serve wrote.
 func serveFor(t *testing.T, h *harness) (error, string) {
 	t.Helper()
+	return serveUntil(t, h, "ambitiebot is serving")
+}
+
+// serveUntil is serveFor until the log holds want.
+func serveUntil(t *testing.T, h *harness, want string) (error, string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out := &testkit.SyncBuffer{}
@@ -29,7 +35,7 @@ func serveFor(t *testing.T, h *harness) (error, string) {
 			t.Fatalf("serve neither served nor stopped:\n%s", out.String())
 		case <-time.After(20 * time.Millisecond):
 		}
-		if strings.Contains(out.String(), "ambitiebot is serving") {
+		if strings.Contains(out.String(), want) {
 			cancel()
 			return <-done, out.String()
 		}
@@ -66,6 +72,26 @@ func TestServeLogsStartupProblems(t *testing.T) {
 		if strings.Count(out, want) != 1 {
 			t.Errorf("serve log lacks one %q:\n%s", want, out)
 		}
+	}
+}
+
+// The teams, channels and commands are checked while the bot serves: a
+// restarting bot answers commands before the paced check of 17
+// organisations' channels is done, and a problem found then is logged.
+func TestServeChecksChannelsWhileServing(t *testing.T) {
+	h := prepareHarness(t, "")
+	h.world.RemoveMember(h.world.Channels["emmen/town-square"].Id, h.world.Bot.Id)
+	err, out := serveUntil(t, h, `"msg":"start-up check finished"`)
+	if err != nil {
+		t.Fatalf("serve: %v\n%s", err, out)
+	}
+	serving := strings.Index(out, `"msg":"ambitiebot is serving"`)
+	problem := strings.Index(out, `"msg":"start-up check: The bot is not a member of channel ‘emmen/town-square’`)
+	if serving < 0 || problem < 0 || problem < serving {
+		t.Errorf("serving at %d, the channel problem at %d; want both, serving first:\n%s", serving, problem, out)
+	}
+	if !strings.Contains(out, `"msg":"start-up check finished","problems":1`) {
+		t.Errorf("the end of the check is not logged with its one problem:\n%s", out)
 	}
 }
 

@@ -259,31 +259,47 @@ type CheckSettings struct {
 
 // Check checks, with the bot's own token, that the server answers, that
 // the token is a bot's, that the bot is in every channel it posts in and
-// that /ambitie calls this bot in each of their teams.
+// that /ambitie calls this bot in each of their teams: CheckBot, then
+// CheckTeams.
 func Check(ctx context.Context, bot *Admin, s CheckSettings, r Reporter) {
+	if botID, ok := CheckBot(ctx, bot, s, r); ok {
+		CheckTeams(ctx, bot, botID, s, r)
+	}
+}
+
+// CheckBot checks that the server answers and that the token is a bot's.
+// It returns the bot's user id, and false when there is nothing more to
+// check with this token (no answer, no token, a token refused).
+func CheckBot(ctx context.Context, bot *Admin, s CheckSettings, r Reporter) (botID string, ok bool) {
 	if err := bot.Ping(ctx); err != nil {
 		r.Problem(Finding{"SetupUnreachable", map[string]any{"URL": s.URL}})
-		return
+		return "", false
 	}
 	r.OK(Finding{"SetupDoctorReachable", map[string]any{"URL": s.URL}})
 	if s.BotToken == "" {
 		r.Problem(Finding{"SetupNeedBotToken", nil})
-		return
+		return "", false
 	}
 	me, err := bot.Me(ctx)
 	switch {
 	case Status(err) == http.StatusUnauthorized:
 		r.Problem(Finding{"SetupBotTokenInvalid", nil})
-		return
+		return "", false
 	case err != nil:
 		r.Failed(Finding{"SetupActionBot", nil}, Status(err))
-		return
+		return "", false
 	case !me.IsBot:
 		r.Problem(Finding{"SetupNotABot", map[string]any{"User": me.Username}})
 	default:
 		r.OK(Finding{"SetupDoctorBotOK", map[string]any{"User": me.Username}})
 	}
-	c := checker{bot: bot, botID: me.ID, s: s, r: r}
+	return me.ID, true
+}
+
+// CheckTeams checks, for the bot botID, every team and channel of s and
+// the /ambitie command of each team.
+func CheckTeams(ctx context.Context, bot *Admin, botID string, s CheckSettings, r Reporter) {
+	c := checker{bot: bot, botID: botID, s: s, r: r}
 	for _, g := range s.Groups {
 		c.team(ctx, g)
 	}
