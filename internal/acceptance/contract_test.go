@@ -229,6 +229,10 @@ func runContract(t *testing.T, tg target) []string {
 	}
 	_, resp, err = w.botAPI.GetUser(ctx, model.NewId(), "")
 	say("bot GET /users/{unknown}: %s", status(resp, err))
+	// The client configuration as Client4 v0.4.4 asks for it (no format),
+	// which 6.7.2 does not serve; the adapter asks with format=old.
+	_, resp, err = w.botAPI.GetClientConfig(ctx, "")
+	say("bot GET /config/client: %s", status(resp, err))
 	u, resp, err = w.botAPI.GetUserByUsername(ctx, w.bob.Username, "")
 	say("bot GET /users/username/{bob}: %s locale=%s", status(resp, err), localeOf(u))
 	_, resp, err = w.botAPI.GetUserByUsername(ctx, "nobody-"+randomHex(4), "")
@@ -630,6 +634,8 @@ func observeAdapter(t *testing.T, tg target, w *contractWorld, say func(string, 
 	}
 	me, err := c.Me(ctx)
 	say("adapter Me: %s bot=%t", chatErr(err), me.ID == w.bot.Id)
+	limit, err := mattermost.NewAdmin(w.url, w.botToken, mattermost.Options{}).PostEditTimeLimit(ctx)
+	say("adapter PostEditTimeLimit: %s limit=%d", chatErr(err), limit)
 	u, err := c.User(ctx, w.alice.Id)
 	say("adapter User(alice): %s email=%t verified=%t sso=%t guest=%t locale=%s", chatErr(err), u.Email == w.alice.Email, u.EmailVerified, u.SSO(), u.Guest(), u.Locale)
 	_, err = c.User(ctx, model.NewId())

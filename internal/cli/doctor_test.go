@@ -334,3 +334,22 @@ func TestDoctorNamesOrganisationsNobodyRepresents(t *testing.T) {
 		mustContain(t, out, want)
 	}
 }
+
+// With an edit time limit Mattermost refuses the update a reminder click
+// answers with, once the reminder is older than the limit, and the click
+// fails in the user's client: doctor and serve's start-up check say so.
+func TestDoctorWarnsAboutAnEditTimeLimit(t *testing.T) {
+	f := newCLIFixture(t)
+	f.setUp()
+	f.createDB()
+	warning := f.line("SetupLabelProblem", "SetupDoctorEditTimeLimit", map[string]any{"Seconds": 300})
+	if out, err := f.cli("doctor"); err != nil || strings.Contains(out, warning) {
+		t.Fatalf("doctor without a limit: %v\n%s", err, out)
+	}
+	f.srv.SetPostEditTimeLimit(300)
+	out, err := f.cli("doctor")
+	if err == nil {
+		t.Fatalf("doctor found no problem:\n%s", out)
+	}
+	mustContain(t, out, warning)
+}

@@ -293,6 +293,14 @@ func CheckBot(ctx context.Context, bot *Admin, s CheckSettings, r Reporter) (bot
 	default:
 		r.OK(Finding{"SetupDoctorBotOK", map[string]any{"User": me.Username}})
 	}
+	// A click in a reminder answers with the reminder updated; with an
+	// edit time limit the server refuses that for older reminders.
+	switch limit, err := bot.PostEditTimeLimit(ctx); {
+	case err != nil:
+		r.Failed(Finding{"SetupActionClientConfig", nil}, Status(err))
+	case limit >= 0:
+		r.Problem(Finding{"SetupDoctorEditTimeLimit", map[string]any{"Seconds": limit}})
+	}
 	return me.ID, true
 }
 

@@ -2,6 +2,7 @@ package mmsim
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/mattermost/mattermost/server/public/model"
 )
@@ -10,6 +11,7 @@ import (
 // besides the bot's own.
 func (s *Server) registerAdminRoutes() {
 	s.route("GET /api/v4/system/ping", false, s.ping)
+	s.route("GET /api/v4/config/client", false, s.clientConfig)
 	s.route("GET /api/v4/teams/{id}/members/{user_id}", true, s.getTeamMember)
 	s.route("GET /api/v4/channels/{id}/members/{user_id}", true, s.getChannelMember)
 }
@@ -27,6 +29,34 @@ func (s *Server) SetSystemAdmin(userID string, admin bool) {
 	if admin {
 		u.Roles = model.SystemAdminRoleId + " " + model.SystemUserRoleId
 	}
+}
+
+// SetPostEditTimeLimit sets ServiceSettings.PostEditTimeLimit, as an
+// administrator can: seconds after which a post's message may no longer
+// be changed, -1 (the default) for no limit. The simulator only reports
+// it (GET /api/v4/config/client); it does not enforce it.
+func (s *Server) SetPostEditTimeLimit(seconds int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.editLimit = seconds
+}
+
+// clientConfig answers the part of the client configuration the bot reads,
+// to anyone, in the only format 6.7.2 serves ("old").
+func (s *Server) clientConfig(w http.ResponseWriter, r *http.Request, _ *model.User) {
+	switch r.URL.Query().Get("format") {
+	case "old":
+	case "":
+		writeError(w, http.StatusNotImplemented, "api.config.client.old_format.app_error", "New format for the client configuration is not supported yet. Please specify format=old in the query string.")
+		return
+	default:
+		badRequest(w, "format")
+		return
+	}
+	s.mu.Lock()
+	limit := s.editLimit
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]string{"PostEditTimeLimit": strconv.Itoa(limit)})
 }
 
 // ping answers like a healthy server, to anyone.

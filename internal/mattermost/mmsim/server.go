@@ -42,9 +42,12 @@ type Server struct {
 	hooks       map[string]hook
 	triggers    map[string]time.Time // trigger id to expiry
 	hideEmails  bool
-	faults      map[string]*fault
-	limiter     *bucket
-	calls       int // API requests received
+	// editLimit is ServiceSettings.PostEditTimeLimit in seconds, -1 for
+	// none (see SetPostEditTimeLimit).
+	editLimit int
+	faults    map[string]*fault
+	limiter   *bucket
+	calls     int // API requests received
 	// stale holds, per user id, the direct channels that user's cached
 	// memberships miss (see StaleDirectChannels).
 	stale map[string]map[string]bool
@@ -76,6 +79,7 @@ func New() *Server {
 		hooks:       map[string]hook{},
 		triggers:    map[string]time.Time{},
 		faults:      map[string]*fault{},
+		editLimit:   -1,
 	}
 	s.registerRoutes()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
