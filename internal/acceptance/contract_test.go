@@ -233,6 +233,12 @@ func runContract(t *testing.T, tg target) []string {
 	// which 6.7.2 does not serve; the adapter asks with format=old.
 	_, resp, err = w.botAPI.GetClientConfig(ctx, "")
 	say("bot GET /config/client: %s", status(resp, err))
+	for _, c := range []struct {
+		name, query string
+		token       string
+	}{{"bot", "format=new", w.botToken}, {"bot", "format=old", w.botToken}, {"anonymous", "format=old", ""}} {
+		say("%s GET /config/client?%s: %s", c.name, c.query, clientConfig(w.url+"/api/v4/config/client?"+c.query, c.token))
+	}
 	u, resp, err = w.botAPI.GetUserByUsername(ctx, w.bob.Username, "")
 	say("bot GET /users/username/{bob}: %s locale=%s", status(resp, err), localeOf(u))
 	_, resp, err = w.botAPI.GetUserByUsername(ctx, "nobody-"+randomHex(4), "")
@@ -1006,6 +1012,34 @@ func (rt *realTarget) limited(t *testing.T) (*model.Client4, func()) {
 func (rt *realTarget) kick(t *testing.T, channelID, userID string) {
 	resp, err := rt.admin.RemoveUserFromChannel(bg(), channelID, userID)
 	check(t, "remove from channel", resp, err)
+}
+
+// clientConfig asks for the client configuration with a token (or none)
+// and says what came back: the status and error id, or whether the edit
+// time limit is in it.
+func clientConfig(url, token string) string {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return err.Error()
+	}
+	if token != "" {
+		req.Header.Set(model.HeaderAuth, model.HeaderBearer+" "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		var appErr model.AppError
+		_ = json.Unmarshal(body, &appErr)
+		return fmt.Sprintf("%d %s", resp.StatusCode, appErr.Id)
+	}
+	var cfg map[string]string
+	err = json.Unmarshal(body, &cfg)
+	_, has := cfg["PostEditTimeLimit"]
+	return fmt.Sprintf("%d decodes=%t PostEditTimeLimit=%t", resp.StatusCode, err == nil, has)
 }
 
 // listPosts is a post list's posts, newest first.

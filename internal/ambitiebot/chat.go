@@ -117,6 +117,11 @@ type Chat interface {
 	// OpenDialog shows d to the user whose click or command issued
 	// triggerID. Errors: EINVALID when dialogs are not configured.
 	OpenDialog(ctx context.Context, triggerID string, d Dialog) error
+	// PostEditTimeLimit returns how many seconds after posting the server
+	// still lets a post's message change, -1 for no limit. Past it, the
+	// server refuses a changed message, also the update a click answers
+	// with.
+	PostEditTimeLimit(ctx context.Context) (int, error)
 }
 
 // ChatError describes a failed call to the chat server in the terms a

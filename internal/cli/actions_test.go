@@ -177,6 +177,24 @@ func TestReminderMenuClickUpdatesStatusAndDM(t *testing.T) {
 	}
 }
 
+// With an edit time limit, Mattermost refuses the reminder update a click
+// answers with once the reminder is older than the limit, and the click
+// then fails in the user's client although the status is saved: the bot
+// confirms the choice and leaves the reminder as it is.
+func TestReminderClickUnderAnEditTimeLimit(t *testing.T) {
+	h := newHarness(t, "")
+	h.world.SetPostEditTimeLimit(300)
+	dm := h.reminderDM("jan")
+	resp := h.choose("jan", dm.Id, h.menu(dm, "1.1").Integration.Context, "in-uitvoering")
+	contains(t, resp.EphemeralText, "Gemeente Emmen: ambitie 1.1 staat nu op **In uitvoering** (was: Niet gestart)")
+	if resp.Update != nil {
+		t.Errorf("the answer updates the reminder, which Mattermost would refuse: %q", resp.Update.Message)
+	}
+	if p, ok := h.progress("emmen", "1.1"); !ok || p.Status != ambitiebot.StatusInProgress {
+		t.Fatalf("stored progress = %+v, %v", p, ok)
+	}
+}
+
 func TestBlockedChoiceOpensDialog(t *testing.T) {
 	h := newHarness(t, "")
 	dm := h.reminderDM("jan")

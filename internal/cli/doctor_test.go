@@ -352,4 +352,8 @@ func TestDoctorWarnsAboutAnEditTimeLimit(t *testing.T) {
 		t.Fatalf("doctor found no problem:\n%s", out)
 	}
 	mustContain(t, out, warning)
+	// 0 (or any value but -1 that is not positive) allows no change at all.
+	f.srv.SetPostEditTimeLimit(0)
+	out, _ = f.cli("doctor")
+	mustContain(t, out, f.line("SetupLabelProblem", "SetupDoctorNoEdits", map[string]any{"Seconds": 0}))
 }

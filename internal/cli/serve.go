@@ -44,6 +44,9 @@ func runServe(ctx context.Context, con *console, args []string, std stdio, geten
 	if check.bot() {
 		return con.fail("CLIServeCannotStart", map[string]any{"Reason": con.t("SetupBotTokenInvalid", nil)})
 	}
+	if ctx.Err() != nil { // stopped while checking
+		return nil
+	}
 	m := NewMain(cfg, logger, time.Now)
 	if err := m.Open(); err != nil {
 		_ = m.Close()
@@ -77,17 +80,27 @@ const (
 // and checks the bot token: a refused token is the one problem serve does
 // not start with; an unreachable Mattermost is only logged, deliveries
 // retry later. The teams, channels and commands (teams) are checked while
-// the bot serves: paced as setup's calls are, they take seconds for 17
-// organisations, in which a restarting bot would answer nobody.
+// the bot serves: some 90 calls for 17 organisations, in which a
+// restarting bot would otherwise answer nobody. They are paced gently
+// (teamsRate), so that they leave most of Mattermost's rate limit, which
+// counts the bot's address, to the bot's own work.
 type startupCheck struct {
 	ctx      context.Context // serve's: when it ends, so does the check, silently
 	cfg      *config.Config
-	admin    *mattermost.Admin
+	admin    *mattermost.Admin // for bot, paced as doctor's
 	settings mattermost.CheckSettings
 	r        *logReporter
 	botID    string
 	reached  bool // the token is a user's: the teams can be checked
 }
+
+// The pace of the part of the start-up check that runs while the bot
+// serves: a burst, then a few calls a second (Mattermost's default limit
+// is 10 a second, bursts of 100).
+const (
+	teamsRate  = 5
+	teamsBurst = 30
+)
 
 func newStartupCheck(ctx context.Context, cfg *config.Config, tr *i18n.Translator, logger *slog.Logger) *startupCheck {
 	return &startupCheck{
@@ -118,7 +131,17 @@ func (c *startupCheck) teams() {
 	if c.reached {
 		ctx, cancel := context.WithTimeout(c.ctx, startupTeamsTimeout)
 		defer cancel()
-		mattermost.CheckTeams(ctx, c.admin, c.botID, c.settings, c.r)
+		// What fails once the time is up is no problem of its own.
+		c.r.stopping = ctx
+		opts := mattermostOptions()
+		opts.Rate, opts.Burst = teamsRate, teamsBurst
+		paced := mattermost.NewAdmin(c.cfg.MattermostURL, c.cfg.BotToken, opts)
+		mattermost.CheckTeams(ctx, paced, c.botID, c.settings, c.r)
+		if c.ctx.Err() == nil && ctx.Err() != nil {
+			c.r.logger.Warn("start-up check did not finish in time; ambitiebot doctor checks it all",
+				slog.Duration("after", startupTeamsTimeout), slog.Int("problems", c.r.problems))
+			return
+		}
 	}
 	switch {
 	case c.ctx.Err() != nil:
@@ -134,7 +157,8 @@ type logReporter struct {
 	tr            *i18n.Translator
 	logger        *slog.Logger
 	mattermostURL string
-	// stopping ends when serve stops: a call cut short then is no problem.
+	// stopping ends when serve stops, or the check's time is up: a call
+	// cut short then is no problem.
 	stopping     context.Context
 	problems     int
 	tokenRefused bool

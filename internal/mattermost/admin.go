@@ -3,9 +3,7 @@ package mattermost
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -137,29 +135,10 @@ func (a *Admin) Me(ctx context.Context) (ambitiebot.User, error) {
 	return a.c.Me(ctx)
 }
 
-// PostEditTimeLimit returns the server's ServiceSettings.PostEditTimeLimit
-// in seconds, -1 for none, from the client configuration any user may
-// read. With a limit, Mattermost refuses to change the message of a post
-// older than that, also when an action's integration answers a click with
-// the post updated: the click then fails in the user's client.
-// Mattermost 6.7.2 serves the configuration only with format=old.
+// PostEditTimeLimit reads the server's edit time limit (see
+// Client.PostEditTimeLimit), uncached.
 func (a *Admin) PostEditTimeLimit(ctx context.Context) (int, error) {
-	cl := call{op: "get client config"}
-	cfg, err := run(ctx, a.c, cl, func(ctx context.Context) (map[string]string, *model.Response, error) {
-		r, err := a.c.api.DoAPIGet(ctx, "/config/client?format=old", "")
-		if err != nil {
-			return nil, model.BuildResponse(r), err
-		}
-		return model.DecodeJSONFromResponse[map[string]string](r)
-	})
-	if err != nil {
-		return 0, err
-	}
-	n, perr := strconv.Atoi(cfg["PostEditTimeLimit"])
-	if perr != nil {
-		return 0, a.c.fail(classify(cl, http.StatusOK, nil, fmt.Errorf("PostEditTimeLimit %q: %w", cfg["PostEditTimeLimit"], perr), true, a.c.now()))
-	}
-	return n, nil
+	return a.c.readPostEditTimeLimit(ctx)
 }
 
 // Team looks a team up by its URL name.

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -85,7 +86,15 @@ type Client struct {
 	channels map[string]string     // "team/channel" to channel id
 	warmedAt time.Time             // when the channel cache was last filled at once
 	directs  map[string]string     // user id to the bot's direct channel with them
+	// editLimit is the server's PostEditTimeLimit as last read, at
+	// editLimitAt (see PostEditTimeLimit).
+	editLimit   int
+	editLimitAt time.Time
 }
+
+// editLimitTTL is how long a PostEditTimeLimit read is used: an
+// administrator's change reaches the bot within this time.
+const editLimitTTL = 5 * time.Minute
 
 type cachedUser struct {
 	user    ambitiebot.User
@@ -731,4 +740,52 @@ func (c *Client) PostWebhook(ctx context.Context, hookURL, text string) error {
 		return struct{}{}, nil, nil
 	})
 	return err
+}
+
+// PostEditTimeLimit returns the server's ServiceSettings.PostEditTimeLimit
+// in seconds, -1 for none (see ambitiebot.Chat), read from the client
+// configuration that every user may read and kept for editLimitTTL.
+// Mattermost refuses to change the message of a post older than a limit,
+// also when an action's integration answers a click with the post
+// updated: the click then fails in the user's client. 6.7.2 serves the
+// configuration only with format=old (Client4.GetClientConfig v0.4.4
+// sends none and gets 501).
+func (c *Client) PostEditTimeLimit(ctx context.Context) (int, error) {
+	c.mu.Lock()
+	if !c.editLimitAt.IsZero() && c.now().Sub(c.editLimitAt) < editLimitTTL {
+		limit := c.editLimit
+		c.mu.Unlock()
+		return limit, nil
+	}
+	c.mu.Unlock()
+	limit, err := c.readPostEditTimeLimit(ctx)
+	if err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	c.editLimit, c.editLimitAt = limit, c.now()
+	c.mu.Unlock()
+	return limit, nil
+}
+
+func (c *Client) readPostEditTimeLimit(ctx context.Context) (int, error) {
+	cl := call{op: "get client config"}
+	cfg, err := run(ctx, c, cl, func(ctx context.Context) (map[string]string, *model.Response, error) {
+		r, err := c.api.DoAPIGet(ctx, "/config/client?format=old", "")
+		if err != nil {
+			return nil, model.BuildResponse(r), err
+		}
+		return model.DecodeJSONFromResponse[map[string]string](r)
+	})
+	if err != nil {
+		return 0, err
+	}
+	// Anonymous callers get a configuration without it: an invalid token
+	// is not refused here.
+	v, ok := cfg["PostEditTimeLimit"]
+	n, perr := strconv.Atoi(v)
+	if !ok || perr != nil {
+		return 0, c.fail(classify(cl, http.StatusOK, nil, fmt.Errorf("client configuration: PostEditTimeLimit %q", v), true, c.now()))
+	}
+	return n, nil
 }

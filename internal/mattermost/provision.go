@@ -294,12 +294,15 @@ func CheckBot(ctx context.Context, bot *Admin, s CheckSettings, r Reporter) (bot
 		r.OK(Finding{"SetupDoctorBotOK", map[string]any{"User": me.Username}})
 	}
 	// A click in a reminder answers with the reminder updated; with an
-	// edit time limit the server refuses that for older reminders.
+	// edit time limit (any value but -1; 0 or less: none at all) the
+	// server refuses that for older reminders, so the bot leaves them.
 	switch limit, err := bot.PostEditTimeLimit(ctx); {
 	case err != nil:
-		r.Failed(Finding{"SetupActionClientConfig", nil}, Status(err))
-	case limit >= 0:
+		r.NotChecked(Finding{"SetupDoctorEditTimeLimitNotChecked", nil})
+	case limit > 0:
 		r.Problem(Finding{"SetupDoctorEditTimeLimit", map[string]any{"Seconds": limit}})
+	case limit != -1:
+		r.Problem(Finding{"SetupDoctorNoEdits", map[string]any{"Seconds": limit}})
 	}
 	return me.ID, true
 }

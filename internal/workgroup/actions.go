@@ -86,7 +86,7 @@ func (app *App) Click(ctx context.Context, userID, triggerID string, fields map[
 			return app.fail(lang, err)
 		}
 		res := ActionResult{Text: text, Outcome: "ok"}
-		if post, ok := app.reminder(ctx, m, lang, org, fields); ok {
+		if post, ok := app.reminder(ctx, m, lang, org, fields); ok && app.remindersEditable(ctx) {
 			res.Update = &post
 		}
 		return res
@@ -135,7 +135,7 @@ func (app *App) Submit(ctx context.Context, userID string, state, submission map
 		if err != nil {
 			return ActionResult{Error: app.tr.Error(lang, err), Outcome: ambitiebot.ErrorCode(err)}
 		}
-		if post, ok := app.reminder(ctx, m, lang, org, state); ok {
+		if post, ok := app.reminder(ctx, m, lang, org, state); ok && app.remindersEditable(ctx) {
 			app.updateReminder(ctx, m.User.ID, post)
 		}
 		return ActionResult{Text: text, Outcome: "ok"}
@@ -300,6 +300,21 @@ func (app *App) reminder(ctx context.Context, m Member, lang string, org ambitie
 		app.logger.Warn("reminder not rendered again", slog.String("user_id", m.User.ID), slog.Any("error", err))
 	}
 	return post, ok && err == nil
+}
+
+// remindersEditable reports whether Mattermost lets a reminder be
+// re-rendered after a choice. With an edit time limit it refuses a changed
+// message on a post older than the limit, and a click whose answer it
+// refuses fails in the user's client although the status was saved; the
+// bot then leaves reminders as they are and only confirms the choice.
+// When the limit cannot be read, the reminder is updated as usual.
+func (app *App) remindersEditable(ctx context.Context) bool {
+	limit, err := app.chat.PostEditTimeLimit(ctx)
+	if err != nil {
+		app.logger.Warn("edit time limit not read; the reminder is updated", slog.Any("error", err))
+		return true
+	}
+	return limit == -1
 }
 
 // updateReminder replaces a reminder after a dialog, which, unlike a

@@ -41,8 +41,8 @@ func (s *Server) SetPostEditTimeLimit(seconds int) {
 	s.editLimit = seconds
 }
 
-// clientConfig answers the part of the client configuration the bot reads,
-// to anyone, in the only format 6.7.2 serves ("old").
+// clientConfig answers the part of the client configuration the bot
+// reads, in the only format 6.7.2 serves ("old").
 func (s *Server) clientConfig(w http.ResponseWriter, r *http.Request, _ *model.User) {
 	switch r.URL.Query().Get("format") {
 	case "old":
@@ -53,10 +53,15 @@ func (s *Server) clientConfig(w http.ResponseWriter, r *http.Request, _ *model.U
 		badRequest(w, "format")
 		return
 	}
-	s.mu.Lock()
-	limit := s.editLimit
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]string{"PostEditTimeLimit": strconv.Itoa(limit)})
+	// Without a valid session the caller gets the limited configuration,
+	// which does not hold the limit.
+	cfg := map[string]string{}
+	if s.authenticate(r) != nil {
+		s.mu.Lock()
+		cfg["PostEditTimeLimit"] = strconv.Itoa(s.editLimit)
+		s.mu.Unlock()
+	}
+	writeJSON(w, http.StatusOK, cfg)
 }
 
 // ping answers like a healthy server, to anyone.

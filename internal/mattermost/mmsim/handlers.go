@@ -86,8 +86,9 @@ func writeError(w http.ResponseWriter, status int, id, message string) {
 	_, _ = io.WriteString(w, e.ToJSON())
 }
 
+// badRequest answers as 6.7.2's Context.SetInvalidParam does.
 func badRequest(w http.ResponseWriter, what string) {
-	writeError(w, http.StatusBadRequest, "api.context.invalid_param.app_error", "Invalid "+what+" parameter.")
+	writeError(w, http.StatusBadRequest, "api.context.invalid_body_param.app_error", "Invalid or missing "+what+" in request body.")
 }
 
 func forbidden(w http.ResponseWriter) {

@@ -27,7 +27,8 @@ import (
 // encrypted action cookie) cannot be clicked here; a command's root_id,
 // a response's channel_id and the username and icon overrides are
 // ignored; an update is never refused for an archived channel or
-// ServiceSettings.PostEditTimeLimit.
+// ServiceSettings.PostEditTimeLimit (which SetPostEditTimeLimit only
+// reports).
 
 func (s *Server) registerInteractiveRoutes() {
 	s.route("POST /api/v4/commands/execute", true, s.executeCommand)
