@@ -164,8 +164,15 @@ type logReporter struct {
 	tokenRefused bool
 }
 
-func (r *logReporter) OK(mattermost.Finding)         {}
-func (r *logReporter) NotChecked(mattermost.Finding) {}
+func (r *logReporter) OK(mattermost.Finding) {}
+
+// NotChecked says nothing, but for the edit time limit: it decides
+// whether reminders are updated, and doctor is not run at every start.
+func (r *logReporter) NotChecked(f mattermost.Finding) {
+	if f.ID == "SetupDoctorEditTimeLimitNotChecked" && r.stopping.Err() == nil {
+		r.logger.Warn("start-up check: "+findingText(r.tr, "en", f), slog.String("check", f.ID))
+	}
+}
 
 func (r *logReporter) Problem(f mattermost.Finding) {
 	if r.stopping.Err() != nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -92,6 +93,20 @@ func TestServeChecksChannelsWhileServing(t *testing.T) {
 	}
 	if !strings.Contains(out, `"msg":"start-up check finished","problems":1`) {
 		t.Errorf("the end of the check is not logged with its one problem:\n%s", out)
+	}
+}
+
+// An edit time limit that cannot be read is said at start-up: it decides
+// whether reminders are updated after a choice.
+func TestServeSaysWhenTheEditTimeLimitIsUnknown(t *testing.T) {
+	h := prepareHarness(t, "")
+	h.world.Fail("GET /api/v4/config/client", 10, http.StatusInternalServerError)
+	err, out := serveFor(t, h)
+	if err != nil {
+		t.Fatalf("serve: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, `"msg":"start-up check: The bot could not read how long Mattermost lets posts be changed`) {
+		t.Errorf("serve does not say that the edit time limit is unknown:\n%s", out)
 	}
 }
 

@@ -86,15 +86,23 @@ type Client struct {
 	channels map[string]string     // "team/channel" to channel id
 	warmedAt time.Time             // when the channel cache was last filled at once
 	directs  map[string]string     // user id to the bot's direct channel with them
-	// editLimit is the server's PostEditTimeLimit as last read, at
-	// editLimitAt (see PostEditTimeLimit).
-	editLimit   int
-	editLimitAt time.Time
+	// editLimit is the server's PostEditTimeLimit as last read (editRead
+	// says one was), used until editNext (see PostEditTimeLimit).
+	editLimit int
+	editRead  bool
+	editNext  time.Time
 }
 
-// editLimitTTL is how long a PostEditTimeLimit read is used: an
-// administrator's change reaches the bot within this time.
-const editLimitTTL = 5 * time.Minute
+// How PostEditTimeLimit reads the limit: a good read is used for
+// editLimitTTL, so that an administrator's change reaches the bot within
+// that time; after a failed one the last good value stays in use and the
+// server is asked again after editRetry. A read, made while a click
+// waits, gets editReadTimeout.
+const (
+	editLimitTTL    = 5 * time.Minute
+	editRetry       = 30 * time.Second
+	editReadTimeout = 2 * time.Second
+)
 
 type cachedUser struct {
 	user    ambitiebot.User
@@ -744,7 +752,8 @@ func (c *Client) PostWebhook(ctx context.Context, hookURL, text string) error {
 
 // PostEditTimeLimit returns the server's ServiceSettings.PostEditTimeLimit
 // in seconds, -1 for none (see ambitiebot.Chat), read from the client
-// configuration that every user may read and kept for editLimitTTL.
+// configuration that every user may read and kept for editLimitTTL (see
+// there for failed reads).
 // Mattermost refuses to change the message of a post older than a limit,
 // also when an action's integration answers a click with the post
 // updated: the click then fails in the user's client. 6.7.2 serves the
@@ -752,19 +761,29 @@ func (c *Client) PostWebhook(ctx context.Context, hookURL, text string) error {
 // sends none and gets 501).
 func (c *Client) PostEditTimeLimit(ctx context.Context) (int, error) {
 	c.mu.Lock()
-	if !c.editLimitAt.IsZero() && c.now().Sub(c.editLimitAt) < editLimitTTL {
-		limit := c.editLimit
+	if c.now().Before(c.editNext) {
+		limit, read := c.editLimit, c.editRead
 		c.mu.Unlock()
+		if !read {
+			return 0, c.fail(classify(call{op: "get client config"}, 0, nil, errors.New("not read yet"), false, c.now()))
+		}
 		return limit, nil
 	}
 	c.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, editReadTimeout)
+	defer cancel()
 	limit, err := c.readPostEditTimeLimit(ctx)
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if err != nil {
+		c.editNext = c.now().Add(editRetry)
+		if c.editRead {
+			c.log.Warn("edit time limit not read again; the last one read stays in use", slog.Int("limit", c.editLimit), slog.Any("error", err))
+			return c.editLimit, nil
+		}
 		return 0, err
 	}
-	c.mu.Lock()
-	c.editLimit, c.editLimitAt = limit, c.now()
-	c.mu.Unlock()
+	c.editLimit, c.editRead, c.editNext = limit, true, c.now().Add(editLimitTTL)
 	return limit, nil
 }
 

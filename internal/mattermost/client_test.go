@@ -488,3 +488,40 @@ func TestLookupWaitsOutARateLimit(t *testing.T) {
 		t.Errorf("lookup without retries: %v, want 429", err)
 	}
 }
+
+// The edit time limit is read once per editLimitTTL. A failed refresh keeps
+// the last good value (a limit must not flip to "none" because the server
+// hiccuped) and is tried again after editRetry; a first read that fails is
+// an error, also without asking again within editRetry.
+func TestPostEditTimeLimitIsCached(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	const route = "GET /api/v4/config/client"
+	f.srv.Fail(route, 1, http.StatusInternalServerError)
+	if _, err := f.client.PostEditTimeLimit(ctx); err == nil {
+		t.Fatal("a failed first read gave a limit")
+	}
+	calls := f.srv.Calls()
+	if _, err := f.client.PostEditTimeLimit(ctx); err == nil || f.srv.Calls() != calls {
+		t.Fatalf("within editRetry: %v, %d more calls", err, f.srv.Calls()-calls)
+	}
+	f.now = f.now.Add(editRetry)
+	f.srv.SetPostEditTimeLimit(300)
+	if limit, err := f.client.PostEditTimeLimit(ctx); err != nil || limit != 300 {
+		t.Fatalf("limit = %d, %v; want 300", limit, err)
+	}
+	f.srv.SetPostEditTimeLimit(-1)
+	calls = f.srv.Calls()
+	if limit, _ := f.client.PostEditTimeLimit(ctx); limit != 300 || f.srv.Calls() != calls {
+		t.Fatalf("within editLimitTTL: limit %d, %d more calls", limit, f.srv.Calls()-calls)
+	}
+	f.now = f.now.Add(editLimitTTL)
+	f.srv.Fail(route, 1, http.StatusInternalServerError)
+	if limit, err := f.client.PostEditTimeLimit(ctx); err != nil || limit != 300 {
+		t.Fatalf("a failed refresh: limit %d, %v; want the last good 300", limit, err)
+	}
+	f.now = f.now.Add(editRetry)
+	if limit, err := f.client.PostEditTimeLimit(ctx); err != nil || limit != -1 {
+		t.Fatalf("after the retry pause: limit %d, %v; want the new -1", limit, err)
+	}
+}
