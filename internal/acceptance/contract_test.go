@@ -126,6 +126,9 @@ type target interface {
 	limited(t *testing.T) (*model.Client4, func())
 	// kick takes the user out of the channel, as an administrator does.
 	kick(t *testing.T, channelID, userID string)
+	// editLimit sets ServiceSettings.PostEditTimeLimit, as an
+	// administrator does, until restore (or the test's end) sets -1.
+	editLimit(t *testing.T, seconds int) (restore func())
 }
 
 // recorder is the bot's side of an integration: it records what
@@ -350,6 +353,7 @@ func runContract(t *testing.T, tg target) []string {
 	say("bot POST /actions/dialogs/open (bad trigger): %s", status(resp, err))
 
 	observeUpdates(t, w, say)
+	observeEditLimit(t, tg, w, say)
 
 	// Slash commands: registration, and what the command's URL receives.
 	observeCommands(t, w, say)
@@ -613,6 +617,39 @@ func observeUpdates(t *testing.T, w *contractWorld, say func(string, ...any)) {
 				p.Message, p.EditAt != 0, p.GetProp("ambitiebot_marker") == marker, p.GetProp(model.PostPropsFromWebhook), actionsOf(p))
 		}
 	}
+}
+
+// observeEditLimit clicks, past an edit time limit, a button whose
+// integration answers with the post's message changed, and one whose
+// integration answers without an update, as the bot does under a limit.
+func observeEditLimit(t *testing.T, tg target, w *contractWorld, say func(string, ...any)) {
+	ctx := bg()
+	var ids []string
+	for _, path := range []string{"/update", "/action"} {
+		post := &model.Post{ChannelId: w.wg.Id, Message: "old enough"}
+		model.ParseMessageAttachment(post, []*model.MessageAttachment{{Text: "menu", Actions: []*model.PostAction{{
+			Id: "click", Name: "Klik", Type: model.PostActionTypeButton,
+			Integration: &model.PostActionIntegration{URL: w.endpoint.srv.URL + path},
+		}}}})
+		created, resp, err := w.botAPI.CreatePost(ctx, post)
+		if err != nil {
+			say("bot POST /posts (for the edit limit): %s", status(resp, err))
+			return
+		}
+		ids = append(ids, created.Id)
+	}
+	defer tg.editLimit(t, 1)()
+	limit, err := mattermost.NewAdmin(w.url, w.botToken, mattermost.Options{}).PostEditTimeLimit(ctx)
+	say("with PostEditTimeLimit=1: the adapter reads limit=%d err=%t", limit, err != nil)
+	time.Sleep(1500 * time.Millisecond)
+	before := w.endpoint.count("/update")
+	resp, err := w.aliceAPI.DoPostActionWithCookie(ctx, ids[0], "click", "", "", nil, "")
+	say("  alice clicks, 1.5 s later, a button answered with the message changed: %s called=%d", status(resp, err), w.endpoint.count("/update")-before)
+	if p := readPost(ctx, w, ids[0]); p != nil {
+		say("  the post read back: message=%q edited=%t", p.Message, p.EditAt != 0)
+	}
+	resp, err = w.aliceAPI.DoPostActionWithCookie(ctx, ids[1], "click", "", "", nil, "")
+	say("  alice clicks a button answered without an update: %s", status(resp, err))
 }
 
 // readPost finds a post of the working group's channel as the bot reads it.
@@ -927,6 +964,13 @@ func (st *simTarget) limited(t *testing.T) (*model.Client4, func()) {
 	return st.w.botAPI, func() { st.s.RateLimit(1e9, 1e9) }
 }
 
+func (st *simTarget) editLimit(t *testing.T, seconds int) (restore func()) {
+	st.s.SetPostEditTimeLimit(seconds)
+	restore = func() { st.s.SetPostEditTimeLimit(-1) }
+	t.Cleanup(restore)
+	return restore
+}
+
 func (st *simTarget) kick(t *testing.T, channelID, userID string) {
 	st.s.RemoveMember(channelID, userID)
 }
@@ -1012,6 +1056,21 @@ func (rt *realTarget) limited(t *testing.T) (*model.Client4, func()) {
 func (rt *realTarget) kick(t *testing.T, channelID, userID string) {
 	resp, err := rt.admin.RemoveUserFromChannel(bg(), channelID, userID)
 	check(t, "remove from channel", resp, err)
+}
+
+func (rt *realTarget) editLimit(t *testing.T, seconds int) (restore func()) {
+	set := func(n int) {
+		cfg, resp, err := rt.admin.GetConfig(bg())
+		check(t, "read the configuration", resp, err)
+		cfg.ServiceSettings.PostEditTimeLimit = model.NewPointer(n)
+		_, resp, err = rt.admin.UpdateConfig(bg(), cfg)
+		check(t, "set PostEditTimeLimit", resp, err)
+	}
+	set(seconds)
+	var once sync.Once
+	restore = func() { once.Do(func() { set(-1) }) }
+	t.Cleanup(restore)
+	return restore
 }
 
 // clientConfig asks for the client configuration with a token (or none)

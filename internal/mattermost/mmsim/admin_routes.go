@@ -33,8 +33,9 @@ func (s *Server) SetSystemAdmin(userID string, admin bool) {
 
 // SetPostEditTimeLimit sets ServiceSettings.PostEditTimeLimit, as an
 // administrator can: seconds after which a post's message may no longer
-// be changed, -1 (the default) for no limit. The simulator only reports
-// it (GET /api/v4/config/client); it does not enforce it.
+// be changed, -1 (the default) for no limit. It is reported in the client
+// configuration and refuses an action's update that changes the message
+// of an older post, as 6.7.2 does.
 func (s *Server) SetPostEditTimeLimit(seconds int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -26,9 +26,7 @@ import (
 // client, so a button in an ephemeral post (which 6.7.2 clicks through an
 // encrypted action cookie) cannot be clicked here; a command's root_id,
 // a response's channel_id and the username and icon overrides are
-// ignored; an update is never refused for an archived channel or
-// ServiceSettings.PostEditTimeLimit (which SetPostEditTimeLimit only
-// reports).
+// ignored; an update is never refused for an archived channel.
 
 func (s *Server) registerInteractiveRoutes() {
 	s.route("POST /api/v4/commands/execute", true, s.executeCommand)
@@ -172,10 +170,22 @@ func (s *Server) doPostAction(w http.ResponseWriter, r *http.Request, me *model.
 	}
 	if answer.Update != nil {
 		s.mu.Lock()
+		refused := false
 		if j := slices.IndexFunc(s.posts, func(p *model.Post) bool { return p.Id == post.Id }); j >= 0 {
-			s.applyActionUpdate(s.posts[j], answer.Update)
+			stored := s.posts[j]
+			// App.UpdatePost: past the edit time limit a changed message
+			// is refused, and the click fails.
+			refused = s.editLimit != -1 && s.millis() > stored.CreateAt+int64(s.editLimit)*1000 &&
+				answer.Update.Message != stored.Message
+			if !refused {
+				s.applyActionUpdate(stored, answer.Update)
+			}
 		}
 		s.mu.Unlock()
+		if refused {
+			writeError(w, http.StatusBadRequest, "api.post.update_post.permissions_time_limit.app_error", "Edit time limit exceeded.")
+			return
+		}
 	}
 	writeJSON(w, http.StatusOK, &model.PostActionAPIResponse{Status: "OK", TriggerId: up.TriggerId})
 }
