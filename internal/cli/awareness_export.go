@@ -90,7 +90,7 @@ func exportDir(dir string) error {
 	fi, err := os.Lstat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return &ambitiebot.Error{Code: ambitiebot.EINVALID, MessageID: "FileErrNoDirectory", Data: map[string]any{"Dir": dir, "Path": dir}, Err: err}
+		return &ambitiebot.Error{Code: ambitiebot.EINVALID, MessageID: "CLIExportNoDirectory", Data: map[string]any{"Path": dir}, Err: err}
 	case err != nil:
 		return &ambitiebot.Error{Code: ambitiebot.EINVALID, MessageID: "FileErrCannotCreate", Data: map[string]any{"Path": dir, "Cause": fsutil.Cause(err).Error()}, Err: err}
 	case fi.Mode()&os.ModeSymlink != 0:

@@ -162,7 +162,7 @@ func (c *console) fileSentence(pe *fs.PathError) string {
 	switch {
 	case errors.Is(pe.Err, fs.ErrNotExist):
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return c.t("CLIFileNoFolder", data)
+			return c.t("FileErrNoDirectory", data)
 		}
 		return c.t("CLIFileMissing", data)
 	case errors.Is(pe.Err, fs.ErrPermission) || errors.Is(pe.Err, syscall.EROFS):

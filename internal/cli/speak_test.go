@@ -22,6 +22,10 @@ func TestOperatorErrorsAreSentences(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "There is no folder "+missing+": create it first") {
 		t.Errorf("backup to a missing folder: %v\n%s", err, out)
 	}
+	out, err = h.run("awareness", "export", "--format", "txt", "--out", missing)
+	if err == nil || !strings.Contains(err.Error(), "There is no folder "+missing+". Create it first, or give an existing folder at --out") {
+		t.Errorf("awareness export to a missing folder: %v\n%s", err, out)
+	}
 	h.env["AMBITIEBOT_LANG"] = "nl"
 	out, err = h.run("backup", filepath.Join(missing, "b.db"))
 	if err == nil || !strings.Contains(err.Error(), "De map "+missing+" bestaat niet") {
