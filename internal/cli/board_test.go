@@ -95,3 +95,42 @@ func TestBoardReportReachesTheRecipientOnTheConfiguredDate(t *testing.T) {
 		t.Errorf("the portefeuillehouder has %d posts, want 1", n)
 	}
 }
+
+// The board report asks Mattermost for each reader's language only: when
+// Mattermost does not answer that question at report time, the report
+// still goes to every reader, in the default language, instead of being
+// left out for good (the job is not run again).
+func TestBoardReportSurvivesAMattermostHiccup(t *testing.T) {
+	h := newHarness(t, "[report]\nrecipients = [\"bp\"]\n")
+	bp := h.world.AddUser("bp", "bp@emmen.nl", "en")
+	ctx := context.Background()
+	if err := h.main.App.RefreshLeaders(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.main.App.BoardReaders(ctx); n != 2 {
+		t.Fatalf("board readers = %d, want the project leader and the BP", n)
+	}
+	h.clock.Set(h.clock.Now().Add(10 * time.Minute)) // past the user cache
+	h.world.Fail("GET /api/v4/users/{id}", 1000, 503)
+	if err := h.main.App.Report(ctx, h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	h.world.Fail("GET /api/v4/users/{id}", 0, 0)
+	h.deliverAll()
+	for _, u := range []*model.User{h.user("pieter"), bp} {
+		dm, err := h.main.Chat.DirectChannelID(ctx, u.Id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		for _, p := range h.world.Posts(dm) {
+			if strings.Contains(p.Message, "#### Voortgangsrapportage Drentse aanpak ondermijning") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s got %d board reports, want 1 (in Dutch); log:\n%s", u.Username, n, h.logs.String())
+		}
+	}
+	contains(t, h.logs.String(), "report: recipient's language unknown, sending in the default language")
+}

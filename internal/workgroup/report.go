@@ -50,12 +50,19 @@ func (app *App) ReportDeliveries(ctx context.Context, key string, at time.Time) 
 	byLang := map[string]board{}
 	var ds []ambitiebot.Delivery
 	for _, id := range app.boardReaders(ctx) {
-		u, err := app.chat.User(ctx, id)
-		if err != nil {
-			app.logger.Warn("report: recipient not found", slog.String("user_id", id), slog.Any("error", err))
+		// The account is only asked for its language: a Mattermost that
+		// does not answer now must not cost the board its report, which
+		// then goes out in the default language (the dispatcher retries
+		// the delivery itself). Only an account that is gone is left out.
+		lang := i18n.Languages[0]
+		if u, err := app.chat.User(ctx, id); err == nil {
+			lang = i18n.Lang(u.Locale)
+		} else if ambitiebot.ErrorCode(err) == ambitiebot.ENOTFOUND {
+			app.logger.Warn("report: recipient's account is gone", slog.String("user_id", id), slog.Any("error", err))
 			continue
+		} else {
+			app.logger.Warn("report: recipient's language unknown, sending in the default language", slog.String("user_id", id), slog.Any("error", err))
 		}
-		lang := i18n.Lang(u.Locale)
 		b, ok := byLang[lang]
 		if !ok {
 			in, err := app.BoardInput(ctx, lang, at)
@@ -68,7 +75,7 @@ func (app *App) ReportDeliveries(ctx context.Context, key string, at time.Time) 
 			b.message = app.neutralize(report.Markdown(in))
 			byLang[lang] = b
 		}
-		ds = append(ds, ambitiebot.Delivery{RunKey: key, Target: ambitiebot.UserTarget(u.ID), Kind: "report", Message: b.message, Files: b.files})
+		ds = append(ds, ambitiebot.Delivery{RunKey: key, Target: ambitiebot.UserTarget(id), Kind: "report", Message: b.message, Files: b.files})
 	}
 	return ds, nil
 }
