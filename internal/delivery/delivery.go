@@ -559,6 +559,10 @@ func (d *Dispatcher) report(ctx context.Context, dl ambitiebot.Delivery, ce *amb
 	switch {
 	case kind == "webhook":
 		id, where = "DeliveryFailedWebhook", ""
+	case ce.Status != 403 && ce.Status != 404 && kind == "user":
+		// Not a refusal of the user (a post Mattermost will not take):
+		// the log has the cause.
+		id = "DeliveryFailedUserOther"
 	case kind == "user":
 		id = "DeliveryFailedUser"
 	case ce.Status != 403 && ce.Status != 404:

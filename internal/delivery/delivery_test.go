@@ -665,3 +665,27 @@ func TestDrainIsBounded(t *testing.T) {
 		t.Errorf("slept until %v, past its bound %v (waits %v)", f.clock.Now(), until, *waits)
 	}
 }
+
+// A direct message Mattermost refuses for another reason than the user
+// (here a message over its post limit: 400) is reported as such, not as
+// a user the bot may not write to.
+func TestRefusedDirectMessageIsReportedWithItsStatus(t *testing.T) {
+	f := newFixture(t)
+	anna := f.world.AddUser("anna", "anna@emmen.nl", "nl")
+	if _, err := f.db.EnqueueDeliveries(context.Background(), []ambitiebot.Delivery{{
+		RunKey: "reminder:x", Target: ambitiebot.UserTarget(anna.Id), Kind: "reminder", OrgKey: "emmen",
+		Message: strings.Repeat("x", 17000),
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	f.drain(5)
+	posts := f.world.Posts(f.world.WorkingGroup.Id)
+	if len(posts) != 1 {
+		t.Fatalf("working group got %d notices, want 1", len(posts))
+	}
+	for _, want := range []string{"@pieter", "Gemeente Emmen", "Mattermost weigerde het (HTTP 400)"} {
+		if !strings.Contains(posts[0].Message, want) {
+			t.Errorf("notice %q does not say %q", posts[0].Message, want)
+		}
+	}
+}
