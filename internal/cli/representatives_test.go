@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -147,6 +148,55 @@ func TestReminderWithoutMenusCoversEveryOrganisation(t *testing.T) {
 	dm := h.reminderDM("sanne")
 	for _, want := range []string{"Dit staat nog open bij Waterschap Hunze en Aa's, ", "#### Waterschap Noorderzijlvest", "`/ambitie hunze-en-aas 1.1 gereed`"} {
 		contains(t, dm.Message, want)
+	}
+}
+
+// A reminder without menus for many organisations (a contact of nine
+// municipalities with nobody in the channel) outgrows one Mattermost post:
+// it comes in several, each under the limit and each organisation in
+// exactly one, instead of being refused as a whole.
+func TestLongReminderWithoutMenusComesInSeveralPosts(t *testing.T) {
+	orgs := []string{"aa-en-hunze", "borger-odoorn", "coevorden", "de-wolden", "hoogeveen", "meppel", "midden-drenthe", "noordenveld", "westerveld"}
+	var cfg strings.Builder
+	for _, k := range orgs {
+		cfg.WriteString("[organisations." + k + "]\ncontacts = [\"bram\"]\n")
+	}
+	h := prepareHarness(t, cfg.String())
+	delete(h.env, "AMBITIEBOT_PUBLIC_URL")
+	bram := h.world.AddUser("bram", "bram@example.org", "nl")
+	h.world.People["bram"] = bram // not a member of the working-group channel
+	h.start()
+	ctx := context.Background()
+	if _, _, err := h.main.App.RemindNow(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	h.deliverAll()
+	dm, err := h.main.Chat.DirectChannelID(ctx, bram.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts := h.world.Posts(dm)
+	if len(posts) < 2 {
+		t.Fatalf("bram got %d posts, want the reminder in several; working group:\n%v", len(posts), h.world.Posts(h.world.WorkingGroup.Id))
+	}
+	var all strings.Builder
+	for _, p := range posts {
+		if n := utf8.RuneCountInString(p.Message); n > workgroup.MaxPostRunes {
+			t.Errorf("a post has %d runes, over %d", n, workgroup.MaxPostRunes)
+		}
+		contains(t, p.Message, "Hallo @bram")
+		all.WriteString(p.Message)
+	}
+	for _, k := range orgs {
+		o, _ := h.main.Config.Organisations.ByKey(k)
+		if n := strings.Count(all.String(), "#### "+o.Name+"\n"); n != 1 {
+			t.Errorf("%s is in %d posts, want 1", o.Name, n)
+		}
+	}
+	for _, p := range h.world.Posts(h.world.WorkingGroup.Id) {
+		if strings.Contains(p.Message, "⚠️") {
+			t.Errorf("the project leaders were told of a failure: %s", p.Message)
+		}
 	}
 }
 

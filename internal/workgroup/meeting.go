@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/i18n"
@@ -128,11 +129,50 @@ func (app *App) reminderDMs(ctx context.Context, key string, meeting time.Time, 
 		case app.oneClick:
 			d.Message, d.Attachments = app.menuList(lang, r.user, reminderRef{run: key, meeting: meeting}, sections, r.several)
 		default:
-			d.Message = app.openList(lang, r.user, meeting, sections, r.several)
+			// Without menus every line is text: many organisations can
+			// outgrow one post, and then come in several.
+			for i, part := range app.openLists(lang, r.user, meeting, sections, r.several) {
+				p := d
+				p.Message, p.OrgKey = part.message, part.orgKey
+				if i > 0 {
+					p.RunKey = fmt.Sprintf("%s#%d", key, i+1)
+				}
+				ds = append(ds, p)
+			}
+			continue
 		}
 		ds = append(ds, d)
 	}
 	return ds, nil
+}
+
+// reminderPart is one post of a reminder without menus.
+type reminderPart struct {
+	message string
+	orgKey  string // its first organisation
+}
+
+// openLists is the reminder without menus in as few posts as fit under
+// Mattermost's post limit, each a whole number of organisations' sections
+// (the agreement's 28 ambitions for one organisation fit in one post).
+func (app *App) openLists(lang string, u ambitiebot.User, meeting time.Time, sections []reminderSection, several bool) []reminderPart {
+	part := func(secs []reminderSection) reminderPart {
+		return reminderPart{message: app.openList(lang, u, meeting, secs, several), orgKey: secs[0].org.Key}
+	}
+	whole := part(sections)
+	if utf8.RuneCountInString(whole.message) <= MaxPostRunes {
+		return []reminderPart{whole}
+	}
+	var parts []reminderPart
+	var cur []reminderSection
+	for _, sec := range sections {
+		if len(cur) > 0 && utf8.RuneCountInString(part(append(slices.Clip(cur), sec)).message) > MaxPostRunes {
+			parts = append(parts, part(cur))
+			cur = nil
+		}
+		cur = append(cur, sec)
+	}
+	return append(parts, part(cur))
 }
 
 // recipient is a person a reminder goes to and the organisations it
