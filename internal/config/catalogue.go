@@ -116,7 +116,9 @@ func changeThemes(ts []ambitiebot.Theme, changes map[string]fileThemeChange) ([]
 		}
 		ch := changes[key]
 		if ch.Name != nil {
-			ts[i].Name = strings.TrimSpace(*ch.Name)
+			if name := strings.TrimSpace(*ch.Name); name != ts[i].Name {
+				ts[i].Name, ts[i].NameEN = name, ""
+			}
 		}
 		if ch.NameEN != nil {
 			ts[i].NameEN = strings.TrimSpace(*ch.NameEN)
@@ -141,8 +143,12 @@ func changeAmbitions(as []ambitiebot.Ambition, changes map[string]fileAmbitionCh
 		if ch.Theme != nil {
 			a.Theme = *ch.Theme
 		}
+		// A Dutch text or notes changed without a translation leave no
+		// stale English behind: English users see the Dutch then.
 		if ch.Text != nil {
-			a.Text = strings.TrimSpace(*ch.Text)
+			if text := strings.TrimSpace(*ch.Text); text != a.Text {
+				a.Text, a.TextEN = text, ""
+			}
 		}
 		if ch.TextEN != nil {
 			a.TextEN = strings.TrimSpace(*ch.TextEN)
@@ -151,7 +157,9 @@ func changeAmbitions(as []ambitiebot.Ambition, changes map[string]fileAmbitionCh
 			a.AppliesTo = orgKinds(*ch.AppliesTo)
 		}
 		if ch.Notes != nil {
-			a.Notes = trimAll(*ch.Notes)
+			if notes := trimAll(*ch.Notes); !slices.Equal(notes, a.Notes) {
+				a.Notes, a.NotesEN = notes, nil
+			}
 		}
 		if ch.NotesEN != nil {
 			a.NotesEN = trimAll(*ch.NotesEN)

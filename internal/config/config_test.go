@@ -709,11 +709,58 @@ text = "De partijen beschikken over een actueel Bibob-beleid, ook voor subsidies
 	def := mustLoad(t, nil, "")
 	old, _ := def.Catalogue.Ambition("3.2")
 	changed, _ := cat.Ambition("3.2")
-	if changed.Version() == old.Version() || changed.TextEN != old.TextEN || len(changed.Notes) != 1 || !slices.Equal(changed.AppliesTo, old.AppliesTo) {
+	if changed.Version() == old.Version() || len(changed.Notes) != 1 || !slices.Equal(changed.AppliesTo, old.AppliesTo) || !slices.Equal(changed.NotesEN, old.NotesEN) {
 		t.Errorf("3.2 changed = %+v; want a new text and version, the rest kept", changed)
+	}
+	// The built-in English says what the old text asked: an English user
+	// reads the new Dutch text until a translation is given.
+	if changed.TextEN != "" || changed.Localized("en") != changed.Text {
+		t.Errorf("3.2 in English = %q, want the new Dutch text, not the old translation", changed.Localized("en"))
 	}
 	if same, _ := cat.Ambition("3.1"); same.Version() != mustAmbition(t, def, "3.1").Version() {
 		t.Error("an untouched ambition changed version")
+	}
+}
+
+// Dutch changed without its translation drops the translation (theme
+// names, ambition texts and notes alike); the same Dutch given again, or
+// a translation given with it, keeps it.
+func TestChangedDutchDropsItsTranslation(t *testing.T) {
+	def := mustLoad(t, nil, "")
+	old32 := mustAmbition(t, def, "3.2")
+	old33 := mustAmbition(t, def, "3.3")
+	c := mustLoad(t, nil, `
+[themes.3]
+name = "Regels, beleid en handhaving"
+
+[themes.5]
+name = "Communicatie"
+
+[ambitions."3.2"]
+text = "`+old32.Text+`"
+
+[ambitions."3.3"]
+notes = ["Een andere voetnoot."]
+
+[ambitions."3.4"]
+text = "Een nieuwe tekst."
+text_en = "A new text."
+`)
+	if th, _ := c.Catalogue.Theme(3); th.NameEN != "" || th.Localized("en") != "Regels, beleid en handhaving" {
+		t.Errorf("theme 3 = %+v, want the new Dutch name in English too", th)
+	}
+	if th, _ := c.Catalogue.Theme(5); th.NameEN != "Communication" {
+		t.Errorf("theme 5 = %+v, want its translation kept for the same name", th)
+	}
+	if a := mustAmbition(t, c, "3.2"); a.TextEN != old32.TextEN || a.Version() != old32.Version() {
+		t.Errorf("3.2 given its own text = %+v, want it unchanged", a)
+	}
+	a33 := mustAmbition(t, c, "3.3")
+	if len(old33.NotesEN) == 0 || len(a33.NotesEN) != 0 || !slices.Equal(a33.LocalizedNotes("en"), []string{"Een andere voetnoot."}) || a33.TextEN != old33.TextEN {
+		t.Errorf("3.3 with new notes = %+v, want the old English notes gone and the text's kept", a33)
+	}
+	if a := mustAmbition(t, c, "3.4"); a.Localized("en") != "A new text." {
+		t.Errorf("3.4 = %+v, want the translation given with the text", a)
 	}
 }
 
