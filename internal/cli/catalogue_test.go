@@ -178,6 +178,20 @@ notes_en = ["Experience: with the RUD too."]
 func TestPlainReminderListsStatusesToReconfirm(t *testing.T) {
 	h := prepareHarness(t, "")
 	delete(h.env, "AMBITIEBOT_PUBLIC_URL")
+	h.allDoneThenChange32()
+	dm := h.reminderDM("jan").Message
+	contains(t, dm, "Bij deze ambities van Gemeente Emmen is de status te herbevestigen:")
+	contains(t, dm, "- **3.2** Gereed ⚠️ _te herbevestigen_ — De partijen beschikken")
+	contains(t, dm, "`/ambitie 3.2 bevestig`")
+	if strings.Contains(dm, "**3.1**") {
+		t.Errorf("the reminder lists a confirmed gereed: %s", dm)
+	}
+}
+
+// allDoneThenChange32 starts the bot, makes every ambition of Emmen that
+// applies to it gereed, and restarts it with a new text for 3.2.
+func (h *harness) allDoneThenChange32() {
+	h.t.Helper()
 	h.start()
 	for _, id := range []string{"1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2.1", "2.2", "2.3", "2.4", "2.5", "3.1", "3.2", "3.3",
 		"3.5", "3.6", "3.7", "3.8", "3.9", "3.10", "4.1", "4.2", "4.3", "4.4", "4.5", "5.1", "5.2"} {
@@ -186,13 +200,23 @@ func TestPlainReminderListsStatusesToReconfirm(t *testing.T) {
 	h.stop()
 	h.appendConfig("[ambitions.\"3.2\"]\ntext = \"De partijen beschikken over een actueel Bibob-beleid dat ook subsidies omvat.\"\n")
 	h.start()
-	dm := h.reminderDM("jan").Message
-	contains(t, dm, "Bij deze ambities van Gemeente Emmen is de status te herbevestigen:")
-	contains(t, dm, "- **3.2** Gereed ⚠️ _te herbevestigen_ — De partijen beschikken")
-	contains(t, dm, "`/ambitie 3.2 bevestig`")
-	if strings.Contains(dm, "**3.1**") {
-		t.Errorf("the reminder lists a confirmed gereed: %s", dm)
+}
+
+// A reminder with menus that lists only statuses to reconfirm says so,
+// not that everything is done; once confirmed with a click, it is.
+func TestMenuReminderListsStatusesToReconfirm(t *testing.T) {
+	h := prepareHarness(t, "")
+	h.allDoneThenChange32()
+	dm := h.reminderDM("jan")
+	contains(t, dm.Message, "Bij deze ambities van Gemeente Emmen is de status te herbevestigen:")
+	if strings.Contains(dm.Message, "Dank je wel") {
+		t.Errorf("a reminder with a status to reconfirm says all is done:\n%s", dm.Message)
 	}
+	resp := h.choose("jan", dm.Id, h.menu(dm, "3.2").Integration.Context, "gereed")
+	if resp.Update == nil {
+		t.Fatalf("the click did not update the reminder: %+v", resp)
+	}
+	contains(t, resp.Update.Message, "De ambities van Gemeente Emmen hieronder zijn nu allemaal gereed of niet van toepassing. Dank je wel!")
 }
 
 // The status dialog shows the chosen ambition's footnotes above the form,

@@ -81,9 +81,15 @@ func (app *App) menuList(lang string, u ambitiebot.User, ref reminderRef, sectio
 		data["Org"] = app.names(lang, orgsOf(sections))
 		done, intro = "ActionsReminderDoneMany", "ActionsReminderIntroMany"
 	}
-	msg := app.tr.T(lang, done, data)
-	if open > 0 {
+	var msg string
+	switch {
+	case open > 0:
 		msg = app.tr.N(lang, intro, open, data)
+	case slices.ContainsFunc(rows, func(p ambitiebot.Progress) bool { return p.Reconfirm }):
+		// Done or not applicable, but given for an older text.
+		msg = app.tr.T(lang, "ReminderReconfirmOnly", data)
+	default:
+		msg = app.tr.T(lang, done, data)
 	}
 	if hint := app.reconfirmHint(lang, rows, several); hint != "" {
 		msg += "\n\n" + hint
