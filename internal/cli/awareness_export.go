@@ -80,7 +80,7 @@ func runAwarenessExport(ctx context.Context, con *console, args []string, std st
 		}
 		c.say("CLIExportWritten", map[string]any{"Path": paths[i], "Org": c.orgName(f.Org)})
 	}
-	c.say("CLIExportDone", map[string]any{"ID": msgID, "Count": len(files)})
+	c.sayN("CLIExportDone", len(files), map[string]any{"ID": msgID})
 	return nil
 }
 

@@ -280,6 +280,13 @@ func TestAwarenessExport(t *testing.T) {
 		t.Errorf("Emmen's file:\n%s", emmen)
 	}
 
+	one := t.TempDir()
+	out, err = h.run("awareness", "export", "--format", "md", "--org", "emmen", "--out", one)
+	if err != nil {
+		t.Fatalf("export of one organisation to a folder: %v\n%s", err, out)
+	}
+	contains(t, out, "Bericht drugsafval staat in 1 bestand, alleen voor jou leesbaar (0600).")
+
 	// Again: refused, nothing changed; with --force replaced.
 	if err := os.WriteFile(filepath.Join(dir, "drugsafval-assen.md"), []byte("eigen tekst"), 0o600); err != nil {
 		t.Fatal(err)

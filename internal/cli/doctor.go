@@ -324,10 +324,10 @@ func (d *doctor) checkMembers(ctx context.Context) {
 		d.ok("SetupDoctorMembers", map[string]any{"Members": a.Members, "Link": a.Link, "Verified": a.Verified,
 			"SSO": a.SSO, "Unverified": a.Unverified, "Guests": a.Guests, "NoOrg": a.NoOrg})
 		if a.Config > 0 {
-			d.ok("SetupDoctorMembersConfig", map[string]any{"Config": a.Config})
+			d.ok("SetupDoctorMembersConfig", map[string]any{countKey: a.Config})
 		}
 		if a.Refused > 0 {
-			d.problem("SetupDoctorMembersRefused", map[string]any{"Refused": a.Refused, "Guests": a.Guests,
+			d.problem("SetupDoctorMembersRefused", map[string]any{countKey: a.Refused, "Guests": a.Guests,
 				"Unverified": a.Refused - a.Guests})
 		}
 	}

@@ -253,7 +253,7 @@ func TestDoctorCountsMembersAndLeaders(t *testing.T) {
 	for _, want := range []string{
 		f.line("SetupLabelOK", "SetupDoctorMembers", map[string]any{"Members": 1, "Link": 0, "Verified": 0,
 			"SSO": 0, "Unverified": 1, "Guests": 0, "NoOrg": 0}),
-		f.line("SetupLabelProblem", "SetupDoctorMembersRefused", map[string]any{"Refused": 1, "Guests": 0, "Unverified": 1}),
+		f.nl("SetupLabelProblem", nil) + ": 1 lid van het werkgroepkanaal heeft het adres van een organisatie dat niet telt (gasten: 0, ongeverifieerd: 1): dat lid kan niets bijwerken.",
 		f.line("SetupLabelProblem", "SetupDoctorLeader_not_found", map[string]any{"User": "pl.nieuw"}),
 	} {
 		mustContain(t, out, want)
@@ -325,7 +325,7 @@ func TestDoctorNamesOrganisationsNobodyRepresents(t *testing.T) {
 		t.Fatalf("doctor found no problem:\n%s", out)
 	}
 	for _, want := range []string{
-		f.line("SetupLabelOK", "SetupDoctorMembersConfig", map[string]any{"Config": 1}),
+		f.nl("SetupLabelOK", nil) + ": Werkgroepkanaal: 1 lid is toegelaten als vertegenwoordiger of contactpersoon uit de configuratie.",
 		f.line("SetupLabelOK", "SetupDoctorPersonOK", map[string]any{"User": "sanne"}),
 		f.line("SetupLabelProblem", "SetupDoctorPerson_not_found", map[string]any{"User": "niemand"}),
 		// Sanne, in the channel, represents Emmen and the RUD; nobody Assen.

@@ -182,7 +182,7 @@ func runRemind(ctx context.Context, con *console, args []string, std stdio, gete
 		c.say("CLIRemindAlreadySent", data)
 		return nil
 	}
-	c.say("CLIRemindQueued", data)
+	c.sayN("CLIRemindQueued", len(ds), data)
 	return c.deliverNow(ctx, m, *wait)
 }
 

@@ -52,6 +52,11 @@ func (c *console) t(id string, data map[string]any) string { return c.tr.T(c.lan
 
 func (c *console) say(id string, data map[string]any) { fmt.Fprintln(c.out, c.t(id, data)) }
 
+// sayN says a sentence with plural forms, chosen by n ({{.Count}}).
+func (c *console) sayN(id string, n int, data map[string]any) {
+	fmt.Fprintln(c.out, c.tr.N(c.lang, id, n, data))
+}
+
 // orgName is an organisation's name as setup and doctor list it: an
 // affiliated organisation says it only receives the awareness message.
 func (c *console) orgName(o ambitiebot.Organisation) string {
@@ -177,7 +182,7 @@ func (s *setup) run(ctx context.Context) error {
 	if s.changes == 0 {
 		s.con.say("SetupNothingToChange", nil)
 	} else {
-		fmt.Fprintln(s.con.out, s.con.tr.N(s.con.lang, "SetupChanges", s.changes, nil))
+		s.con.sayN("SetupChanges", s.changes, nil)
 	}
 	// Every channel is now one the bot is in: say where each
 	// organisation's awareness post will go.
