@@ -192,8 +192,16 @@ func TestXLSX(t *testing.T) {
 	if len(history) != 2+len(in.Changes) {
 		t.Fatalf("history has %d rows, want %d", len(history), 2+len(in.Changes))
 	}
-	if r := history[2]; r[0] != "2026-12-08 14:05" || r[1] != "Gemeente Voorbeeld 1" || r[3] != "Niet gestart" || r[4] != "In uitvoering" {
+	if r := history[2]; r[0] != "8-12-2026 14:05" || r[1] != "Gemeente Voorbeeld 1" || r[3] != "Niet gestart" || r[4] != "In uitvoering" {
 		t.Errorf("first history row = %q", r)
+	}
+}
+
+// English readers get their own date format, with the month's name.
+func TestXLSXEnglishDates(t *testing.T) {
+	f := openXLSX(t, fixture(t, "en"))
+	if v, _ := f.GetCellValue("History", "A3"); v != "8 Dec 2026 14:05" {
+		t.Errorf("first change's date = %q", v)
 	}
 }
 

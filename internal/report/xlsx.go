@@ -73,7 +73,11 @@ func (b *book) newStyles() error {
 		id, err = b.f.NewStyle(s)
 		return id
 	}
-	dateFmt := "yyyy-mm-dd hh:mm"
+	// Dates as their readers write them: 8-12-2026 14:05, 8 Dec 2026 14:05.
+	dateFmt := "d-m-yyyy hh:mm"
+	if b.in.Lang == "en" {
+		dateFmt = "d mmm yyyy hh:mm"
+	}
 	b.title = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
 	b.bold = style(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	b.header = style(&excelize.Style{
