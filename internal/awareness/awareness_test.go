@@ -437,7 +437,7 @@ func TestRender(t *testing.T) {
 	}
 	en := m.Render("en-GB", tr)
 	if !strings.HasPrefix(en, "### Drug waste in the ditch or the woods\n\n"+m.BodyEN+"\n\n---\n*") ||
-		!strings.Contains(en, "provincial working group of the Drenthe approach to undermining crime, theme undermining crime") {
+		!strings.Contains(en, "provincial working group of the Drentse aanpak ondermijning, theme undermining crime") {
 		t.Errorf("en post:\n%s", en)
 	}
 	if m.Render("", tr) != nl || m.Render("fr", tr) != nl {

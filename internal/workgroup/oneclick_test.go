@@ -61,7 +61,7 @@ func TestReminderPostIntro(t *testing.T) {
 	}{
 		{"", "nl", "Hallo @jan, op dinsdag 19 januari 2027 vergadert de werkgroep. Gemeente Emmen heeft nog 2 ambities die niet gereed zijn. Kies hieronder bij elke ambitie de actuele status; bij een knelpunt of ‘niet van toepassing’ vraag ik om een toelichting."},
 		{"3.1", "nl", "Hallo @jan, op dinsdag 19 januari 2027 vergadert de werkgroep. Gemeente Emmen heeft nog 1 ambitie die niet gereed is. Kies hieronder bij elke ambitie de actuele status; bij een knelpunt of ‘niet van toepassing’ vraag ik om een toelichting."},
-		{"", "en", "Hello @jan, the working group meets on Tuesday 19 January 2027. Gemeente Emmen still has 1 ambition that is not done. Choose the current status of each one below; for a knelpunt (blocked) or ‘not applicable’ I will ask for an explanation."},
+		{"", "en", "Hello @jan, the working group meets on Tuesday 19 January 2027. Gemeente Emmen still has 1 ambition that is not done. Choose the current status of each one below; for a blocked or not-applicable ambition I will ask for an explanation."},
 		{"3.2", "nl", "Hallo @jan, op dinsdag 19 januari 2027 vergadert de werkgroep. De ambities van Gemeente Emmen hieronder zijn nu allemaal gereed of niet van toepassing. Dank je wel!"},
 	} {
 		if c.done != "" {
