@@ -129,6 +129,9 @@ type target interface {
 	// editLimit sets ServiceSettings.PostEditTimeLimit, as an
 	// administrator does, until restore (or the test's end) sets -1.
 	editLimit(t *testing.T, seconds int) (restore func())
+	// archivedChannel makes a channel "archief" with the bot in it and
+	// archives it, as an administrator does.
+	archivedChannel(t *testing.T) *model.Channel
 }
 
 // recorder is the bot's side of an integration: it records what
@@ -722,6 +725,17 @@ func observeAdapter(t *testing.T, tg target, w *contractWorld, say func(string, 
 	err = c.OpenDialog(ctx, "bad", ambitiebot.Dialog{CallbackID: "cb", Title: "T", Elements: []ambitiebot.DialogElement{{Name: "n", Label: "N", Type: ambitiebot.DialogTextarea}}})
 	say("adapter OpenDialog(bad trigger): %s", chatErr(err))
 
+	// An archived channel is not found by name, and the adapter says it
+	// is archived; a post in it is refused as archived.
+	arch := tg.archivedChannel(t)
+	fresh := mattermost.New(w.url, w.botToken, mattermost.Options{})
+	_, err = fresh.ChannelID(ctx, w.team.Name+"/"+arch.Name)
+	say("adapter ChannelID({team}/archief): %s archived=%t", chatErr(err), mattermost.Archived(err))
+	_, err = c.CreatePost(ctx, ambitiebot.Post{ChannelID: arch.Id, Message: "x"})
+	say("adapter CreatePost(archived): %s archived=%t", chatErr(err), mattermost.Archived(err))
+	_, resp, err := w.botAPI.GetChannelByNameForTeamNameIncludeDeleted(ctx, arch.Name, w.team.Name, "")
+	say("bot GET /teams/name/{team}/channels/name/archief?include_deleted=true: %s", status(resp, err))
+
 	// Removed from the working group: posting there is refused for good.
 	tg.kick(t, w.wg.Id, w.bot.Id)
 	_, err = c.CreatePost(ctx, ambitiebot.Post{ChannelID: w.wg.Id, Message: "x"})
@@ -975,6 +989,13 @@ func (st *simTarget) kick(t *testing.T, channelID, userID string) {
 	st.s.RemoveMember(channelID, userID)
 }
 
+func (st *simTarget) archivedChannel(t *testing.T) *model.Channel {
+	c := st.s.AddChannel(st.w.team, "archief")
+	st.s.AddMember(c.Id, st.w.bot.Id)
+	st.s.ArchiveChannel(c.Id)
+	return c
+}
+
 // --- the real server ---
 
 type realTarget struct {
@@ -1056,6 +1077,16 @@ func (rt *realTarget) limited(t *testing.T) (*model.Client4, func()) {
 func (rt *realTarget) kick(t *testing.T, channelID, userID string) {
 	resp, err := rt.admin.RemoveUserFromChannel(bg(), channelID, userID)
 	check(t, "remove from channel", resp, err)
+}
+
+func (rt *realTarget) archivedChannel(t *testing.T) *model.Channel {
+	c, resp, err := rt.admin.CreateChannel(bg(), &model.Channel{TeamId: rt.w.team.Id, Name: "archief", DisplayName: "archief", Type: model.ChannelTypeOpen})
+	check(t, "channel archief", resp, err)
+	_, resp, err = rt.admin.AddChannelMember(bg(), c.Id, rt.w.bot.Id)
+	check(t, "bot in archief", resp, err)
+	resp, err = rt.admin.DeleteChannel(bg(), c.Id)
+	check(t, "archive archief", resp, err)
+	return c
 }
 
 func (rt *realTarget) editLimit(t *testing.T, seconds int) (restore func()) {

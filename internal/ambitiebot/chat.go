@@ -132,6 +132,7 @@ type ChatError struct {
 	Temporary  bool          // worth retrying: 429, 5xx, time-outs, connection errors
 	Uncertain  bool          // the request may have taken effect (sent, no clear answer)
 	RetryAfter time.Duration // what a 429 asked to wait, 0 when unknown
+	Archived   bool          // the channel is archived: every post in it is refused
 	Err        error
 }
 

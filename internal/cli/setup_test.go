@@ -396,3 +396,28 @@ func TestSetupUnderTheRateLimiter(t *testing.T) {
 	}
 	mustContain(t, out, f.nl("SetupNothingToChange", nil))
 }
+
+// An organisation's channel archived in Mattermost is not found by name;
+// setup and doctor say that it is archived, not that it does not exist
+// (which would send the administrator to create a channel whose name
+// Mattermost keeps for the archived one).
+func TestSetupAndDoctorSayAChannelIsArchived(t *testing.T) {
+	f := newCLIFixture(t)
+	f.setUp()
+	f.createDB()
+	f.srv.ArchiveChannel(f.channels["drenthe/assen"].Id)
+	want := f.nl("SetupChannelArchived", map[string]any{"Channel": "drenthe/assen"})
+	if !strings.Contains(want, "is gearchiveerd") {
+		t.Fatalf("sentence = %q", want)
+	}
+	out, err := f.cli("doctor")
+	if err == nil {
+		t.Fatalf("doctor found no problem:\n%s", out)
+	}
+	mustContain(t, out, f.nl("SetupLabelProblem", nil)+": "+want)
+	out, _ = f.cli("setup")
+	mustContain(t, out, want)
+	if strings.Contains(out, f.nl("SetupUnknownChannel", map[string]any{"Channel": "drenthe/assen"})) {
+		t.Errorf("setup says the archived channel does not exist:\n%s", out)
+	}
+}

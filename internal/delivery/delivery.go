@@ -559,6 +559,8 @@ func (d *Dispatcher) report(ctx context.Context, dl ambitiebot.Delivery, ce *amb
 	switch {
 	case kind == "webhook":
 		id, where = "DeliveryFailedWebhook", ""
+	case ce.Archived:
+		id = "DeliveryFailedArchived"
 	case ce.Status != 403 && ce.Status != 404 && kind == "user":
 		// Not a refusal of the user (a post Mattermost will not take):
 		// the log has the cause.

@@ -689,3 +689,40 @@ func TestRefusedDirectMessageIsReportedWithItsStatus(t *testing.T) {
 		}
 	}
 }
+
+// An organisation's channel archived in Mattermost refuses every post
+// (400): the project leaders are told that it is archived and what to do,
+// once, and the other organisations get the message.
+func TestArchivedChannelIsReportedAsArchived(t *testing.T) {
+	f := newFixture(t)
+	o, _ := f.orgs.ByKey("emmen")
+	f.world.ArchiveChannel(f.world.Channels[o.Channel].Id)
+	f.broadcast("awareness:x:1")
+	f.drain(5)
+	f.exactlyOnce("awareness:x:1", "emmen")
+	posts := f.world.Posts(f.world.WorkingGroup.Id)
+	if len(posts) != 1 {
+		t.Fatalf("working group got %d notices, want 1", len(posts))
+	}
+	for _, want := range []string{"@pieter", "Gemeente Emmen", "`" + o.Channel + "`: dat kanaal is gearchiveerd. Haal het kanaal in Mattermost uit het archief"} {
+		if !strings.Contains(posts[0].Message, want) {
+			t.Errorf("notice %q does not say %q", posts[0].Message, want)
+		}
+	}
+
+	// Archived after the bot knew it: the post itself is refused.
+	a, _ := f.orgs.ByKey("assen")
+	f.world.ArchiveChannel(f.world.Channels[a.Channel].Id)
+	f.broadcast("awareness:x:2")
+	f.drain(5)
+	var assen int
+	posts = f.world.Posts(f.world.WorkingGroup.Id)
+	for _, p := range posts {
+		if strings.Contains(p.Message, "Gemeente Assen kon niet worden geplaatst in `"+a.Channel+"`: dat kanaal is gearchiveerd") {
+			assen++
+		}
+	}
+	if len(posts) != 3 || assen != 1 {
+		t.Errorf("after archiving Assen's channel: %d notices, %d for Assen; want 3 and 1", len(posts), assen)
+	}
+}

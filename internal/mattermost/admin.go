@@ -153,11 +153,10 @@ func (a *Admin) Team(ctx context.Context, name string) (Team, error) {
 }
 
 // Channel looks a channel up by its team's and its own URL name. A private
-// channel the token's user may not read is not found, as on the server.
+// channel the token's user may not read is not found, as on the server; an
+// archived one is not found either, and the error says so (Archived).
 func (a *Admin) Channel(ctx context.Context, teamName, channelName string) (Channel, error) {
-	ch, err := run(ctx, a.c, call{op: "get channel"}, func(ctx context.Context) (*model.Channel, *model.Response, error) {
-		return a.c.api.GetChannelByNameForTeamName(ctx, channelName, teamName, "")
-	})
+	ch, err := a.c.channelByName(ctx, teamName, channelName, nil)
 	if err != nil {
 		return Channel{}, err
 	}

@@ -392,9 +392,7 @@ func (c *Client) ChannelID(ctx context.Context, ref string) (string, error) {
 			return id, nil
 		}
 	}
-	ch, err := run(ctx, c, call{op: "get channel", notFound: notFound}, func(ctx context.Context) (*model.Channel, *model.Response, error) {
-		return c.api.GetChannelByNameForTeamName(ctx, name, team, "")
-	})
+	ch, err := c.channelByName(ctx, team, name, notFound)
 	if err != nil {
 		return "", err
 	}
@@ -402,6 +400,30 @@ func (c *Client) ChannelID(ctx context.Context, ref string) (string, error) {
 	c.channels[ref] = ch.Id
 	c.mu.Unlock()
 	return ch.Id, nil
+}
+
+// channelByName looks a channel up by its team's and its own URL name.
+// Mattermost does not find an archived channel by name: then a second
+// lookup tells it apart from one that does not exist, and the error says
+// it is archived (see Archived).
+func (c *Client) channelByName(ctx context.Context, team, name string, notFound *ambitiebot.Error) (*model.Channel, error) {
+	ch, err := run(ctx, c, call{op: "get channel", notFound: notFound}, func(ctx context.Context) (*model.Channel, *model.Response, error) {
+		return c.api.GetChannelByNameForTeamName(ctx, name, team, "")
+	})
+	if ce, ok := ambitiebot.AsChatError(err); ok && ce.Status == http.StatusNotFound {
+		old, lerr := run(ctx, c, call{op: "get channel"}, func(ctx context.Context) (*model.Channel, *model.Response, error) {
+			return c.api.GetChannelByNameForTeamNameIncludeDeleted(ctx, name, team, "")
+		})
+		ce.Archived = lerr == nil && old.DeleteAt != 0
+	}
+	return ch, err
+}
+
+// Archived reports whether err says that the channel is archived: a post
+// in it was refused, or it was looked up by name.
+func Archived(err error) bool {
+	ce, ok := ambitiebot.AsChatError(err)
+	return ok && ce.Archived
 }
 
 func (c *Client) cachedChannel(ref string) (string, bool) {

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mattermost/mattermost/server/public/model"
+
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 )
 
@@ -51,6 +53,8 @@ func classify(c call, status int, header http.Header, err error, wrote bool, now
 		// The server said yes but the answer could not be read.
 		ce.Temporary = true
 		ce.Uncertain = c.creating
+	case status == http.StatusBadRequest && appErrorID(err) == archivedChannel:
+		ce.Archived = true
 	case status != 0:
 		// Other 4xx: the request itself is wrong or not allowed.
 	case errors.Is(err, syscall.ECONNREFUSED):
@@ -62,6 +66,19 @@ func classify(c call, status int, header http.Header, err error, wrote bool, now
 		ce.Uncertain = c.creating && wrote
 	}
 	return ce
+}
+
+// archivedChannel is the error id with which Mattermost (6.7.2
+// app.CreatePostAsUser) refuses a post in an archived channel.
+const archivedChannel = "api.post.create_post.can_not_post_to_deleted.error"
+
+// appErrorID is the id of the Mattermost error in err's chain, if any.
+func appErrorID(err error) string {
+	var ae *model.AppError
+	if errors.As(err, &ae) {
+		return ae.Id
+	}
+	return ""
 }
 
 // retryAfter reads how long a 429 asked to wait: Retry-After (seconds or a

@@ -179,7 +179,11 @@ func (a *Admin) Plan(ctx context.Context, groups []TeamChannels, botID string) (
 			chData := map[string]any{"Channel": ref}
 			ch, err := a.Channel(ctx, g.Team, name)
 			if Status(err) == http.StatusNotFound {
-				missing = append(missing, Finding{"SetupUnknownChannel", chData})
+				id := "SetupUnknownChannel"
+				if Archived(err) {
+					id = "SetupChannelArchived"
+				}
+				missing = append(missing, Finding{id, chData})
 				continue
 			}
 			if err != nil {
@@ -375,6 +379,8 @@ func (c checker) found(err error, missing, action string, data map[string]any) b
 	switch status := Status(err); {
 	case err == nil:
 		return true
+	case Archived(err):
+		c.r.Problem(Finding{"SetupChannelArchived", data})
 	case status == http.StatusNotFound || status == http.StatusForbidden:
 		c.r.Problem(Finding{missing, data})
 	default:

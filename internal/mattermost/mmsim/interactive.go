@@ -26,7 +26,8 @@ import (
 // client, so a button in an ephemeral post (which 6.7.2 clicks through an
 // encrypted action cookie) cannot be clicked here; a command's root_id,
 // a response's channel_id and the username and icon overrides are
-// ignored; an update is never refused for an archived channel.
+// ignored; an update or a click is never refused for an archived channel
+// (only a new post is).
 
 func (s *Server) registerInteractiveRoutes() {
 	s.route("POST /api/v4/commands/execute", true, s.executeCommand)

@@ -99,9 +99,10 @@ func (s *Server) getChannelsForUser(w http.ResponseWriter, r *http.Request, me *
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	deleted := r.URL.Query().Get("include_deleted") == "true"
 	out := []*model.Channel{}
 	for cid, members := range s.members {
-		if members[id] {
+		if members[id] && (s.channels[cid].DeleteAt == 0 || deleted) {
 			out = append(out, s.channels[cid].DeepCopy())
 		}
 	}
@@ -173,8 +174,11 @@ func (s *Server) getChannelByName(w http.ResponseWriter, r *http.Request, me *mo
 		writeError(w, http.StatusNotFound, "app.team.get_by_name.missing.app_error", "Unable to find the existing team.")
 		return
 	}
+	// An archived channel is found only when asked for (6.7.2:
+	// include_deleted, as GetChannelByNameForTeamNameIncludeDeleted asks).
+	deleted := r.URL.Query().Get("include_deleted") == "true"
 	for _, c := range s.channels {
-		if c.TeamId == t.Id && c.Name == strings.ToLower(r.PathValue("channel")) && (s.canRead(c, me) || me.IsSystemAdmin()) {
+		if c.TeamId == t.Id && c.Name == strings.ToLower(r.PathValue("channel")) && (c.DeleteAt == 0 || deleted) && (s.canRead(c, me) || me.IsSystemAdmin()) {
 			writeJSON(w, http.StatusOK, c.DeepCopy())
 			return
 		}
@@ -294,6 +298,8 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request, me *model.Us
 	switch {
 	case c == nil || !s.canPost(c, me):
 		forbidden(w)
+	case c.DeleteAt != 0:
+		writeError(w, http.StatusBadRequest, "api.post.create_post.can_not_post_to_deleted.error", "Can not post to deleted channel.")
 	case utf8.RuneCountInString(p.Message) > model.PostMessageMaxRunesV2:
 		tooLong(w)
 	default:

@@ -251,6 +251,19 @@ func (s *Server) RemoveMember(channelID, userID string) {
 	delete(s.members[channelID], userID)
 }
 
+// ArchiveChannel archives a channel, as an administrator does: its
+// members stay, it is no longer found by name or listed, and posts in it
+// are refused (400, as 6.7.2's CreatePostAsUser refuses them).
+func (s *Server) ArchiveChannel(channelID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.channels[channelID]
+	if c == nil {
+		fatalf("mmsim: ArchiveChannel: unknown channel %q", channelID)
+	}
+	c.DeleteAt = s.now().UnixMilli()
+}
+
 func (s *Server) addMember(c *model.Channel, userID string) {
 	s.addTeamMember(c.TeamId, userID)
 	if s.members[c.Id] == nil {
