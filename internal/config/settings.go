@@ -85,6 +85,8 @@ func (c *Config) Settings() []Setting {
 
 	add("working_group.channel", c.WorkingGroup.Channel)
 	add("working_group.project_leaders", c.WorkingGroup.ProjectLeaders)
+	add("working_group.project_leaders_domains", c.WorkingGroup.ProjectLeadersDomains)
+	add("working_group.trust_unverified_email", c.WorkingGroup.TrustUnverifiedEmail)
 	add("working_group.activity_feed", c.WorkingGroup.ActivityFeed)
 	add("working_group.organisation_channel", c.WorkingGroup.OrganisationChannel)
 

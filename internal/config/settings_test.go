@@ -94,7 +94,7 @@ func TestSettingsNameTheFileKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	settings := c.Settings()
-	if len(settings) != 8+3+4+2+10+2+2+2+17*5 { // report: 2
+	if len(settings) != 8+3+6+2+10+2+2+2+17*5 { // report: 2
 		t.Errorf("%d settings", len(settings))
 	}
 	for _, s := range settings {
@@ -170,5 +170,20 @@ webhook = "`+hook+`"
 		if row != len(settings) || blank < 6 {
 			t.Errorf("%s: %d rows of %d settings, %d blank lines", lang, row, len(settings), blank)
 		}
+	}
+}
+
+// The two settings that decide who may update are listed with the rest.
+func TestSettingsShowWhoMayUpdate(t *testing.T) {
+	c := mustLoad(t, nil, "[working_group]\ntrust_unverified_email = true\nproject_leaders_domains = [\"Drenthe.nl\"]\n")
+	got := map[string]Setting{}
+	for _, s := range c.Settings() {
+		got[s.Name] = s
+	}
+	if s := got["working_group.trust_unverified_email"]; s.Value != "true" || s.Origin.Source != SourceFile {
+		t.Errorf("trust_unverified_email = %+v", s)
+	}
+	if s := got["working_group.project_leaders_domains"]; s.Value != `["drenthe.nl"]` || s.Origin.Source != SourceFile {
+		t.Errorf("project_leaders_domains = %+v", s)
 	}
 }
