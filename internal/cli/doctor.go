@@ -327,8 +327,12 @@ func (d *doctor) checkMembers(ctx context.Context) {
 			d.ok("SetupDoctorMembersConfig", map[string]any{countKey: a.Config})
 		}
 		if a.Refused > 0 {
+			names := make([]string, len(a.RefusedNames))
+			for i, n := range a.RefusedNames {
+				names[i] = "@" + n
+			}
 			d.problem("SetupDoctorMembersRefused", map[string]any{countKey: a.Refused, "Guests": a.Guests,
-				"Unverified": a.Refused - a.Guests})
+				"Unverified": a.Refused - a.Guests, "Users": strings.Join(names, ", ")})
 		}
 	}
 	reached := 0

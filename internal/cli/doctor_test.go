@@ -253,7 +253,7 @@ func TestDoctorCountsMembersAndLeaders(t *testing.T) {
 	for _, want := range []string{
 		f.line("SetupLabelOK", "SetupDoctorMembers", map[string]any{"Members": 1, "Link": 0, "Verified": 0,
 			"SSO": 0, "Unverified": 1, "Guests": 0, "NoOrg": 0}),
-		f.nl("SetupLabelProblem", nil) + ": 1 lid van het werkgroepkanaal heeft het adres van een organisatie dat niet telt (gasten: 0, ongeverifieerd: 1): dat lid kan niets bijwerken.",
+		f.nl("SetupLabelProblem", nil) + ": 1 lid van het werkgroepkanaal (@jan) heeft het adres van een organisatie dat niet telt (gasten: 0, ongeverifieerd: 1): dat lid kan niets bijwerken.",
 		f.line("SetupLabelProblem", "SetupDoctorLeader_not_found", map[string]any{"User": "pl.nieuw"}),
 	} {
 		mustContain(t, out, want)

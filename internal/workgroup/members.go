@@ -266,8 +266,11 @@ type Admissions struct {
 	// that does not count (guests and, without trust_unverified_email,
 	// unverified addresses): they cannot change anything.
 	Refused int
-	NoOrg   int // no link and no organisation's domain
-	Members int // people in the channel, bots not counted
+	// RefusedNames are the refused members' usernames, in the channel's
+	// order, so that the operator knows whom to link.
+	RefusedNames []string
+	NoOrg        int // no link and no organisation's domain
+	Members      int // people in the channel, bots not counted
 }
 
 // Admissions tells the operator (ambitiebot doctor) how many
@@ -294,6 +297,7 @@ func (app *App) Admissions(ctx context.Context) (Admissions, error) {
 		a.Members++
 		if m.Refused != "" {
 			a.Refused++
+			a.RefusedNames = append(a.RefusedNames, u.Username)
 		}
 		switch rule := m.Rule + m.Refused; rule {
 		case RuleLink:
