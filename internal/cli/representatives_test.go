@@ -91,7 +91,8 @@ func TestRepresentativeOfFourWaterBoards(t *testing.T) {
 			t.Errorf("mijn has no section for %s:\n%s", name, mine)
 		}
 	}
-	contains(t, h.cmd("sanne", "help")[0], "Zet de organisatie vooraan")
+	contains(t, h.cmd("sanne", "help")[0], "Noem de organisatie: `/ambitie hunze-en-aas 3.2 gereed`, `/ambitie bijwerken hunze-en-aas`.")
+	contains(t, h.cmd("sanne", "bijwerken")[0], "Noem de organisatie, zoals in `/ambitie bijwerken hunze-en-aas`. Er is niets gewijzigd.")
 
 	// One reminder covers all four, a heading and menus per water board.
 	dm := h.reminderDM("sanne")

@@ -207,7 +207,7 @@ func TestRepresentativesByConfiguration(t *testing.T) {
 	})
 	// The e-mail domain's organisation comes first.
 	want := "You represent more than one organisation: Gemeente Assen (`assen`), Gemeente Emmen (`emmen`). " +
-		"Put the organisation first, for example `/ambitie assen 3.2 done`. Nothing was changed."
+		"Name the organisation, as in `/ambitie assen 3.2 done`. Nothing was changed."
 	if got := e.cmd(t, "john", "3.2 gereed"); got != want {
 		t.Errorf("no organisation named:\n got %q\nwant %q", got, want)
 	}
