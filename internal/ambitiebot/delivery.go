@@ -2,6 +2,7 @@ package ambitiebot
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -52,6 +53,21 @@ type Delivery struct {
 	CreatedAt   time.Time
 	SentAt      time.Time
 	Reported    bool // a permanent failure has been reported to the project leaders
+}
+
+// PartRunKey is the run key of part n (2, 3, …) of a message too long for
+// one post; part 1 has the run's own key.
+func PartRunKey(key string, n int) string { return key + "#" + strconv.Itoa(n) }
+
+// MessageRunKey is the run key of the message a delivery is part of: its
+// own, without the part number PartRunKey added.
+func (d Delivery) MessageRunKey() string {
+	if i := strings.LastIndexByte(d.RunKey, '#'); i >= 0 {
+		if _, err := strconv.Atoi(d.RunKey[i+1:]); err == nil {
+			return d.RunKey[:i]
+		}
+	}
+	return d.RunKey
 }
 
 // Marker is the value of the post prop that recognises this delivery's post

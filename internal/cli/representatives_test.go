@@ -201,6 +201,52 @@ func TestLongReminderWithoutMenusComesInSeveralPosts(t *testing.T) {
 	}
 }
 
+// remind a second time for the same meeting sends nothing to someone
+// already reminded, also when their reminder has since grown from one post
+// to several (five more organisations for the contact): the later posts
+// would otherwise come alone, and the new organisations in the first post
+// never.
+func TestRemindAgainAfterTheReminderGrew(t *testing.T) {
+	contacts := func(orgs ...string) string {
+		var b strings.Builder
+		for _, k := range orgs {
+			b.WriteString("[organisations." + k + "]\ncontacts = [\"bram\"]\n")
+		}
+		return b.String()
+	}
+	h := prepareHarness(t, contacts("aa-en-hunze", "borger-odoorn", "coevorden", "de-wolden"))
+	delete(h.env, "AMBITIEBOT_PUBLIC_URL")
+	bram := h.world.AddUser("bram", "bram@example.org", "nl")
+	h.world.People["bram"] = bram
+	h.start()
+	ctx := context.Background()
+	if _, _, err := h.main.App.RemindNow(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	h.deliverAll()
+	dm, err := h.main.Chat.DirectChannelID(ctx, bram.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.world.Posts(dm)); n != 1 {
+		t.Fatalf("bram got %d posts, want the reminder in one", n)
+	}
+	h.stop()
+	h.appendConfig(contacts("hoogeveen", "meppel", "midden-drenthe", "noordenveld", "westerveld"))
+	h.start()
+	n, ds, err := h.main.App.RemindNow(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.deliverAll()
+	if n != 0 || len(ds) != 0 {
+		t.Errorf("the second remind queued %d posts (%d listed), want none", n, len(ds))
+	}
+	if n := len(h.world.Posts(dm)); n != 1 {
+		t.Errorf("bram has %d posts after the second remind, want 1", n)
+	}
+}
+
 // An organisation with nobody in the working-group channel reaches its
 // contact; one that has a member there does not bother the contact; the
 // meeting-day summary names the organisations nobody represents.

@@ -173,7 +173,7 @@ func runRemind(ctx context.Context, con *console, args []string, std stdio, gete
 		return err
 	}
 	meeting := m.Calendar.NextMeeting(time.Now()).In(c.cfg.Location)
-	data := map[string]any{"Date": c.tr.LongDate(c.lang, meeting), "Count": len(ds)}
+	data := map[string]any{"Date": c.tr.LongDate(c.lang, meeting), "Count": n}
 	switch {
 	case *dryRun:
 		printDeliveries(std.out, ds)
@@ -182,7 +182,7 @@ func runRemind(ctx context.Context, con *console, args []string, std stdio, gete
 		c.say("CLIRemindAlreadySent", data)
 		return nil
 	}
-	c.sayN("CLIRemindQueued", len(ds), data)
+	c.sayN("CLIRemindQueued", n, data)
 	return c.deliverNow(ctx, m, *wait)
 }
 

@@ -577,7 +577,9 @@ func (d *Dispatcher) report(ctx context.Context, dl ambitiebot.Delivery, ce *amb
 	msg := d.Tr.T("nl", id, map[string]any{
 		"Leaders": strings.Join(leaders, " "), "Org": org, "Where": where, "Kind": dl.Kind, "Status": ce.Status})
 	if _, err := d.Store.EnqueueDeliveries(ctx, []ambitiebot.Delivery{{
-		RunKey: "notice:" + dl.Marker(), Target: wg, Kind: "notice", Message: msg,
+		// One notice per message and target: the parts of a message in
+		// several posts fail together and are said once.
+		RunKey: "notice:" + ambitiebot.Delivery{RunKey: dl.MessageRunKey(), Target: dl.Target}.Marker(), Target: wg, Kind: "notice", Message: msg,
 	}}); err != nil {
 		return err
 	}

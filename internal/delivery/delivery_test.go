@@ -726,3 +726,29 @@ func TestArchivedChannelIsReportedAsArchived(t *testing.T) {
 		t.Errorf("after archiving Assen's channel: %d notices, %d for Assen; want 3 and 1", len(posts), assen)
 	}
 }
+
+// The parts of a message too long for one post fail together when the
+// person cannot be written to, and the project leaders hear of it once.
+func TestFailedPartsAreReportedOnce(t *testing.T) {
+	f := newFixture(t)
+	gone := ambitiebot.UserTarget(strings.Repeat("x", 26)) // no such user
+	var ds []ambitiebot.Delivery
+	for i := 1; i <= 3; i++ {
+		key := "reminder:x"
+		if i > 1 {
+			key = ambitiebot.PartRunKey(key, i)
+		}
+		ds = append(ds, ambitiebot.Delivery{RunKey: key, Target: gone, Kind: "reminder", OrgKey: "emmen", Message: "deel " + strconv.Itoa(i)})
+	}
+	if _, err := f.db.EnqueueDeliveries(context.Background(), ds); err != nil {
+		t.Fatal(err)
+	}
+	f.drain(5)
+	failed, _ := f.db.FindDeliveries(context.Background(), ambitiebot.DeliveryFilter{State: ambitiebot.DeliveryFailed})
+	if len(failed) != 3 {
+		t.Fatalf("%d parts failed, want 3", len(failed))
+	}
+	if posts := f.world.Posts(f.world.WorkingGroup.Id); len(posts) != 1 {
+		t.Errorf("working group got %d notices for one person's reminder, want 1", len(posts))
+	}
+}

@@ -35,6 +35,18 @@ func (app *App) RemindNow(ctx context.Context, dryRun bool) (int, []ambitiebot.D
 	if err != nil || dryRun {
 		return 0, ds, err
 	}
+	// Someone already reminded for this meeting is not reminded again,
+	// not even in part: a reminder in several posts that has grown since
+	// would otherwise bring only its new later posts.
+	queued, err := app.store.FindDeliveries(ctx, ambitiebot.DeliveryFilter{RunKey: key})
+	if err != nil {
+		return 0, nil, err
+	}
+	reminded := map[ambitiebot.Target]bool{}
+	for _, d := range queued {
+		reminded[d.Target] = true
+	}
+	ds = slices.DeleteFunc(ds, func(d ambitiebot.Delivery) bool { return reminded[d.Target] })
 	n, err := app.enqueue(ctx, ds...)
 	return n, ds, err
 }
@@ -131,11 +143,11 @@ func (app *App) reminderDMs(ctx context.Context, key string, meeting time.Time, 
 		default:
 			// Without menus every line is text: many organisations can
 			// outgrow one post, and then come in several.
-			for i, part := range app.openLists(lang, r.user, meeting, sections, r.several) {
+			for i, msg := range app.openLists(lang, r.user, meeting, sections, r.several) {
 				p := d
-				p.Message, p.OrgKey = part.message, part.orgKey
+				p.Message = msg
 				if i > 0 {
-					p.RunKey = fmt.Sprintf("%s#%d", key, i+1)
+					p.RunKey = ambitiebot.PartRunKey(key, i+1)
 				}
 				ds = append(ds, p)
 			}
@@ -146,27 +158,19 @@ func (app *App) reminderDMs(ctx context.Context, key string, meeting time.Time, 
 	return ds, nil
 }
 
-// reminderPart is one post of a reminder without menus.
-type reminderPart struct {
-	message string
-	orgKey  string // its first organisation
-}
-
 // openLists is the reminder without menus in as few posts as fit under
 // Mattermost's post limit, each a whole number of organisations' sections
 // (the agreement's 28 ambitions for one organisation fit in one post).
-func (app *App) openLists(lang string, u ambitiebot.User, meeting time.Time, sections []reminderSection, several bool) []reminderPart {
-	part := func(secs []reminderSection) reminderPart {
-		return reminderPart{message: app.openList(lang, u, meeting, secs, several), orgKey: secs[0].org.Key}
-	}
+func (app *App) openLists(lang string, u ambitiebot.User, meeting time.Time, sections []reminderSection, several bool) []string {
+	part := func(secs []reminderSection) string { return app.openList(lang, u, meeting, secs, several) }
 	whole := part(sections)
-	if utf8.RuneCountInString(whole.message) <= MaxPostRunes {
-		return []reminderPart{whole}
+	if utf8.RuneCountInString(whole) <= MaxPostRunes {
+		return []string{whole}
 	}
-	var parts []reminderPart
+	var parts []string
 	var cur []reminderSection
 	for _, sec := range sections {
-		if len(cur) > 0 && utf8.RuneCountInString(part(append(slices.Clip(cur), sec)).message) > MaxPostRunes {
+		if len(cur) > 0 && utf8.RuneCountInString(part(append(slices.Clip(cur), sec))) > MaxPostRunes {
 			parts = append(parts, part(cur))
 			cur = nil
 		}
