@@ -152,20 +152,24 @@ func TestReminderWithoutMenusCoversEveryOrganisation(t *testing.T) {
 	}
 }
 
-// A reminder without menus for many organisations (a contact of nine
-// municipalities with nobody in the channel) outgrows one Mattermost post:
-// it comes in several, each under the limit and each organisation in
-// exactly one, instead of being refused as a whole.
-func TestLongReminderWithoutMenusComesInSeveralPosts(t *testing.T) {
-	orgs := []string{"aa-en-hunze", "borger-odoorn", "coevorden", "de-wolden", "hoogeveen", "meppel", "midden-drenthe", "noordenveld", "westerveld"}
-	var cfg strings.Builder
+// contactConfig makes bram the contact of orgs.
+func contactConfig(orgs ...string) string {
+	var b strings.Builder
 	for _, k := range orgs {
-		cfg.WriteString("[organisations." + k + "]\ncontacts = [\"bram\"]\n")
+		b.WriteString("[organisations." + k + "]\ncontacts = [\"bram\"]\n")
 	}
-	h := prepareHarness(t, cfg.String())
+	return b.String()
+}
+
+// remindContact starts a bot without menus (no public URL) in which bram,
+// not in the working-group channel, is the contact of orgs, reminds and
+// delivers, and returns bram's direct channel.
+func remindContact(t *testing.T, orgs ...string) (*harness, string) {
+	t.Helper()
+	h := prepareHarness(t, contactConfig(orgs...))
 	delete(h.env, "AMBITIEBOT_PUBLIC_URL")
 	bram := h.world.AddUser("bram", "bram@example.org", "nl")
-	h.world.People["bram"] = bram // not a member of the working-group channel
+	h.world.People["bram"] = bram
 	h.start()
 	ctx := context.Background()
 	if _, _, err := h.main.App.RemindNow(ctx, false); err != nil {
@@ -176,6 +180,16 @@ func TestLongReminderWithoutMenusComesInSeveralPosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return h, dm
+}
+
+// A reminder without menus for many organisations (a contact of nine
+// municipalities with nobody in the channel) outgrows one Mattermost post:
+// it comes in several, each under the limit and each organisation in
+// exactly one, instead of being refused as a whole.
+func TestLongReminderWithoutMenusComesInSeveralPosts(t *testing.T) {
+	orgs := []string{"aa-en-hunze", "borger-odoorn", "coevorden", "de-wolden", "hoogeveen", "meppel", "midden-drenthe", "noordenveld", "westerveld"}
+	h, dm := remindContact(t, orgs...)
 	posts := h.world.Posts(dm)
 	if len(posts) < 2 {
 		t.Fatalf("bram got %d posts, want the reminder in several; working group:\n%v", len(posts), h.world.Posts(h.world.WorkingGroup.Id))
@@ -207,32 +221,13 @@ func TestLongReminderWithoutMenusComesInSeveralPosts(t *testing.T) {
 // would otherwise come alone, and the new organisations in the first post
 // never.
 func TestRemindAgainAfterTheReminderGrew(t *testing.T) {
-	contacts := func(orgs ...string) string {
-		var b strings.Builder
-		for _, k := range orgs {
-			b.WriteString("[organisations." + k + "]\ncontacts = [\"bram\"]\n")
-		}
-		return b.String()
-	}
-	h := prepareHarness(t, contacts("aa-en-hunze", "borger-odoorn", "coevorden", "de-wolden"))
-	delete(h.env, "AMBITIEBOT_PUBLIC_URL")
-	bram := h.world.AddUser("bram", "bram@example.org", "nl")
-	h.world.People["bram"] = bram
-	h.start()
+	h, dm := remindContact(t, "aa-en-hunze", "borger-odoorn", "coevorden", "de-wolden")
 	ctx := context.Background()
-	if _, _, err := h.main.App.RemindNow(ctx, false); err != nil {
-		t.Fatal(err)
-	}
-	h.deliverAll()
-	dm, err := h.main.Chat.DirectChannelID(ctx, bram.Id)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if n := len(h.world.Posts(dm)); n != 1 {
 		t.Fatalf("bram got %d posts, want the reminder in one", n)
 	}
 	h.stop()
-	h.appendConfig(contacts("hoogeveen", "meppel", "midden-drenthe", "noordenveld", "westerveld"))
+	h.appendConfig(contactConfig("hoogeveen", "meppel", "midden-drenthe", "noordenveld", "westerveld"))
 	h.start()
 	n, ds, err := h.main.App.RemindNow(ctx, false)
 	if err != nil {
