@@ -22,6 +22,7 @@ import (
 	"github.com/drentse-aanpak/ambitiebot/internal/ambitiebot"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost"
 	"github.com/drentse-aanpak/ambitiebot/internal/mattermost/mmsim"
+	"github.com/drentse-aanpak/ambitiebot/internal/workgroup"
 )
 
 // One contract, two servers. The contract is what the bot relies on from
@@ -712,6 +713,12 @@ func observeAdapter(t *testing.T, tg target, w *contractWorld, say func(string, 
 	say("adapter FindPostByMarker(absent): %s", chatErr(err))
 	err = c.UpdatePost(ctx, id, ambitiebot.Post{ChannelID: dm, Message: "bijgewerkt"})
 	say("adapter UpdatePost: %s", chatErr(err))
+	// The post limit the bot splits long messages under (MaxPostRunes),
+	// and what is refused above Mattermost's own.
+	_, err = c.CreatePost(ctx, ambitiebot.Post{ChannelID: dm, Message: strings.Repeat("é", workgroup.MaxPostRunes)})
+	say("adapter CreatePost(dm bob, MaxPostRunes runes): %s", chatErr(err))
+	_, err = c.CreatePost(ctx, ambitiebot.Post{ChannelID: dm, Message: strings.Repeat("é", model.PostMessageMaxRunesV2+1)})
+	say("adapter CreatePost(dm bob, one rune over the limit): %s", chatErr(err))
 	fileID, err := c.UploadFile(ctx, dm, "grafiek.png", []byte("\x89PNG\r\n\x1a\n"))
 	say("adapter UploadFile(dm bob): %s", chatErr(err))
 	_, err = c.CreatePost(ctx, ambitiebot.Post{ChannelID: dm, Message: "bijlage", FileIDs: []string{fileID}})
