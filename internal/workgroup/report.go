@@ -55,12 +55,13 @@ func (app *App) ReportDeliveries(ctx context.Context, key string, at time.Time) 
 		// then goes out in the default language (the dispatcher retries
 		// the delivery itself). Only an account that is gone is left out.
 		lang := i18n.Languages[0]
-		if u, err := app.chat.User(ctx, id); err == nil {
+		switch u, err := app.chat.User(ctx, id); {
+		case err == nil:
 			lang = i18n.Lang(u.Locale)
-		} else if ambitiebot.ErrorCode(err) == ambitiebot.ENOTFOUND {
+		case ambitiebot.ErrorCode(err) == ambitiebot.ENOTFOUND:
 			app.logger.Warn("report: recipient's account is gone", slog.String("user_id", id), slog.Any("error", err))
 			continue
-		} else {
+		default:
 			app.logger.Warn("report: recipient's language unknown, sending in the default language", slog.String("user_id", id), slog.Any("error", err))
 		}
 		b, ok := byLang[lang]
